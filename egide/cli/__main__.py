@@ -1,0 +1,5 @@
+import sys
+
+from egide.cli import main
+
+sys.exit(main())

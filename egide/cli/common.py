@@ -1,0 +1,87 @@
+"""What every command shares: exit codes, French errors, settings and file helpers."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from egide.config import ConfigError, Settings, load_settings
+
+__all__ = [
+    "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_REFUSED", "CliError", "fail", "settings_from",
+    "write_text_atomic", "write_bytes_atomic", "read_text_file",
+]  # fmt: skip
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_REFUSED = 3  # the charter's policy refused the request (DESIGN.md)
+
+
+class CliError(Exception):
+    def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def fail(message: str, exit_code: int = EXIT_ERROR) -> int:
+    print(f"egide : erreur : {message}", file=sys.stderr)
+    return exit_code
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    try:
+        return load_settings(getattr(args, "config", None))
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+
+
+def read_text_file(path: Path) -> str:
+    """A plain-text file, for commands that take text produced by Égide itself."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CliError(f"fichier introuvable : {path}") from None
+    except IsADirectoryError:
+        raise CliError(f"{path} est un dossier, pas un fichier") from None
+    except OSError as exc:
+        raise CliError(f"impossible de lire {path} : {exc.strerror}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CliError(
+            f"{path} n'est pas un texte UTF-8 (octet invalide à la position {exc.start}) ; "
+            "enregistrez-le en UTF-8"
+        ) from None
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
+    """Write next to the target then rename, so that a full disk never leaves half a file."""
+    path = path.expanduser()
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if not private:
+                os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise CliError(
+            f"impossible d'écrire {path} : {exc.strerror} ; rien n'a été modifié "
+            "(vérifiez l'espace disque et les droits)"
+        ) from None

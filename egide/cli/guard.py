@@ -1,0 +1,231 @@
+"""Guard commands: ``detect`` (machine contract), ``scan`` (report), ``anonymize``, ``restore``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from egide.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, settings_from
+from egide.cli.common import read_text_file, write_bytes_atomic, write_text_atomic
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    detect = subparsers.add_parser(
+        "detect",
+        help="détecter les données personnelles d'un fichier JSONL (contrat machine)",
+        description="Lit des lignes {\"id\", \"text\"} et écrit {\"id\", \"spans\"} "
+        "(positions en caractères, étiquettes en majuscules).",
+    )
+    detect.add_argument("input", type=Path, metavar="ENTREE.jsonl", help="« - » pour l'entrée standard")
+    detect.add_argument("-o", "--output", type=Path, metavar="SORTIE.jsonl", help="défaut : sortie standard")
+    detect.set_defaults(handler=run_detect)
+
+    scan = subparsers.add_parser(
+        "scan", help="rapport lisible : niveau de sensibilité, raisons, données trouvées"
+    )
+    scan.add_argument("file", type=Path, metavar="FICHIER")
+    scan.add_argument("--json", action="store_true", help="rapport au format JSON")
+    scan.set_defaults(handler=run_scan)
+
+    anonymize = subparsers.add_parser(
+        "anonymize", help="pseudonymiser un document (coffre chiffré pour la restauration)"
+    )
+    anonymize.add_argument("file", type=Path, metavar="FICHIER")
+    anonymize.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="défaut : sortie standard")
+    anonymize.add_argument(
+        "--vault", type=Path, metavar="COFFRE",
+        help="coffre chiffré à écrire (défaut : SORTIE.coffre, ou FICHIER.coffre)",
+    )
+    anonymize.set_defaults(handler=run_anonymize)
+
+    restore = subparsers.add_parser(
+        "restore", help="remettre les valeurs d'origine dans un texte pseudonymisé"
+    )
+    restore.add_argument("file", type=Path, metavar="FICHIER", help="« - » pour l'entrée standard")
+    restore.add_argument("--vault", type=Path, metavar="COFFRE", required=True)
+    restore.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="défaut : sortie standard")
+    restore.set_defaults(handler=run_restore)
+
+
+def _guard() -> Any:
+    from egide.guard import Guard
+
+    return Guard()
+
+
+# --- detect ---------------------------------------------------------------------------------
+
+
+def _read_lines(path: Path) -> Iterator[str]:
+    if str(path) == "-":
+        yield from sys.stdin
+        return
+    try:
+        with path.open(encoding="utf-8-sig", errors="strict") as handle:
+            yield from handle
+    except FileNotFoundError:
+        raise CliError(f"fichier introuvable : {path}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"{path} n'est pas en UTF-8 : enregistrez-le en UTF-8") from None
+
+
+def _detect_records(lines: Iterator[str], guard: Any, errors: list[str]) -> Iterator[dict[str, Any]]:
+    from egide.guard import GuardInputError
+
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise ValueError
+        except ValueError:
+            errors.append(f"ligne {number} : objet JSON avec un champ « text » attendu")
+            yield {"id": None, "spans": [], "error": "ligne illisible"}
+            continue
+        try:
+            findings = guard.detect(record["text"])
+        except GuardInputError as exc:
+            errors.append(f"ligne {number} : {exc}")
+            yield {"id": record.get("id"), "spans": [], "error": str(exc)}
+            continue
+        yield {
+            "id": record.get("id"),
+            "spans": [
+                {"start": f.start, "end": f.end, "label": f.label, "score": round(f.score, 4)}
+                for f in findings
+            ],
+        }
+
+
+def _write_jsonl(records: Iterator[dict[str, Any]], out: TextIO) -> int:
+    count = 0
+    for record in records:
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def run_detect(args: argparse.Namespace) -> int:
+    settings_from(args)
+    guard = _guard()
+    errors: list[str] = []
+    records = _detect_records(_read_lines(args.input), guard, errors)
+    if args.output is None:
+        _write_jsonl(records, sys.stdout)
+    else:
+        import io
+
+        buffer = io.StringIO()
+        count = _write_jsonl(records, buffer)
+        write_text_atomic(args.output, buffer.getvalue())
+        print(f"{count} documents analysés → {args.output}", file=sys.stderr)
+    for message in errors:
+        print(f"egide : attention : {message}", file=sys.stderr)
+    return EXIT_ERROR if errors else EXIT_OK
+
+
+# --- scan -----------------------------------------------------------------------------------
+
+
+def _read_any(path: Path) -> str:
+    from egide.documents import DocumentError, read_document
+
+    if not path.exists():
+        raise CliError(f"fichier introuvable : {path}")
+    try:
+        return read_document(path).text
+    except DocumentError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
+    return starts
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    import bisect
+
+    settings_from(args)
+    text = _read_any(args.file)
+    result = _guard().scan(text)
+    starts = _line_starts(text)
+    findings = [(bisect.bisect_right(starts, f.start), f) for f in result.findings]
+    if args.json:
+        payload = {
+            "level": result.level.key,
+            "reasons": [
+                {"category": r.category, "label": r.label_fr, "count": r.count, "level": r.level.key}
+                for r in result.reasons
+            ],
+            "findings": [
+                {"line": line, "start": f.start, "end": f.end, "label": f.label,
+                 "score": round(f.score, 4), "text": f.text, "explanation": f.explanation}
+                for line, f in findings
+            ],
+        }  # fmt: skip
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    from egide.cli.report import print_scan_report
+
+    print_scan_report(args.file, result, findings)
+    return EXIT_OK
+
+
+# --- anonymize / restore ----------------------------------------------------------------------
+
+
+def run_anonymize(args: argparse.Namespace) -> int:
+    from egide.guard.pseudonymize import pseudonymize
+    from egide.guard.vault import Vault, load_or_create_key
+
+    settings = settings_from(args)
+    text = _read_any(args.file)
+    findings = _guard().detect(text)
+    vault = Vault()
+    output = pseudonymize(text, findings, vault)
+    output_text = output if isinstance(output, str) else output.text
+    vault_path = args.vault or Path(f"{args.output or args.file}.coffre")
+    key = load_or_create_key(settings.home)
+    blob = vault.seal(key)
+    write_bytes_atomic(vault_path, blob, private=True)
+    if args.output is None:
+        sys.stdout.write(output_text)
+    else:
+        write_text_atomic(args.output, output_text)
+    print(
+        f"{len(vault)} valeurs remplacées ; coffre chiffré : {vault_path} "
+        f"(clé : {settings.home / 'keys' / 'vault.key'} ou EGIDE_VAULT_KEY)",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from egide.guard.pseudonymize import restore
+    from egide.guard.vault import Vault, VaultError, load_or_create_key
+
+    settings = settings_from(args)
+    text = sys.stdin.read() if str(args.file) == "-" else read_text_file(args.file)
+    try:
+        blob = args.vault.read_bytes()
+    except OSError:
+        raise CliError(f"coffre introuvable ou illisible : {args.vault}", EXIT_USAGE) from None
+    try:
+        vault = Vault.unseal(blob, load_or_create_key(settings.home))
+    except VaultError as exc:
+        raise CliError(str(exc)) from None
+    restored = restore(text, vault)
+    if args.output is None:
+        sys.stdout.write(restored)
+    else:
+        write_text_atomic(args.output, restored)
+    return EXIT_OK

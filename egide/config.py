@@ -1,0 +1,175 @@
+"""One typed settings object, read from ``egide.toml`` and the environment, validated at start-up.
+
+A broken configuration stops Égide with a French message naming the faulty key; there is no
+silent fallback to the defaults when a file was given.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from egide.policy.levels import Level
+from egide.policy.tiers import DEFAULT_MAX_SENSITIVITY, TIER_CEILING, Tier
+
+__all__ = [
+    "ConfigError",
+    "ModelSettings",
+    "Settings",
+    "StorageSettings",
+    "load_settings",
+    "DEFAULT_LOCAL_MODEL",
+]
+
+DEFAULT_LOCAL_MODEL = "local"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says where and what to do, in French."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StorageSettings(_Strict):
+    url: str | None = None  # None: SQLite in EGIDE_HOME
+
+
+class ModelSettings(_Strict):
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    tier: Tier
+    backend: Literal["openai", "llama_cpp", "local"]
+    base_url: str | None = None
+    model: str | None = None
+    api_key_env: str | None = None
+    path: Path | None = None  # GGUF file, for llama_cpp
+    max_sensitivity: Level | None = None
+    timeout_s: float = Field(default=120.0, gt=0, le=3600)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    context_chars: int = Field(default=24_000, ge=1_000)
+
+    @field_validator("max_sensitivity", mode="before")
+    @classmethod
+    def _parse_level(cls, value: object) -> object:
+        return Level.parse(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _check(self) -> ModelSettings:
+        if self.backend == "openai" and not self.base_url:
+            raise ValueError("le moteur « openai » exige base_url (adresse du serveur compatible)")
+        if self.backend == "llama_cpp" and self.path is None:
+            raise ValueError("le moteur « llama_cpp » exige path (fichier GGUF du modèle)")
+        ceiling = TIER_CEILING[self.tier]
+        if self.max_sensitivity is not None and self.max_sensitivity > ceiling:
+            raise ValueError(
+                f"un modèle de niveau « {self.tier.value} » ne peut pas recevoir de données au-delà "
+                f"du niveau « {ceiling.key} » (la charte l'interdit) ; "
+                f"max_sensitivity = « {self.max_sensitivity.key} » est refusé"
+            )
+        return self
+
+    @property
+    def effective_max_sensitivity(self) -> Level:
+        return self.max_sensitivity or DEFAULT_MAX_SENSITIVITY[self.tier]
+
+
+class Settings(_Strict):
+    home: Path
+    config_path: Path | None = None
+    storage: StorageSettings = StorageSettings()
+    models: tuple[ModelSettings, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Settings:
+        names = [m.name for m in self.models]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"noms de modèles en double : {', '.join(duplicates)}")
+        return self
+
+    @property
+    def database_url(self) -> str:
+        return self.storage.url or f"sqlite:///{self.home / 'egide.db'}"
+
+    def model(self, name: str) -> ModelSettings:
+        for candidate in self.models:
+            if candidate.name == name:
+                return candidate
+        known = ", ".join(m.name for m in self.models) or "aucun"
+        raise ConfigError(f"modèle inconnu « {name} » (modèles configurés : {known})")
+
+
+def _embedded_models() -> tuple[ModelSettings, ...]:
+    # The built-in extractive engine: nothing leaves the machine, hence the internal tier.
+    return (ModelSettings(name=DEFAULT_LOCAL_MODEL, tier=Tier.INTERNE, backend="local"),)
+
+
+_FRENCH_ERRORS = {
+    "missing": "valeur obligatoire manquante",
+    "extra_forbidden": "clé inconnue (faute de frappe ?)",
+    "enum": "valeur non autorisée",
+    "literal_error": "valeur non autorisée",
+    "string_type": "une chaîne de caractères est attendue",
+    "float_parsing": "un nombre est attendu",
+    "int_parsing": "un nombre entier est attendu",
+    "greater_than": "valeur trop petite",
+    "less_than_equal": "valeur trop grande",
+    "greater_than_equal": "valeur trop petite",
+    "string_pattern_mismatch": "caractères autorisés : lettres, chiffres, point, tiret, souligné",
+}
+
+
+def _explain(error: ValidationError, source: str) -> ConfigError:
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(racine)"
+        message = _FRENCH_ERRORS.get(item["type"])
+        if message is None:
+            message = str(item.get("ctx", {}).get("error") or item["msg"])
+            message = message.removeprefix("Value error, ")
+        if item["type"] in ("enum", "literal_error") and "expected" in item.get("ctx", {}):
+            message += f" (attendu : {item['ctx']['expected']})"
+        lines.append(f"  - {where} : {message}")
+    return ConfigError(f"configuration invalide ({source}) :\n" + "\n".join(lines))
+
+
+def load_settings(
+    config_path: str | Path | None = None, *, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Settings from ``config_path`` (or ``EGIDE_CONFIG``), else the embedded defaults."""
+    env = os.environ if environ is None else environ
+    home = Path(env.get("EGIDE_HOME") or "var").expanduser()
+    path = config_path or env.get("EGIDE_CONFIG") or None
+    raw: dict[str, Any] = {}
+    source = "valeurs par défaut intégrées"
+    if path is not None:
+        path = Path(path).expanduser()
+        source = str(path)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"fichier de configuration introuvable : {path}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{path} n'est pas un fichier texte UTF-8") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} n'est pas un fichier TOML valide : {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"impossible de lire {path} : {exc.strerror}") from None
+        if "home" in raw:
+            home = Path(str(raw.pop("home"))).expanduser()
+    models = raw.pop("models", None)
+    try:
+        return Settings(
+            home=home,
+            config_path=Path(path) if path is not None else None,
+            models=models if models is not None else _embedded_models(),
+            **raw,
+        )
+    except ValidationError as exc:
+        raise _explain(exc, source) from None

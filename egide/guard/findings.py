@@ -1,0 +1,74 @@
+"""What the guard finds: spans of personal data, sensitive cues and the resulting level."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from egide.policy.levels import Level
+
+__all__ = ["Finding", "Reason", "ScanResult", "PERSONAL_LABELS", "NON_PERSONAL_LABELS"]
+
+# Labels of Égide's taxonomy that designate personal data (they are pseudonymised).
+PERSONAL_LABELS = frozenset(
+    {
+        "PERSON", "LOCATION", "ADDRESS", "BIRTH_DATE", "PHONE", "EMAIL", "NIR", "IBAN",
+        "SIRET", "SIREN", "PLATE", "TAX_ID", "ID_CARD", "PASSPORT", "AGDREF", "CAF",
+    }
+)  # fmt: skip
+# Entities worth reporting that are not, by themselves, personal data.
+NON_PERSONAL_LABELS = frozenset({"ORG", "DATE", "MISC"})
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One span of ``text[start:end]`` recognised as ``label``.
+
+    ``score`` is in [0, 1]; ``recognizer`` names who found it and ``explanation`` says why
+    (a valid check key, a context word, a model…), so that a report can be audited.
+    """
+
+    start: int
+    end: int
+    label: str
+    score: float
+    text: str
+    recognizer: str
+    explanation: str = ""
+
+    @property
+    def is_personal(self) -> bool:
+        return self.label in PERSONAL_LABELS
+
+    def overlaps(self, other: Finding) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a text reaches its level: a category and how often it was seen (never the value)."""
+
+    level: Level
+    category: str  # stable code, e.g. "sante", "nir", "marquage_dr"
+    label_fr: str  # for people, e.g. "données de santé"
+    count: int = 1
+
+
+@dataclass(slots=True)
+class ScanResult:
+    text: str
+    findings: list[Finding] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+    level: Level = Level.INTERNE
+
+    @property
+    def personal_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_personal]
+
+    def counts_by_label(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for finding in self.findings:
+            counts[finding.label] = counts.get(finding.label, 0) + 1
+        return counts

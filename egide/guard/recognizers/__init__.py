@@ -1,0 +1,8 @@
+"""Built-in recognizers, one module per identifier family; importing registers them."""
+
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    if _module.name != "base":
+        importlib.import_module(f"{__name__}.{_module.name}")

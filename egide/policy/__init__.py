@@ -1,0 +1,1 @@
+"""The charter: sensitivity levels, model tiers and the one decision function."""

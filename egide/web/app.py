@@ -1,0 +1,96 @@
+"""The FastAPI application: health check and the guard's analysis endpoint."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from egide import __version__
+from egide.config import Settings
+from egide.guard import Guard
+from egide.guard.labels import label_fr
+
+__all__ = ["create_app"]
+
+MAX_SCAN_CHARS = 2_000_000
+
+
+class ScanRequest(BaseModel):
+    text: str = Field(max_length=MAX_SCAN_CHARS)
+
+
+class SpanOut(BaseModel):
+    start: int
+    end: int
+    label: str
+    label_fr: str
+    score: float
+
+
+class ReasonOut(BaseModel):
+    category: str
+    label_fr: str
+    count: int
+    level: str
+
+
+class ScanResponse(BaseModel):
+    level: str
+    level_fr: str
+    reasons: list[ReasonOut]
+    spans: list[SpanOut]
+
+
+@lru_cache(maxsize=1)
+def _shared_guard() -> Guard:
+    return Guard()
+
+
+def get_guard() -> Guard:
+    return _shared_guard()
+
+
+_HOME = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Égide</title></head>
+<body><main><h1>Égide</h1>
+<p>Assistant IA souverain des agents publics, charte éthique intégrée.</p>
+<p>Le service fonctionne (version {version}). Le portail des agents est en cours de
+construction ; l'analyse des données personnelles est disponible par l'API
+<code>POST /api/guard/scan</code> et en ligne de commande (<code>egide scan</code>).</p>
+</main></body></html>"""
+
+
+def create_app(settings: Settings) -> FastAPI:
+    app = FastAPI(title="Égide", version=__version__, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/", response_class=HTMLResponse)
+    def home() -> str:
+        return _HOME.format(version=__version__)
+
+    @app.post("/api/guard/scan", response_model=ScanResponse)
+    def scan(request: ScanRequest, guard: Annotated[Guard, Depends(get_guard)]) -> ScanResponse:
+        result = guard.scan(request.text)
+        return ScanResponse(
+            level=result.level.key,
+            level_fr=result.level.label_fr,
+            reasons=[
+                ReasonOut(category=r.category, label_fr=r.label_fr, count=r.count, level=r.level.key)
+                for r in result.reasons
+            ],
+            spans=[
+                SpanOut(start=f.start, end=f.end, label=f.label, label_fr=label_fr(f.label),
+                        score=round(f.score, 4))
+                for f in result.findings
+            ],
+        )  # fmt: skip
+
+    return app
