@@ -9,8 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from egide.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, settings_from
-from egide.cli.common import read_text_file, write_bytes_atomic, write_text_atomic
+from egide.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    read_text_file,
+    settings_from,
+    write_bytes_atomic,
+    write_text_atomic,
+)
 
 __all__ = ["register"]
 
@@ -19,11 +27,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     detect = subparsers.add_parser(
         "detect",
         help="détecter les données personnelles d'un fichier JSONL (contrat machine)",
-        description="Lit des lignes {\"id\", \"text\"} et écrit {\"id\", \"spans\"} "
+        description='Lit des lignes {"id", "text"} et écrit {"id", "spans"} '
         "(positions en caractères, étiquettes en majuscules).",
     )
-    detect.add_argument("input", type=Path, metavar="ENTREE.jsonl", help="« - » pour l'entrée standard")
-    detect.add_argument("-o", "--output", type=Path, metavar="SORTIE.jsonl", help="défaut : sortie standard")
+    detect.add_argument(
+        "input", type=Path, metavar="ENTREE.jsonl", help="« - » pour l'entrée standard"
+    )
+    detect.add_argument(
+        "-o", "--output", type=Path, metavar="SORTIE.jsonl", help="défaut : sortie standard"
+    )
     detect.set_defaults(handler=run_detect)
 
     scan = subparsers.add_parser(
@@ -37,9 +49,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "anonymize", help="pseudonymiser un document (coffre chiffré pour la restauration)"
     )
     anonymize.add_argument("file", type=Path, metavar="FICHIER")
-    anonymize.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="défaut : sortie standard")
     anonymize.add_argument(
-        "--vault", type=Path, metavar="COFFRE",
+        "-o", "--output", type=Path, metavar="SORTIE", help="défaut : sortie standard"
+    )
+    anonymize.add_argument(
+        "--vault",
+        type=Path,
+        metavar="COFFRE",
         help="coffre chiffré à écrire (défaut : SORTIE.coffre, ou FICHIER.coffre)",
     )
     anonymize.set_defaults(handler=run_anonymize)
@@ -49,7 +65,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     restore.add_argument("file", type=Path, metavar="FICHIER", help="« - » pour l'entrée standard")
     restore.add_argument("--vault", type=Path, metavar="COFFRE", required=True)
-    restore.add_argument("-o", "--output", type=Path, metavar="SORTIE", help="défaut : sortie standard")
+    restore.add_argument(
+        "-o", "--output", type=Path, metavar="SORTIE", help="défaut : sortie standard"
+    )
     restore.set_defaults(handler=run_restore)
 
 
@@ -75,7 +93,9 @@ def _read_lines(path: Path) -> Iterator[str]:
         raise CliError(f"{path} n'est pas en UTF-8 : enregistrez-le en UTF-8") from None
 
 
-def _detect_records(lines: Iterator[str], guard: Any, errors: list[str]) -> Iterator[dict[str, Any]]:
+def _detect_records(
+    lines: Iterator[str], guard: Any, errors: list[str]
+) -> Iterator[dict[str, Any]]:
     from egide.guard import GuardInputError
 
     for number, line in enumerate(lines, start=1):

@@ -18,7 +18,12 @@ def digits_only(value: str) -> str:
 
 
 def has_context(
-    text: str, start: int, end: int, words: Sequence[str], *, before: int = CONTEXT_WINDOW,
+    text: str,
+    start: int,
+    end: int,
+    words: Sequence[str],
+    *,
+    before: int = CONTEXT_WINDOW,
     after: int = 0,
 ) -> bool:
     """True when one of ``words`` (lower case) appears just before (or after) the span."""

@@ -1,0 +1,22 @@
+"""Model backends: any OpenAI-compatible server, a local GGUF file, the built-in local engine."""
+
+from egide.models.base import (
+    GenerationRequest,
+    Message,
+    ModelBackend,
+    ModelError,
+    ModelTimeout,
+    ModelUnavailable,
+)
+from egide.models.registry import backend_for, register_backend
+
+__all__ = [
+    "GenerationRequest",
+    "Message",
+    "ModelBackend",
+    "ModelError",
+    "ModelTimeout",
+    "ModelUnavailable",
+    "backend_for",
+    "register_backend",
+]

@@ -1,0 +1,77 @@
+"""The one interface every model backend implements, and its errors (in French)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+__all__ = [
+    "GenerationRequest",
+    "Message",
+    "ModelBackend",
+    "ModelError",
+    "ModelTimeout",
+    "ModelUnavailable",
+    "SourceText",
+]
+
+Role = Literal["system", "user", "assistant"]
+Task = Literal["chat", "summarize", "draft", "reduce"]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """A passage of a (pseudonymised) document with where it comes from in the source."""
+
+    text: str
+    page: int | None = None
+    paragraph: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationRequest:
+    """What a task asks of a model, already pseudonymised.
+
+    Generative backends read ``messages``; the built-in extractive engine reads the structured
+    fields (``task``, ``sources``, ``options``), since it cannot follow instructions.
+    """
+
+    task: Task
+    messages: Sequence[Message]
+    sources: Sequence[SourceText] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+    max_tokens: int | None = None
+    temperature: float | None = None
+
+
+class ModelError(Exception):
+    """A model could not answer; the message is for the agent, in French."""
+
+
+class ModelUnavailable(ModelError):
+    """The model server cannot be reached or refuses to answer."""
+
+
+class ModelTimeout(ModelError):
+    """The model server did not answer in time."""
+
+
+@runtime_checkable
+class ModelBackend(Protocol):
+    name: str
+    context_chars: int
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        """Yield the answer in chunks; raise ModelError on failure."""
+        ...
+
+    def complete(self, request: GenerationRequest) -> str:
+        """The whole answer at once."""
+        ...

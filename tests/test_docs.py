@@ -1,0 +1,31 @@
+"""Docs that a test keeps honest: every command and every setting is documented."""
+
+from pathlib import Path
+
+from egide.cli import build_parser
+from egide.config import ModelSettings, Settings, StorageSettings
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def _commands() -> list[str]:
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return sorted(action.choices)  # type: ignore[arg-type]
+
+
+def test_every_command_is_documented() -> None:
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    missing = [name for name in _commands() if f"`egide {name}" not in text]
+    assert not missing, f"commands missing from docs/cli.md: {missing}"
+
+
+def test_every_setting_is_documented() -> None:
+    text = (DOCS / "configuration.md").read_text(encoding="utf-8")
+    keys = [f"`storage.{k}`" for k in StorageSettings.model_fields]
+    keys += [f"`models[].{k}`" for k in ModelSettings.model_fields]
+    keys += [
+        f"`{k}`" for k in Settings.model_fields if k not in ("storage", "models", "config_path")
+    ]
+    missing = [key for key in keys if key not in text]
+    assert not missing, f"settings missing from docs/configuration.md: {missing}"
