@@ -1,0 +1,50 @@
+"""The embedded ``local`` engine: useful without any generative model.
+
+It summarises by extraction, answers questions with the passages that match them, and drafts
+from templates (the draft task renders the template; this engine returns it as it is). Nothing
+leaves the machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from egide.config import ModelSettings
+from egide.models.base import GenerationRequest, ModelError
+from egide.models.local.answer import answer_question
+from egide.models.local.summarizer import format_summary, summarize
+from egide.models.registry import register_backend
+
+__all__ = ["LocalBackend"]
+
+
+class LocalBackend:
+    # The extractive engine has no context window: it reads any length in sections.
+    context_chars = 10**9
+
+    def __init__(self, name: str = "local") -> None:
+        self.name = name
+
+    def complete(self, request: GenerationRequest) -> str:
+        if request.task in ("summarize", "reduce"):
+            length = str(request.options.get("length", "court"))
+            return format_summary(summarize(request.sources, length=length), length=length)
+        if request.task == "draft":
+            rendered = request.options.get("rendered")
+            if not isinstance(rendered, str):
+                raise ModelError("le moteur local rédige à partir d'un modèle de document rempli")
+            return rendered
+        if request.task == "chat":
+            question = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
+            return answer_question(question, request.sources)
+        raise ModelError(f"le moteur local ne sait pas traiter la tâche « {request.task} »")
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        # The answer is computed at once; stream it by lines so that every surface behaves alike.
+        text = self.complete(request)
+        yield from text.splitlines(keepends=True)
+
+
+@register_backend("local")
+def _factory(settings: ModelSettings) -> LocalBackend:
+    return LocalBackend(settings.name)

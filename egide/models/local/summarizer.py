@@ -1,0 +1,200 @@
+"""Extractive summarisation of French administrative prose.
+
+Picks the sentences that carry the document (TF-IDF weight, closeness to the whole, cue phrases
+of administrative writing such as "décide", "il est proposé", "par conséquent"), avoids saying
+the same thing twice (maximal marginal relevance), drops boilerplate (formules de politesse,
+headers), and puts the chosen sentences back in document order with their page or paragraph.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from egide.models.base import SourceText
+from egide.models.local.text import Sentence, split_sentences, terms
+
+__all__ = ["LENGTHS", "SummaryLine", "summarize", "format_summary", "select_sentences"]
+
+# Target size of each length, in characters of selected sentences, and the sentence cap.
+LENGTHS = {"court": (700, 6), "page": (3000, 22), "detaille": (9000, 80)}
+
+_CUES = re.compile(
+    r"\b(?:décid|arrêt|propos|conclu|en conséquence|par conséquent|il convient|il est demandé|"
+    r"sollicit|objet|a pour but|afin de|condamn|rejet|annul|ordonn|accord|refus|prescri|"
+    r"diagnosti|traitement|recommand|synthèse|en résumé|au total|motif|considérant|"
+    r"il appara[iî]t|il ressort|doit|devra|à compter d|délai|montant|coût|budget)",
+    re.IGNORECASE,
+)
+_BOILERPLATE = re.compile(
+    r"(?:veuillez agréer|je vous prie d'agréer|recevez, madame|recevez, monsieur|"
+    r"salutations distinguées|mes sentiments|l'expression de|restant à votre disposition|"
+    r"je reste à votre disposition|page \d+ sur \d+|^copie à|^pièces? jointes?|^p\.?j\.?\s*:)",
+    re.IGNORECASE,
+)
+_MIN_CHARS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryLine:
+    text: str
+    page: int | None
+    paragraph: int | None
+    index: int
+
+
+def _sentences(sources: Sequence[SourceText]) -> list[Sentence]:
+    found: list[Sentence] = []
+    for source in sources:
+        for start, end in split_sentences(source.text):
+            text = " ".join(source.text[start:end].split())
+            found.append(Sentence(text, start, len(found), source.page, source.paragraph))
+    return found
+
+
+def _is_candidate(sentence: Sentence) -> bool:
+    text = sentence.text
+    if len(text) < _MIN_CHARS and not text.lower().startswith("objet"):
+        return False
+    if _BOILERPLATE.search(text):
+        return False
+    letters = sum(ch.isalpha() for ch in text)
+    return letters >= 0.5 * len(text)
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(weight * b.get(term, 0.0) for term, weight in a.items())
+    return dot / ((_norm(a) * _norm(b)) or 1.0)
+
+
+def _norm(vector: dict[str, float]) -> float:
+    return math.sqrt(sum(w * w for w in vector.values()))
+
+
+def select_sentences(
+    sentences: Sequence[Sentence], *, budget_chars: int, max_sentences: int, diversity: float = 0.3
+) -> list[Sentence]:
+    """The best sentences within the budget, by relevance minus redundancy (MMR)."""
+    candidates = [s for s in sentences if _is_candidate(s)]
+    if not candidates:
+        candidates = [s for s in sentences if s.text.strip()]
+    if not candidates:
+        return []
+    bags = [Counter(terms(s.text)) for s in candidates]
+    document_frequency: Counter[str] = Counter()
+    for bag in bags:
+        document_frequency.update(bag.keys())
+    total = len(bags)
+    vectors = [
+        {t: (1 + math.log(n)) * math.log(1 + total / document_frequency[t]) for t, n in bag.items()}
+        for bag in bags
+    ]
+    centroid: dict[str, float] = {}
+    for vector in vectors:
+        for term, weight in vector.items():
+            centroid[term] = centroid.get(term, 0.0) + weight
+    relevance = []
+    first_of_source: set[int | None] = set()
+    for sentence, vector in zip(candidates, vectors, strict=True):
+        score = _cosine(vector, centroid)
+        key = sentence.page if sentence.page is not None else sentence.paragraph
+        if key not in first_of_source:
+            first_of_source.add(key)
+            score *= 1.15  # the opening of a page or section often states its point
+        if sentence.text.lower().startswith("objet"):
+            score *= 1.6
+        score *= 1.0 + 0.25 * min(len(_CUES.findall(sentence.text)), 3)
+        relevance.append(score)
+    top = max(relevance) or 1.0
+    relevance = [r / top for r in relevance]
+    chosen: list[int] = []
+    used = 0
+    remaining = set(range(len(candidates)))
+    while remaining and len(chosen) < max_sentences:
+        best, best_score = -1, -math.inf
+        for i in remaining:
+            redundancy = max((_cosine(vectors[i], vectors[j]) for j in chosen), default=0.0)
+            score = (1 - diversity) * relevance[i] - diversity * redundancy
+            if score > best_score:
+                best, best_score = i, score
+        remaining.discard(best)
+        length = len(candidates[best].text)
+        if chosen and used + length > budget_chars:
+            continue
+        chosen.append(best)
+        used += length
+    return sorted((candidates[i] for i in chosen), key=lambda s: s.index)
+
+
+def summarize(sources: Sequence[SourceText], *, length: str = "court") -> list[SummaryLine]:
+    """Select the sentences of a summary of the requested length, in document order.
+
+    Long documents are summarised section by section first (map), then the section summaries
+    are summarised together (reduce), so that every part of the document gets a say.
+    """
+    budget, cap = LENGTHS.get(length, LENGTHS["court"])
+    sentences = _sentences(sources)
+    total_chars = sum(len(s.text) for s in sentences)
+    if length != "detaille":
+        # A summary shorter than the text, whatever the text: at most about a third of it.
+        budget = min(budget, max(250, total_chars // 3))
+    sections = _sections(sentences)
+    if len(sections) > 1 and len(sentences) > 4 * cap:
+        per_section = max(2, (2 * cap) // len(sections) + 1)
+        mapped: list[Sentence] = []
+        for section in sections:
+            mapped.extend(
+                select_sentences(
+                    section, budget_chars=max(budget // 2, 600), max_sentences=per_section
+                )
+            )
+        sentences = mapped
+    chosen = select_sentences(sentences, budget_chars=budget, max_sentences=cap)
+    return [SummaryLine(s.text, s.page, s.paragraph, s.index) for s in chosen]
+
+
+def _sections(sentences: Sequence[Sentence], target: int = 60) -> list[list[Sentence]]:
+    """Group consecutive pages (or paragraphs) into sections of about ``target`` sentences."""
+    sections: list[list[Sentence]] = []
+    current: list[Sentence] = []
+    last_key: object = object()
+    for sentence in sentences:
+        key = (sentence.page, sentence.paragraph if sentence.page is None else None)
+        if current and key != last_key and len(current) >= target:
+            sections.append(current)
+            current = []
+        current.append(sentence)
+        last_key = key
+    if current:
+        sections.append(current)
+    return sections
+
+
+def _reference(line: SummaryLine) -> str:
+    if line.page is not None:
+        return f"p. {line.page}"
+    if line.paragraph is not None:
+        return f"§ {line.paragraph}"
+    return ""
+
+
+def format_summary(lines: Sequence[SummaryLine], *, length: str = "court") -> str:
+    """French text of the summary: a paragraph for a short one, a list with sources otherwise."""
+    if not lines:
+        return "Le document ne contient pas de texte à résumer."
+    if length == "court":
+        body = " ".join(line.text for line in lines)
+        pages = sorted({line.page for line in lines if line.page is not None})
+        if pages:
+            body += f" (sources : p. {', '.join(str(p) for p in pages)})"
+        return body
+    out = []
+    for line in lines:
+        reference = _reference(line)
+        out.append(f"- {line.text}" + (f" ({reference})" if reference else ""))
+    return "\n".join(out)

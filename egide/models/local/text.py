@@ -1,0 +1,90 @@
+"""French sentence splitting and term extraction for the extractive engine."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from spacy.lang.fr.stop_words import STOP_WORDS
+
+__all__ = ["Sentence", "split_sentences", "terms"]
+
+# Abbreviations after which a period does not end a sentence in French administrative prose.
+_ABBREVIATIONS = frozenset(
+    """m mm mme mmes mlle mlles me mes dr drs pr pr. st ste art al cf p pp n no vol chap
+    etc av bd fg sq ex réf ref tél tel fax min max env cie éd ed ann suiv op ibid
+    janv févr fevr avr juil sept oct nov déc dec lun mar mer jeu ven sam dim""".split()
+)
+_SENTENCE_END = re.compile(r"[.!?…]+[»\"')\]]*(?=\s)|\n\s*\n")
+_PLACEHOLDER = re.compile(r"\[[A-Z_]{2,30}_\d{1,6}\]")
+_WORD = re.compile(r"\[[A-Z_]{2,30}_\d{1,6}\]|[^\W\d_]{2,40}", re.UNICODE)
+_STOP = frozenset(unicodedata.normalize("NFC", w) for w in STOP_WORDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    text: str
+    start: int  # offset in the passage it comes from
+    index: int  # rank in the whole document
+    page: int | None = None
+    paragraph: int | None = None
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; a line break between two lines that look like a list
+    or a header also ends a sentence, since administrative documents are full of them."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if match.group().startswith("."):
+            word = re.search(r"(\w+)\.$", text[max(start, end - 12) : match.start() + 1])
+            if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+                continue
+        _append_lines(text, start, end, spans)
+        start = end
+    _append_lines(text, start, len(text), spans)
+    return spans
+
+
+def _append_lines(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    # A single line break ends a sentence when the next line starts like a new item.
+    piece_start = start
+    for match in re.finditer(r"\n(?=\s*(?:[-•*–]|\d{1,2}[.)]|[A-ZÉÈÀ]))", text[start:end]):
+        cut = start + match.start()
+        _push(text, piece_start, cut, spans)
+        piece_start = cut + 1
+    _push(text, piece_start, end, spans)
+
+
+def _push(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end - start >= 2:
+        spans.append((start, end))
+
+
+def _stem(word: str) -> str:
+    # A light French stemmer: enough to match "décision"/"décisions", "accordé"/"accordée".
+    for suffix in ("ements", "ement", "ations", "ation", "ées", "ée", "és", "es", "s", "x", "e"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Content words, lower-cased and stemmed; placeholders are kept as whole terms."""
+    found = []
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if word.startswith("["):
+            found.append(word)
+            continue
+        lower = word.lower()
+        if lower in _STOP:
+            continue
+        found.append(_stem(lower))
+    return found
