@@ -77,9 +77,18 @@ def _norm(vector: dict[str, float]) -> float:
 
 
 def select_sentences(
-    sentences: Sequence[Sentence], *, budget_chars: int, max_sentences: int, diversity: float = 0.3
+    sentences: Sequence[Sentence],
+    *,
+    budget_chars: int,
+    max_sentences: int,
+    diversity: float = 0.3,
+    group_of: dict[int, int] | None = None,
 ) -> list[Sentence]:
-    """The best sentences within the budget, by relevance minus redundancy (MMR)."""
+    """The best sentences within the budget, by relevance minus redundancy (MMR).
+
+    With ``group_of`` (sentence index → section), a sentence from a section not yet represented
+    gets a bonus, so that a long document is covered from start to end.
+    """
     candidates = [s for s in sentences if _is_candidate(s)]
     if not candidates:
         candidates = [s for s in sentences if s.text.strip()]
@@ -98,10 +107,14 @@ def select_sentences(
     for vector in vectors:
         for term, weight in vector.items():
             centroid[term] = centroid.get(term, 0.0) + weight
+    # Sentences repeated with only numbers changed (headers, footers, form text) are central
+    # by construction and say nothing: damp them by how often they recur.
+    shapes = [frozenset(bag) for bag in bags]
+    recurrence = Counter(shapes)
     relevance = []
     first_of_source: set[int | None] = set()
-    for sentence, vector in zip(candidates, vectors, strict=True):
-        score = _cosine(vector, centroid)
+    for sentence, vector, shape in zip(candidates, vectors, shapes, strict=True):
+        score = _cosine(vector, centroid) / (1.0 + math.log(recurrence[shape]))
         key = sentence.page if sentence.page is not None else sentence.paragraph
         if key not in first_of_source:
             first_of_source.add(key)
@@ -113,13 +126,16 @@ def select_sentences(
     top = max(relevance) or 1.0
     relevance = [r / top for r in relevance]
     chosen: list[int] = []
+    covered_groups: set[int] = set()
     used = 0
     remaining = set(range(len(candidates)))
     while remaining and len(chosen) < max_sentences:
         best, best_score = -1, -math.inf
-        for i in remaining:
+        for i in sorted(remaining):
             redundancy = max((_cosine(vectors[i], vectors[j]) for j in chosen), default=0.0)
             score = (1 - diversity) * relevance[i] - diversity * redundancy
+            if group_of is not None and group_of.get(candidates[i].index) not in covered_groups:
+                score += 0.5
             if score > best_score:
                 best, best_score = i, score
         remaining.discard(best)
@@ -127,6 +143,8 @@ def select_sentences(
         if chosen and used + length > budget_chars:
             continue
         chosen.append(best)
+        if group_of is not None:
+            covered_groups.add(group_of.get(candidates[best].index, -1))
         used += length
     return sorted((candidates[i] for i in chosen), key=lambda s: s.index)
 
@@ -143,18 +161,20 @@ def summarize(sources: Sequence[SourceText], *, length: str = "court") -> list[S
     if length != "detaille":
         # A summary shorter than the text, whatever the text: at most about a third of it.
         budget = min(budget, max(250, total_chars // 3))
-    sections = _sections(sentences)
+    sections = _sections(sentences, target=max(12, len(sentences) // cap + 1))
+    group_of: dict[int, int] | None = None
     if len(sections) > 1 and len(sentences) > 4 * cap:
         per_section = max(2, (2 * cap) // len(sections) + 1)
         mapped: list[Sentence] = []
-        for section in sections:
-            mapped.extend(
-                select_sentences(
-                    section, budget_chars=max(budget // 2, 600), max_sentences=per_section
-                )
+        group_of = {}
+        for number, section in enumerate(sections):
+            picked = select_sentences(
+                section, budget_chars=max(budget // 2, 600), max_sentences=per_section
             )
+            mapped.extend(picked)
+            group_of.update((s.index, number) for s in picked)
         sentences = mapped
-    chosen = select_sentences(sentences, budget_chars=budget, max_sentences=cap)
+    chosen = select_sentences(sentences, budget_chars=budget, max_sentences=cap, group_of=group_of)
     return [SummaryLine(s.text, s.page, s.paragraph, s.index) for s in chosen]
 
 

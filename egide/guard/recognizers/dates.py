@@ -1,0 +1,124 @@
+"""Dates in French (numeric or in words); a date announced as a birth date is personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+from egide.guard.findings import Finding
+from egide.guard.registry import Recognizer, register_recognizer
+
+__all__ = ["DateRecognizer", "date_recognizer", "is_birth_cue", "MONTHS"]
+
+MONTHS = {
+    "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "fév": 2,
+    "fev": 2, "mars": 3, "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7,
+    "août": 8, "aout": 8, "septembre": 9, "sept": 9, "octobre": 10, "oct": 10, "novembre": 11,
+    "nov": 11, "décembre": 12, "decembre": 12, "déc": 12, "dec": 12,
+}  # fmt: skip
+
+_SP = r"[ \u00a0\u202f]"
+_DAY = r"0?[1-9]|[12]\d|3[01]"
+_MONTH = r"0?[1-9]|1[0-2]"
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+
+# 12/03/1984, 12.03.1984, 12-03-1984 and 12/03/84 (two-digit years only with slashes).
+_NUMERIC = re.compile(
+    rf"(?<![\d/])(?<!\d[.\-])(?P<day>{_DAY})(?P<sep>[/.\-])(?P<month>{_MONTH})(?P=sep)"
+    r"(?P<year>\d{4}|\d{2})(?!\d)(?![/.\-]\d)"
+)
+_ISO = re.compile(
+    r"(?<![\d/.\-])(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])"
+    r"(?!\d)(?!-\d)"
+)
+_WORDS = re.compile(
+    rf"(?<!\w)(?P<day>1er|{_DAY}){_SP}{{1,3}}(?P<month>{_MONTH_NAMES})(?!\w)\.?{_SP}{{1,3}}"
+    r"(?P<year>\d{4})(?!\d)",
+    re.IGNORECASE,
+)
+
+_WEEKDAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+_BORN = r"\bn[ée]e?s?(?:\s?\(e\)s?)?"
+# Matched against the few characters right before a date: "né le", "née le", "né(e) le",
+# "né à Lyon (69) le", "date de naissance :", "date et lieu de naissance", "DDN", "naissance :".
+_BIRTH_CUE = re.compile(
+    # "né à Lyon (69) le", and "née Dupont le" (a birth name between the cue and "le")
+    rf"(?:{_BORN}(?:{_SP}{{1,3}}(?:à|a|au|aux|en){_SP}{{1,3}}[^\n,;.:]{{1,40}}?)?"
+    r"[ \u00a0,]{1,3}le"
+    rf"|\bn[ée]e{_SP}{{1,3}}[^\W\d_][^\s,;.:]{{0,30}}[ \u00a0,]{{1,3}}le"
+    rf"|{_BORN}{_SP}{{0,3}}:"
+    rf"|\bdate{_SP}{{1,3}}(?:et{_SP}{{1,3}}lieu{_SP}{{1,3}})?de{_SP}{{1,3}}naiss(?:ance|\.)?"
+    r"|\bd\.?d\.?n\.?|\bnaissance)"
+    rf"(?:{_SP}{{0,3}}\([^()\n]{{0,20}}\))?{_SP}{{0,3}}:?{_SP}{{0,3}}(?:le{_SP}{{1,3}})?"
+    rf"(?:{_WEEKDAY}{_SP}{{1,3}})?\Z",
+    re.IGNORECASE,
+)
+_CUE_WINDOW = 90
+
+SCORE_BIRTH = 0.95
+SCORE_DATE = 0.6
+
+
+def _full_year(year: str) -> int:
+    if len(year) == 4:
+        return int(year)
+    # "12/03/84": a two-digit year in the future is read as the last century.
+    short = int(year)
+    return 2000 + short if short <= dt.date.today().year % 100 else 1900 + short
+
+
+def _is_valid(year: int, month: int, day: int) -> bool:
+    if not 1800 <= year <= 2199:
+        return False
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def is_birth_cue(text: str, start: int) -> bool:
+    """True when the date starting at ``start`` is announced as a birth date."""
+    return _BIRTH_CUE.search(text, max(0, start - _CUE_WINDOW), start) is not None
+
+
+class DateRecognizer:
+    """Valid calendar dates; BIRTH_DATE when a birth cue precedes them, DATE otherwise."""
+
+    def __init__(self) -> None:
+        self.name = "date"
+        self.labels: tuple[str, ...] = ("BIRTH_DATE", "DATE")
+
+    def _candidates(self, text: str) -> Iterator[tuple[int, int, int, int, int]]:
+        """(start, end, year, month, day) of every date-shaped match, not yet validated."""
+        for match in _NUMERIC.finditer(text):
+            year = match.group("year")
+            if len(year) == 2 and match.group("sep") != "/":
+                continue
+            month, day = int(match.group("month")), int(match.group("day"))
+            yield match.start(), match.end(), _full_year(year), month, day
+        for match in _ISO.finditer(text):
+            year, month, day = (int(part) for part in match.group("year", "month", "day"))
+            yield match.start(), match.end(), year, month, day
+        for match in _WORDS.finditer(text):
+            month = MONTHS[match.group("month").lower()]
+            day_text = match.group("day").lower()
+            day = 1 if day_text == "1er" else int(day_text)
+            yield match.start(), match.end(), int(match.group("year")), month, day
+
+    def find(self, text: str) -> Iterator[Finding]:
+        for start, end, year, month, day in sorted(self._candidates(text)):
+            if not _is_valid(year, month, day):
+                continue
+            value = text[start:end]
+            if is_birth_cue(text, start):
+                why = "date valide précédée d'une mention de naissance"
+                yield Finding(start, end, "BIRTH_DATE", SCORE_BIRTH, value, self.name, why)
+            else:
+                yield Finding(start, end, "DATE", SCORE_DATE, value, self.name, "date valide")
+
+
+@register_recognizer("date")
+def date_recognizer() -> Recognizer:
+    return DateRecognizer()
