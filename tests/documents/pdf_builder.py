@@ -76,10 +76,10 @@ def build_pdf(pages: Sequence[str | None], *, title: str | None = None) -> bytes
         page_ids.append(page_id)
         data = _image_stream() if page is None else _text_stream(page)
         objects[content_id] = _stream(b"", data)
+        resources = b"/XObject << /Im1 4 0 R >>" if page is None else b"/Font << /F1 3 0 R >>"
         objects[page_id] = (
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R "
-            b"/Resources << /Font << /F1 3 0 R >> /XObject << /Im1 4 0 R >> >> >>"
-            % (A4_WIDTH, A4_HEIGHT, content_id)
+            b"/Resources << %s >> >>" % (A4_WIDTH, A4_HEIGHT, content_id, resources)
         )
     kids = b" ".join(b"%d 0 R" % page_id for page_id in page_ids)
     objects[1] = b"<< /Type /Catalog /Pages 2 0 R >>"
@@ -87,7 +87,9 @@ def build_pdf(pages: Sequence[str | None], *, title: str | None = None) -> bytes
     objects[3] = (
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
     )
-    pixels = bytes((96 + (x * 7 + y * 13) % 64) for y in range(_IMAGE_SIDE) for x in range(_IMAGE_SIDE))
+    pixels = bytes(
+        (96 + (x * 7 + y * 13) % 64) for y in range(_IMAGE_SIDE) for x in range(_IMAGE_SIDE)
+    )
     objects[4] = _stream(
         b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
         b"/BitsPerComponent 8" % (_IMAGE_SIDE, _IMAGE_SIDE),

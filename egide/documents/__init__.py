@@ -1,0 +1,34 @@
+"""Documents in and out: read PDF, DOCX, ODT, EML, HTML and TXT into text with positions; export
+validated drafts as DOCX or ODT.
+
+Reading never guesses silently: a file Égide cannot read faithfully (unsupported format, damaged,
+protected by a password, too large, a scan without a text layer) raises :class:`DocumentError`
+whose message, in French, tells the agent what to do; partial problems become ``warnings``.
+"""
+
+from egide.documents.blocks import Block, BlockKind, parse_blocks
+from egide.documents.model import (
+    ACCEPTED_FORMATS,
+    Document,
+    DocumentError,
+    DocumentFormat,
+    DocumentProblem,
+    Passage,
+    Section,
+    iter_paragraphs,
+)
+from egide.documents.reader import DEFAULT_MAX_BYTES, read_document, read_document_bytes
+from egide.documents.writers import (
+    ai_assistance_mention,
+    render_docx,
+    render_odt,
+    write_docx,
+    write_odt,
+)
+
+__all__ = [
+    "ACCEPTED_FORMATS", "DEFAULT_MAX_BYTES", "Block", "BlockKind", "Document", "DocumentError",
+    "DocumentFormat", "DocumentProblem", "Passage", "Section", "ai_assistance_mention",
+    "iter_paragraphs", "parse_blocks", "read_document", "read_document_bytes", "render_docx",
+    "render_odt", "write_docx", "write_odt",
+]  # fmt: skip
