@@ -49,6 +49,7 @@ class ModelSettings(_Strict):
     model: str | None = None
     api_key_env: str | None = None
     path: Path | None = None  # GGUF file, for llama_cpp
+    chat_format: str | None = None  # llama_cpp: force a chat format ("gemma"…); else the GGUF's
     max_sensitivity: Level | None = None
     timeout_s: float = Field(default=120.0, gt=0, le=3600)
     max_retries: int = Field(default=2, ge=0, le=10)
@@ -76,7 +77,10 @@ class ModelSettings(_Strict):
 
     @property
     def effective_max_sensitivity(self) -> Level:
-        return self.max_sensitivity or DEFAULT_MAX_SENSITIVITY[self.tier]
+        # Not ``or``: Level.PUBLIC is 0, hence falsy, and would widen to the tier's default.
+        if self.max_sensitivity is not None:
+            return self.max_sensitivity
+        return DEFAULT_MAX_SENSITIVITY[self.tier]
 
 
 class Settings(_Strict):
