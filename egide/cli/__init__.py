@@ -13,7 +13,13 @@ from egide.cli.common import EXIT_ERROR, CliError, fail
 __all__ = ["main", "build_parser"]
 
 # Modules that add subcommands: each exposes ``register(subparsers)``.
-_COMMAND_MODULES = ("egide.cli.guard", "egide.cli.serve")
+_COMMAND_MODULES = (
+    "egide.cli.guard",
+    "egide.cli.assist",
+    "egide.cli.audit",
+    "egide.cli.drafts",
+    "egide.cli.serve",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

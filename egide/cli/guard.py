@@ -240,7 +240,7 @@ def run_restore(args: argparse.Namespace) -> int:
     except OSError:
         raise CliError(f"coffre introuvable ou illisible : {args.vault}", EXIT_USAGE) from None
     try:
-        vault = Vault.unseal(blob, load_or_create_key(settings.home))
+        vault = Vault.unseal(blob, load_or_create_key(settings.home, create=False))
     except VaultError as exc:
         raise CliError(str(exc)) from None
     restored = restore(text, vault)

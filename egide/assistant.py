@@ -1,0 +1,309 @@
+"""The one pipeline every surface uses (DESIGN.md): nothing reaches a model otherwise.
+
+    read -> guard.scan -> policy.decide -> pseudonymise -> model -> restore -> output scan
+         -> draft -> audit
+
+``Assistant.preview`` runs the first two steps only, so that the agent sees what was found and
+which models may receive it before anything is sent. ``Assistant.start`` decides, records the
+request in the audit trail (failing closed: no audit, no model call), and returns a ``Run``
+whose ``chunks()`` stream the restored answer; when they are exhausted the answer is kept as a
+draft and ``run.result`` is set.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from egide.audit import AuditLog
+from egide.config import ModelSettings, Settings
+from egide.documents import Document
+from egide.guard import Guard, ScanResult
+from egide.guard.findings import Finding, Reason
+from egide.guard.pseudonymize import StreamRestorer, pseudonymize
+from egide.guard.vault import Vault
+from egide.models import ModelBackend, backend_for
+from egide.models.base import SourceText
+from egide.policy.decide import AUTO, Assessment, Decision, decide
+from egide.tasks import TaskInput, task_named
+
+__all__ = [
+    "Assistant",
+    "AssistantRequest",
+    "AssistantResult",
+    "DraftSink",
+    "PolicyRefused",
+    "Preview",
+    "Run",
+    "current_user",
+]
+
+
+def current_user() -> str:
+    """Who is acting, for the command line: EGIDE_USER, else the system login."""
+    return os.environ.get("EGIDE_USER") or getpass.getuser()
+
+
+@dataclass(frozen=True)
+class AssistantRequest:
+    user: str
+    task: str  # a registered task: summarize, draft, chat…
+    prompt: str = ""  # the agent's own words: a question, an instruction, a rendered draft
+    documents: Sequence[Document] = ()
+    model: str = AUTO
+    options: Mapping[str, Any] = field(default_factory=dict)
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the guard found and what the charter allows, before anything is sent."""
+
+    prompt_scan: ScanResult
+    document_scans: tuple[ScanResult, ...]
+    assessment: Assessment
+    decision: Decision
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for scan in (self.prompt_scan, *self.document_scans):
+            for label, n in scan.counts_by_label().items():
+                counts[label] = counts.get(label, 0) + n
+        return counts
+
+
+class PolicyRefused(Exception):
+    """The charter refuses this request; ``str()`` is the French reason (values never quoted)."""
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.message_fr)
+        self.decision = decision
+
+
+@dataclass(frozen=True)
+class AssistantResult:
+    text: str
+    decision: Decision
+    draft_id: str | None
+    warnings: tuple[str, ...] = ()
+
+
+class DraftSink(Protocol):
+    """Where answers are kept as drafts pending validation (egide.store in production)."""
+
+    def create(
+        self,
+        *,
+        owner: str,
+        task: str,
+        model: str,
+        tier: str,
+        level: str,
+        title: str,
+        content: str,
+        source_name: str | None = None,
+    ) -> Any: ...
+
+
+def merge_reasons(scans: Sequence[ScanResult]) -> tuple[Reason, ...]:
+    """One reason per category over several texts, with the counts added up."""
+    merged: dict[str, Reason] = {}
+    for scan in scans:
+        for reason in scan.reasons:
+            known = merged.get(reason.category)
+            if known is None:
+                merged[reason.category] = reason
+            else:
+                merged[reason.category] = Reason(
+                    level=max(known.level, reason.level),
+                    category=reason.category,
+                    label_fr=reason.label_fr,
+                    count=known.count + reason.count,
+                )
+    return tuple(merged.values())
+
+
+def _sources(document: Document, findings: Sequence[Finding], vault: Vault) -> list[SourceText]:
+    """Pseudonymise a document section by section, keeping each section's page or paragraph."""
+    sources: list[SourceText] = []
+    ordered = sorted(findings, key=lambda f: f.start)
+    index = 0
+    for section in document.sections:
+        start, end = section.text_start, section.text_end
+        local: list[Finding] = []
+        while index < len(ordered) and ordered[index].end <= start:
+            index += 1
+        probe = index
+        while probe < len(ordered) and ordered[probe].start < end:
+            f = ordered[probe]
+            # A value cut by a section boundary is masked on both sides.
+            s, e = max(f.start, start), min(f.end, end)
+            local.append(
+                Finding(s - start, e - start, f.label, f.score, document.text[s:e], f.recognizer)
+            )
+            probe += 1
+        text = pseudonymize(document.text[start:end], local, vault)
+        sources.append(SourceText(text, page=section.page, paragraph=section.paragraph))
+    return sources
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        guard: Guard | None = None,
+        audit: AuditLog | None = None,
+        drafts: DraftSink | None = None,
+        backends: Mapping[str, ModelBackend] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.guard = guard or Guard()
+        self.audit = audit or AuditLog.open(settings.home)
+        self.drafts = drafts
+        self._backends: dict[str, ModelBackend] = dict(backends or {})
+
+    def backend(self, model: ModelSettings) -> ModelBackend:
+        if model.name not in self._backends:
+            self._backends[model.name] = backend_for(model)
+        return self._backends[model.name]
+
+    def preview(self, request: AssistantRequest) -> Preview:
+        task_named(request.task)  # an unknown task fails before anything else
+        prompt_scan = self.guard.scan(request.prompt)
+        document_scans = tuple(self.guard.scan(d.text) for d in request.documents)
+        scans = (prompt_scan, *document_scans)
+        counts: dict[str, int] = {}
+        for scan in scans:
+            for label, n in scan.counts_by_label().items():
+                counts[label] = counts.get(label, 0) + n
+        assessment = Assessment.from_counts(
+            max(scan.level for scan in scans), counts, reasons=merge_reasons(scans)
+        )
+        decision = decide(assessment, self.settings.models, request.model)
+        return Preview(prompt_scan, document_scans, assessment, decision)
+
+    def start(self, request: AssistantRequest, *, preview: Preview | None = None) -> Run:
+        preview = preview or self.preview(request)
+        decision = preview.decision
+        model = decision.model
+        self.audit.append(
+            user=request.user,
+            action=request.task if decision.allowed else "refusal",
+            # The configured name only: what an agent typed for an unknown model is not logged.
+            model=model.name if model else None,
+            tier=model.tier if model else None,
+            level=preview.assessment.level,
+            counts=preview.counts,
+            decision=decision.code,
+            extra={"task": request.task, "documents": len(request.documents)},
+        )
+        if not decision.allowed or model is None:
+            raise PolicyRefused(decision)
+        vault = Vault()
+        prompt = pseudonymize(request.prompt, preview.prompt_scan.findings, vault)
+        sources: list[SourceText] = []
+        for document, scan in zip(request.documents, preview.document_scans, strict=True):
+            sources.extend(_sources(document, scan.findings, vault))
+        task_input = TaskInput(prompt=prompt, sources=tuple(sources), options=dict(request.options))
+        return Run(self, request, preview, model, vault, task_input)
+
+
+class Run:
+    """One allowed request on its way through the model; iterate ``chunks()`` once."""
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        request: AssistantRequest,
+        preview: Preview,
+        model: ModelSettings,
+        vault: Vault,
+        task_input: TaskInput,
+    ) -> None:
+        self._assistant = assistant
+        self.request = request
+        self.preview = preview
+        self.model = model
+        self._vault = vault
+        self.task_input = task_input
+        self.result: AssistantResult | None = None
+
+    @property
+    def decision(self) -> Decision:
+        return self.preview.decision
+
+    def chunks(self) -> Iterator[str]:
+        task = task_named(self.request.task)
+        backend = self._assistant.backend(self.model)
+        restorer = StreamRestorer(self._vault)
+        pieces: list[str] = []
+        for chunk in task.generate(self.task_input, backend):
+            restored = restorer.feed(chunk)
+            if restored:
+                pieces.append(restored)
+                yield restored
+        tail = restorer.flush()
+        if tail:
+            pieces.append(tail)
+            yield tail
+        self._finish("".join(pieces))
+
+    def complete(self) -> AssistantResult:
+        for _ in self.chunks():
+            pass
+        assert self.result is not None
+        return self.result
+
+    def _finish(self, text: str) -> None:
+        assistant = self._assistant
+        output_scan = assistant.guard.scan(text)
+        warnings = list(self._output_warnings(text, output_scan))
+        draft_id: str | None = None
+        if assistant.drafts is not None:
+            record = assistant.drafts.create(
+                owner=self.request.user,
+                task=self.request.task,
+                model=self.model.name,
+                tier=self.model.tier.value,
+                level=self.preview.assessment.level.key,
+                title=self.request.title or _default_title(self.request),
+                content=text,
+                source_name=", ".join(d.source for d in self.request.documents) or None,
+            )
+            draft_id = str(getattr(record, "id", record))
+        assistant.audit.append(
+            user=self.request.user,
+            action="draft_saved",
+            model=self.model.name,
+            tier=self.model.tier,
+            level=self.preview.assessment.level,
+            counts=output_scan.counts_by_label(),
+            decision=self.decision.code,
+            extra={"draft": draft_id or "", "warnings": len(warnings)},
+        )
+        self.result = AssistantResult(text, self.decision, draft_id, tuple(warnings))
+
+    def _output_warnings(self, text: str, scan: ScanResult) -> Iterator[str]:
+        """Leftover placeholders, or personal data that the inputs did not hold."""
+        if any(placeholder in text for placeholder in self._vault):
+            yield "la réponse contient encore des marqueurs non restaurés : relisez-la"
+        inputs = [self.request.prompt, *(d.text for d in self.request.documents)]
+        new = [f for f in scan.personal_findings if not any(f.text in part for part in inputs)]
+        if new:
+            yield (
+                f"la réponse contient {len(new)} donnée(s) personnelle(s) absente(s) des "
+                "documents fournis : vérifiez-les avant de valider"
+            )
+
+
+def _default_title(request: AssistantRequest) -> str:
+    names = {"summarize": "Résumé", "draft": "Projet de rédaction", "chat": "Réponse"}
+    title = names.get(request.task, request.task)
+    if request.documents:
+        title += " — " + os.path.basename(request.documents[0].source)
+    return title

@@ -1,0 +1,179 @@
+"""Draft commands: ``drafts`` (list, search, show) and ``validate`` (the human decision).
+
+The current user is ``EGIDE_USER`` when set, else the login of the operating system; a user
+only ever sees their own drafts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from egide.cli.common import EXIT_OK, EXIT_USAGE, CliError, settings_from
+
+if TYPE_CHECKING:
+    from egide.store import DraftRecord, DraftStore
+
+__all__ = ["current_user", "register"]
+
+_FULL_ID_LENGTH = 36
+_SHORT_ID_LENGTH = 8
+_TASKS_FR = {
+    "summarize": "résumé",
+    "draft": "rédaction",
+    "chat": "conversation",
+    "ask": "question",
+    "batch": "lot",
+}
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"nombre entier positif attendu : {text!r}")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    drafts = subparsers.add_parser(
+        "drafts",
+        help="vos brouillons : liste, recherche, contenu",
+        description="Liste vos brouillons, du plus récent au plus ancien. Personne d'autre que "
+        "vous ne les voit, administrateurs compris.",
+    )
+    drafts.add_argument(
+        "--search",
+        metavar="TEXTE",
+        help="ne garder que ceux dont le titre ou le texte contient TEXTE",
+    )
+    drafts.add_argument(
+        "--limit", type=_positive, default=50, metavar="N", help="nombre maximal (défaut : 50)"
+    )
+    drafts.set_defaults(handler=run_list)
+    actions = drafts.add_subparsers(dest="drafts_action", metavar="ACTION")
+    show = actions.add_parser("show", help="afficher le texte d'un brouillon")
+    show.add_argument("id", metavar="ID", help="identifiant (les 8 premiers caractères suffisent)")
+    show.set_defaults(handler=run_show)
+
+    validate = subparsers.add_parser(
+        "validate",
+        help="valider un brouillon après relecture (il ne pourra plus être modifié)",
+        description="Enregistre qui a validé le brouillon et quand ; les exports portent "
+        "ensuite la mention de cette validation.",
+    )
+    validate.add_argument(
+        "id", metavar="ID", help="identifiant (les 8 premiers caractères suffisent)"
+    )
+    validate.add_argument(
+        "--by", metavar="NOM", help="nom de la personne qui valide (défaut : l'utilisateur courant)"
+    )
+    validate.set_defaults(handler=run_validate)
+
+
+def current_user() -> str:
+    name = os.environ.get("EGIDE_USER", "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        raise CliError(
+            "utilisateur inconnu : définissez la variable EGIDE_USER", EXIT_USAGE
+        ) from None
+
+
+@contextmanager
+def _open_drafts(args: argparse.Namespace) -> Iterator[DraftStore]:
+    from egide.store import DraftStore, StoreError, open_store
+
+    settings = settings_from(args)
+    try:
+        with open_store(settings) as store:
+            yield DraftStore(store)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _resolve(drafts: DraftStore, draft_id: str, owner: str) -> str:
+    draft_id = draft_id.strip()
+    if len(draft_id) >= _FULL_ID_LENGTH:
+        return draft_id
+    return drafts.find_id(draft_id, owner=owner)
+
+
+def _local(moment: datetime) -> str:
+    from egide.store.drafts import local_time
+
+    return local_time(moment).strftime("%d/%m/%Y %H:%M")
+
+
+def _status_fr(record: DraftRecord) -> str:
+    return "validé" if record.is_validated else "brouillon"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    owner = current_user()
+    with _open_drafts(args) as drafts:
+        records = drafts.list(owner, search=args.search, limit=args.limit)
+    console = Console(highlight=False)
+    if not records:
+        if args.search:
+            console.print(Text(f"Aucun brouillon ne contient « {args.search} »."))
+        else:
+            console.print("Aucun brouillon.")
+        return EXIT_OK
+    table = Table(title=f"Brouillons de {owner}", title_justify="left")
+    table.add_column("Identifiant", no_wrap=True)
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Tâche")
+    table.add_column("Statut")
+    table.add_column("Titre")
+    for record in records:
+        table.add_row(
+            record.id[:_SHORT_ID_LENGTH],
+            _local(record.created_at),
+            _TASKS_FR.get(record.task, record.task),
+            Text(_status_fr(record), style="green" if record.is_validated else "yellow"),
+            Text(record.title),
+        )
+    console.print(table)
+    if len(records) == args.limit:
+        console.print(f"(les {args.limit} plus récents ; --limit N pour en voir davantage)")
+    return EXIT_OK
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from egide.store import validation_mention
+
+    owner = current_user()
+    with _open_drafts(args) as drafts:
+        record = drafts.get(_resolve(drafts, args.id, owner), owner=owner)
+    print(f"{record.title} — {_status_fr(record)} — {validation_mention(record)}", file=sys.stderr)
+    sys.stdout.write(record.content if record.content.endswith("\n") else record.content + "\n")
+    return EXIT_OK
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from egide.store import validation_mention
+
+    owner = current_user()
+    validated_by = (args.by or "").strip() or owner
+    with _open_drafts(args) as drafts:
+        draft_id = _resolve(drafts, args.id, owner)
+        record = drafts.validate(draft_id, owner=owner, validated_by=validated_by)
+    print(f"Brouillon {record.id[:_SHORT_ID_LENGTH]} validé : il ne peut plus être modifié.")
+    print(f"Mention portée par les exports : « {validation_mention(record)} »")
+    return EXIT_OK
