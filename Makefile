@@ -3,33 +3,42 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install run test lint typecheck unit bench clean
+.PHONY: install install-test run test lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
+# The test tools, and the local-LLM extra for the llama.cpp integration tests: llama-cpp-python
+# compiles from source the first time (about 9 minutes); pip's wheel cache serves it afterwards.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,local-llm]'
+	touch $(TEST_STAMP)
+
 install: $(STAMP)
+
+install-test: $(TEST_STAMP)
 
 run: install
 	$(BIN)/egide serve
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check egide tests benchmarks
 	$(BIN)/ruff format --check egide tests benchmarks
 
-typecheck: install
+typecheck: install-test
 	$(BIN)/mypy
 
-unit: install
+unit: install-test
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
 
-bench: install
+bench: install-test
 	$(BIN)/python benchmarks/guard.py
 
 clean:

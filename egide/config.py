@@ -54,6 +54,7 @@ class ModelSettings(_Strict):
     timeout_s: float = Field(default=120.0, gt=0, le=3600)
     max_retries: int = Field(default=2, ge=0, le=10)
     context_chars: int = Field(default=24_000, ge=1_000)
+    max_tokens: int | None = Field(default=None, ge=1)  # cap on the length of an answer
 
     @field_validator("max_sensitivity", mode="before")
     @classmethod

@@ -52,6 +52,7 @@ class LlamaCppBackend:
             )
         self.name = settings.name
         self.context_chars = settings.context_chars
+        self._max_tokens = settings.max_tokens or 512
         n_ctx = max(512, int(settings.context_chars / _CHARS_PER_TOKEN))
         try:
             self._llm: Any = Llama(
@@ -77,7 +78,7 @@ class LlamaCppBackend:
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
         options: dict[str, Any] = {
-            "max_tokens": request.max_tokens or 512,
+            "max_tokens": request.max_tokens or self._max_tokens,
             "temperature": 0.2 if request.temperature is None else request.temperature,
             "stream": True,
         }

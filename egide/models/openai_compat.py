@@ -64,8 +64,9 @@ class OpenAICompatBackend:
             "messages": [{"role": m.role, "content": m.content} for m in request.messages],
             "stream": stream,
         }
-        if request.max_tokens is not None:
-            payload["max_tokens"] = request.max_tokens
+        max_tokens = request.max_tokens or self._settings.max_tokens
+        if max_tokens is not None:
+            payload["max_tokens"] = max_tokens
         if request.temperature is not None:
             payload["temperature"] = request.temperature
         return payload

@@ -19,6 +19,7 @@ __all__ = ["LocalBackend"]
 
 
 class LocalBackend:
+    extractive = True  # reads structured sources instead of following instructions
     # The extractive engine has no context window: it reads any length in sections.
     context_chars = 10**9
 

@@ -1,0 +1,28 @@
+"""Persistence: drafts pending human validation, encrypted at rest, with retention.
+
+``open_store(settings)`` creates ``EGIDE_HOME`` and the database when needed, runs the
+migrations, and checks the encryption key; ``DraftStore(store)`` is the only way to the drafts.
+"""
+
+from egide.store.db import Store, open_store
+from egide.store.drafts import (
+    DEFAULT_RETENTION_DAYS,
+    DraftRecord,
+    DraftStatus,
+    DraftStore,
+    validation_mention,
+)
+from egide.store.errors import DraftFrozenError, DraftNotFoundError, StoreError
+
+__all__ = [
+    "DEFAULT_RETENTION_DAYS",
+    "DraftFrozenError",
+    "DraftNotFoundError",
+    "DraftRecord",
+    "DraftStatus",
+    "DraftStore",
+    "Store",
+    "StoreError",
+    "open_store",
+    "validation_mention",
+]

@@ -1,0 +1,108 @@
+"""``egide drafts`` and ``egide validate``, run in-process through the real entry point."""
+
+from pathlib import Path
+
+import pytest
+
+from egide.cli import main
+from egide.config import load_settings
+from egide.store import DraftStore, open_store
+
+
+@pytest.fixture(autouse=True)
+def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EGIDE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("EGIDE_USER", "cmartin")
+
+
+def _seed(owner: str, title: str, content: str, task: str = "summarize") -> str:
+    with open_store(load_settings()) as store:
+        return (
+            DraftStore(store).create(owner, task, "local", "interne", "public", title, content).id
+        )
+
+
+def _stored(draft_id: str, owner: str = "cmartin") -> tuple[str, str | None]:
+    with open_store(load_settings()) as store:
+        record = DraftStore(store).get(draft_id, owner=owner)
+    return record.status.value, record.validated_by
+
+
+def test_drafts_lists_only_the_current_users(capsys: pytest.CaptureFixture[str]) -> None:
+    mine = _seed("cmartin", "Synthèse [bold]réunion[/bold]", "Compte rendu.")
+    theirs = _seed("pdurand", "Note de Paul", "Privé.")
+    assert main(["drafts"]) == 0
+    out = capsys.readouterr().out
+    assert mine[:8] in out and "résumé" in out and "brouillon" in out
+    assert "[bold]réunion[/bold]" in out  # titles are text, never markup
+    assert theirs[:8] not in out and "Note de Paul" not in out
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [("reunion", True), ("COMPTE RENDU", True), ("comptes rendus", False), ("Paul", False)],
+)
+def test_drafts_search(capsys: pytest.CaptureFixture[str], search: str, found: bool) -> None:
+    mine = _seed("cmartin", "Synthèse réunion", "Compte rendu.")
+    _seed("pdurand", "Note de Paul", "Privé.")
+    assert main(["drafts", "--search", search]) == 0
+    out = capsys.readouterr().out
+    assert (mine[:8] in out) is found
+    assert ("Aucun brouillon ne contient" in out) is not found
+
+
+def test_drafts_when_there_are_none(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["drafts"]) == 0
+    assert "Aucun brouillon." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("length", [8, 36])
+def test_drafts_show(capsys: pytest.CaptureFixture[str], length: int) -> None:
+    draft_id = _seed("cmartin", "Réponse", "Madame,\n\nvotre demande est complète.")
+    assert main(["drafts", "show", draft_id[:length]]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "Madame,\n\nvotre demande est complète.\n"
+    assert "Réponse — brouillon — Brouillon préparé avec l'assistance d'une IA" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected_by"), [([], "cmartin"), (["--by", "Camille Martin"], "Camille Martin")]
+)
+def test_validate(capsys: pytest.CaptureFixture[str], extra: list[str], expected_by: str) -> None:
+    draft_id = _seed("cmartin", "Arrêté", "Texte de l'arrêté.")
+    assert main(["validate", draft_id[:8], *extra]) == 0
+    out = capsys.readouterr().out
+    assert f"relu et validé par {expected_by} le " in out
+    assert _stored(draft_id) == ("valide", expected_by)
+    assert main(["validate", draft_id]) == 1
+    assert "déjà été validé le " in capsys.readouterr().err
+    assert _stored(draft_id) == ("valide", expected_by)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "{other}"],
+        ["validate", "{other_short}"],
+        ["validate", "0b6c1f2e-5d0e-4c1f-9a53-3b8e2c1d7f40"],
+        ["drafts", "show", "{other}"],
+        ["drafts", "show", "inconnu"],
+    ],
+)
+def test_unknown_or_foreign_id_exits_1(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    other = _seed("pdurand", "Note de Paul", "Privé.")
+    argv = [a.format(other=other, other_short=other[:8]) for a in argv]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert "egide : erreur : brouillon introuvable : " in captured.err
+    assert "Privé." not in captured.out + captured.err
+    assert _stored(other, owner="pdurand") == ("brouillon", None)
+
+
+def test_a_wrong_key_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed("cmartin", "Note", "Texte.")
+    monkeypatch.setenv("EGIDE_STORE_KEY", "A" * 43)
+    assert main(["drafts"]) == 1
+    assert "n'est pas celle qui a chiffré cette base" in capsys.readouterr().err
