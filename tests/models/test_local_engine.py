@@ -114,3 +114,29 @@ def test_backend_serves_summaries_answers_and_rendered_drafts() -> None:
     assert "".join(backend.stream(request)) == draft
     with pytest.raises(ModelError, match="modèle de document"):
         backend.complete(GenerationRequest(task="draft", messages=()))
+
+
+def test_pdf_line_wrapping_and_page_breaks_do_not_cut_sentences() -> None:
+    page_one = (
+        "Chapitre 1 : bilan de l'année\n"
+        "Le service a instruit quatre cents dossiers au cours de la période, soit une hausse\n"
+        "de douze pour cent. Les délais moyens de traitement des demandes s'établissent à\n"
+        "trente jours pour les titres de séjour. Il ressort de l'analyse que les effectifs\n"
+        "affectés à l'accueil"
+    )
+    page_two = "restent insuffisants pour absorber la demande.\nLa mission recommande un renfort."
+    sentences = [
+        line.text
+        for line in summarize(
+            [SourceText(page_one, page=1), SourceText(page_two, page=2)], length="detaille"
+        )
+    ]
+    assert "Chapitre 1 : bilan de l'année" not in " ".join(
+        s for s in sentences if "Le service" in s
+    )
+    assert any(
+        s.startswith("Il ressort") and s.endswith("absorber la demande.") for s in sentences
+    ), sentences
+    assert any(
+        s.startswith("Le service a instruit") and s.endswith("douze pour cent.") for s in sentences
+    )

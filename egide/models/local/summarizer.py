@@ -47,12 +47,36 @@ class SummaryLine:
 
 
 def _sentences(sources: Sequence[SourceText]) -> list[Sentence]:
+    """Sentences of all passages; a sentence cut by a page break is joined again and
+    attributed to the page where it starts."""
     found: list[Sentence] = []
+    carry: Sentence | None = None
     for source in sources:
-        for start, end in split_sentences(source.text):
+        spans = split_sentences(source.text)
+        for position, (start, end) in enumerate(spans):
             text = " ".join(source.text[start:end].split())
-            found.append(Sentence(text, start, len(found), source.page, source.paragraph))
+            if carry is not None and position == 0 and text[:1].islower():
+                found.append(Sentence(f"{carry.text} {text}", *_where(carry, len(found))))
+                carry = None
+                continue
+            if carry is not None:
+                found.append(Sentence(carry.text, *_where(carry, len(found))))
+                carry = None
+            sentence = Sentence(text, start, len(found), source.page, source.paragraph)
+            if position == len(spans) - 1 and not text.endswith(_TERMINAL):
+                carry = sentence
+            else:
+                found.append(sentence)
+    if carry is not None:
+        found.append(Sentence(carry.text, *_where(carry, len(found))))
     return found
+
+
+_TERMINAL = (".", "!", "?", "…", ":", ";", "»", ")", '"')
+
+
+def _where(sentence: Sentence, index: int) -> tuple[int, int, int | None, int | None]:
+    return sentence.start, index, sentence.page, sentence.paragraph
 
 
 def _is_candidate(sentence: Sentence) -> bool:

@@ -36,26 +36,43 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     or a header also ends a sentence, since administrative documents are full of them."""
     spans: list[tuple[int, int]] = []
     start = 0
+    # Lines much shorter than the longest are ends of paragraphs or headers, not wrapping.
+    short_line = int(0.8 * max((len(line) for line in text.split("\n")), default=0))
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
         if match.group().startswith("."):
             word = re.search(r"(\w+)\.$", text[max(start, end - 12) : match.start() + 1])
             if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
                 continue
-        _append_lines(text, start, end, spans)
+        _append_lines(text, start, end, spans, short_line)
         start = end
-    _append_lines(text, start, len(text), spans)
+    _append_lines(text, start, len(text), spans, short_line)
     return spans
 
 
-def _append_lines(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    # A single line break ends a sentence when the next line starts like a new item.
+def _append_lines(
+    text: str, start: int, end: int, spans: list[tuple[int, int]], short_line: int
+) -> None:
+    """A single line break ends a sentence only after a line that closes (":" or ";"), is short
+    like a header, or before a list item; elsewhere it is the wrapping of a PDF or an e-mail."""
     piece_start = start
-    for match in re.finditer(r"\n(?=\s*(?:[-•*–]|\d{1,2}[.)]|[A-ZÉÈÀ]))", text[start:end]):
+    for match in re.finditer(r"\n", text[start:end]):
         cut = start + match.start()
-        _push(text, piece_start, cut, spans)
-        piece_start = cut + 1
+        line_start = text.rfind("\n", 0, cut) + 1
+        previous = text[max(line_start, piece_start) : cut].rstrip()
+        following = text[cut + 1 : cut + 6].lstrip()
+        breaks = (
+            previous.endswith((":", ";", ".", "!", "?"))
+            or _LIST_ITEM.match(following) is not None
+            or (len(text[line_start:cut]) < short_line and following[:1].isupper())
+        )
+        if breaks:
+            _push(text, piece_start, cut, spans)
+            piece_start = cut + 1
     _push(text, piece_start, end, spans)
+
+
+_LIST_ITEM = re.compile(r"[-•*–]|\d{1,2}[.)]")
 
 
 def _push(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
