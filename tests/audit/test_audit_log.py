@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import multiprocessing
@@ -388,11 +389,12 @@ def test_open_creates_a_private_key_and_reuses_it(tmp_path: Path) -> None:
     first = AuditLog.open(tmp_path, environ={})
     key_file = tmp_path / "keys" / "audit.key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert len(key_file.read_text().strip()) == 64
+    assert len(key_file.read_text().strip()) == 44  # 32 bytes in base64url
     fill(first, 2)
     assert AuditLog.open(tmp_path, environ={}).verify().ok
-    from_env = AuditLog.open(tmp_path, environ={"EGIDE_AUDIT_KEY": OTHER_KEY.decode()})
-    assert from_env.key == OTHER_KEY
+    other = base64.urlsafe_b64encode(b"k" * 32).decode()
+    from_env = AuditLog.open(tmp_path, environ={"EGIDE_AUDIT_KEY": other})
+    assert from_env.key == b"k" * 32
     assert from_env.verify().problem == "wrong_key"
 
 
@@ -404,12 +406,12 @@ def test_key_file_readable_by_others_is_refused(tmp_path: Path) -> None:
         load_audit_key(tmp_path, environ={})
 
 
-@pytest.mark.parametrize("value", ["court", "x" * 31])
-def test_short_environment_key_is_refused(tmp_path: Path, value: str) -> None:
-    with pytest.raises(AuditError, match="trop courte"):
+@pytest.mark.parametrize("value", ["court", "x" * 31, base64.urlsafe_b64encode(b"k" * 16).decode()])
+def test_malformed_environment_key_is_refused(tmp_path: Path, value: str) -> None:
+    with pytest.raises(AuditError, match="clé invalide"):
         load_audit_key(tmp_path, environ={"EGIDE_AUDIT_KEY": value})
 
 
 def test_missing_key_without_creation(tmp_path: Path) -> None:
-    with pytest.raises(AuditError, match="clé d'audit introuvable"):
+    with pytest.raises(AuditError, match="clé introuvable"):
         load_audit_key(tmp_path, environ={}, create=False)
