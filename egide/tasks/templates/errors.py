@@ -1,0 +1,58 @@
+"""What can go wrong with a template or its data; every message is French and names no value."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from egide.tasks.templates.model import TemplateField
+
+__all__ = [
+    "InvalidTemplate",
+    "InvalidValues",
+    "MissingFields",
+    "TemplateError",
+    "TemplateNotFound",
+]
+
+
+class TemplateError(ValueError):
+    """A template cannot be used as asked; ``str()`` says why and what to do, in French."""
+
+
+class InvalidTemplate(TemplateError):
+    """A template file is broken: the message names the file and, when known, the line."""
+
+    def __init__(self, path: Path | str, line: int | None, problem: str) -> None:
+        where = f"{path}, ligne {line}" if line else str(path)
+        super().__init__(f"modèle invalide ({where}) : {problem}")
+        self.path = Path(path)
+        self.line = line
+        self.problem = problem
+
+
+class TemplateNotFound(TemplateError):
+    pass
+
+
+class MissingFields(TemplateError):
+    """Required fields without a value; the message lists them with their labels and examples."""
+
+    def __init__(self, template_name: str, missing: Sequence[TemplateField]) -> None:
+        lines = []
+        for item in missing:
+            hint = f", par exemple « {item.example} »" if item.example else ""
+            lines.append(f"  - {item.name} : {item.label}{hint}")
+        plural = "s" if len(missing) > 1 else ""
+        super().__init__(
+            f"champ{plural} obligatoire{plural} manquant{plural} pour le modèle "
+            f"« {template_name} » :\n" + "\n".join(lines)
+        )
+        self.missing = tuple(missing)
+
+
+class InvalidValues(TemplateError):
+    """Unknown field names or values outside a field's choices (the values are never quoted:
+    this message may end up in a batch journal)."""

@@ -1,0 +1,385 @@
+"""The batch engine: spreadsheets, the resumable journal, one pipeline run per item."""
+
+from __future__ import annotations
+
+import csv
+import json
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from egide.assistant import Assistant
+from egide.audit import AuditLog
+from egide.config import Settings, load_settings
+from egide.documents import read_document
+from egide.guard import Guard
+from egide.models.base import ModelBackend
+from egide.store import DraftStore, Store, open_store, validation_mention
+from egide.tasks import TaskInput, register_task, task_named
+from egide.tasks.batch import (
+    JOURNAL_NAME,
+    REPORT_NAME,
+    BatchItem,
+    BatchReport,
+    ItemStatus,
+    Journal,
+    JournalEntry,
+    JournalMismatch,
+    run_batch,
+)
+from egide.tasks.batch_jobs import DraftJob, SummarizeJob, documents_in
+from egide.tasks.exporting import DRAFT_MENTION
+from egide.tasks.tables import TableError, read_table
+from egide.tasks.templates import ADMIN_FOLDER, load_templates
+
+USER = "cmartin"
+NOTE = """+++
+titre = "Note brève"
+categorie = "note"
+
+[[champs]]
+nom = "objet"
+libelle = "Objet"
+
+[[champs]]
+nom = "texte"
+libelle = "Texte"
++++
+Objet : {{ objet }}
+
+{{ texte }}
+"""
+FIRST_NAMES = ["Claire", "Marc", "Sophie", "Julien", "Nadia"]
+LAST_NAMES = ["Dubois", "Girard", "Lambert", "Roux", "Fontaine"]
+
+
+@pytest.fixture(scope="module")
+def guard() -> Guard:
+    return Guard()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    for name in ("EGIDE_CONFIG", "EGIDE_STORE_KEY", "EGIDE_AUDIT_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    (home / ADMIN_FOLDER).mkdir(parents=True)
+    (home / ADMIN_FOLDER / "note-breve.md").write_text(NOTE, encoding="utf-8")
+    return load_settings(environ={"EGIDE_HOME": str(home)})
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    with open_store(settings, environ={}) as opened:
+        yield opened
+
+
+@pytest.fixture
+def assistant(settings: Settings, store: Store, guard: Guard) -> Assistant:
+    return Assistant(settings, guard=guard, drafts=DraftStore(store))
+
+
+def _letters_csv(path: Path, count: int, *, delimiter: str = ";", encoding: str = "utf-8") -> Path:
+    template = load_templates(None).get("accuse-reception")
+    columns = [f.label if f.name == "civilite" else f.name for f in template.fields]
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(columns)
+        for i in range(count):
+            data = template.example_data()
+            data.update(prenom=FIRST_NAMES[i % 5], nom=f"{LAST_NAMES[i % 5]}-{i}",
+                        numero_dossier=f"2025-{i:04d}")  # fmt: skip
+            writer.writerow([data[f.name] for f in template.fields])
+    return path
+
+
+def _saved_drafts(settings: Settings) -> int:
+    return sum(1 for e in AuditLog.open(settings.home).events() if e.action == "draft_saved")
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "encoding"),
+    [(";", "utf-8"), (",", "utf-8"), (";", "utf-8-sig"), (";", "cp1252"), ("\t", "utf-8")],
+)
+def test_csv_separator_and_encoding_are_detected(
+    tmp_path: Path, delimiter: str, encoding: str
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(
+        f"nom{delimiter}Civilité{delimiter}objet\n"
+        f'Hélène{delimiter}Madame{delimiter}"accès, délais ; « guichet »"\n'
+        f"\n"
+        f"Loïc{delimiter}Monsieur{delimiter}rendez-vous\n".encode(encoding)
+    )
+    table = read_table(path)
+    assert table.columns == ("nom", "Civilité", "objet")
+    assert [row.line for row in table.rows] == [2, 4]  # the blank line keeps the numbering
+    assert table.rows[0].values == {
+        "nom": "Hélène", "Civilité": "Madame", "objet": "accès, délais ; « guichet »"
+    }  # fmt: skip
+    assert table.rows[1].values["nom"] == "Loïc"
+
+
+def test_a_row_longer_than_the_header_is_flagged(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("objet;texte\na;b\na;b;c\na;b;\n", encoding="utf-8")
+    problems = [row.problem for row in read_table(path).rows]
+    assert problems[0] is None and problems[2] is None  # an empty extra cell is harmless
+    assert problems[1] is not None and "plus de cellules" in problems[1]
+
+
+def test_xlsx_is_read_with_dates_and_numbers_as_agents_see_them(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["objet", "date", "nombre", "vide"])
+    sheet.append(["réunion", datetime(2025, 3, 1), 12.0, None])
+    sheet.append([None, None, None, None])
+    sheet.append(["bilan", datetime(2025, 3, 2, 14, 30), 3.5, None])
+    book.save(tmp_path / "t.xlsx")
+    table = read_table(tmp_path / "t.xlsx")
+    assert [row.line for row in table.rows] == [2, 4]
+    assert table.rows[0].values == {"objet": "réunion", "date": "01/03/2025", "nombre": "12",
+                                    "vide": ""}  # fmt: skip
+    assert table.rows[1].values["date"] == "02/03/2025 14:30"
+    assert table.rows[1].values["nombre"] == "3.5"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("t.xls", b"\xd0\xcf\x11\xe0", "enregistrez le tableau au format XLSX ou CSV"),
+        ("t.ods", b"PK", "enregistrez le tableau au format XLSX ou CSV"),
+        ("t.json", b"{}", "format non pris en charge"),
+        ("t.xlsx", b"pas un classeur", "n'est pas un classeur XLSX lisible"),
+        ("t.csv", b"", "est vide"),
+        ("t.csv", b"objet;texte\n", "aucune ligne de données"),
+        ("t.csv", b"objet;objet\na;b\n", "colonnes en double : objet"),
+    ],
+)
+def test_unreadable_tables_give_a_french_reason(
+    tmp_path: Path, name: str, content: bytes, fragment: str
+) -> None:
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(TableError, match=fragment):
+        read_table(tmp_path / name)
+
+
+# --- journal ---------------------------------------------------------------------------------
+
+
+def test_journal_survives_a_torn_last_line_and_keeps_the_last_word(tmp_path: Path) -> None:
+    identity = {"tache": "draft", "modele": "x", "source": "t.csv"}
+    path = tmp_path / JOURNAL_NAME
+    journal = Journal(path, identity)
+    journal.record(JournalEntry("k1", "ligne 2", ItemStatus.ERROR, reason="panne"))
+    journal.record(JournalEntry("k1", "ligne 2", ItemStatus.OK, "d1", "a.txt", model="auto"))
+    journal.record(JournalEntry("k2", "ligne 3", ItemStatus.REFUSED, reason="NIR", model="pub"))
+    with path.open("ab") as handle:
+        handle.write(b'{"key": "k3", "status": "o')  # a crash in the middle of a write
+    again = Journal(path, identity)
+    assert set(again.entries) == {"k1", "k2"}
+    assert again.finished("k1", "auto") and again.finished("k1", "pub")
+    assert again.finished("k2", "pub") and not again.finished("k2", "local")
+    assert not again.finished("k3", "auto")
+    assert path.read_bytes().endswith(b"\n")
+    again.record(JournalEntry("k3", "ligne 4", ItemStatus.OK, model="auto"))
+    assert Journal(path, identity).finished("k3", "auto")
+
+
+def test_journal_of_another_batch_is_not_reused(tmp_path: Path) -> None:
+    Journal(tmp_path / JOURNAL_NAME, {"tache": "draft", "modele": "a", "source": "t.csv"})
+    with pytest.raises(JournalMismatch, match="journal d'un autre lot"):
+        Journal(tmp_path / JOURNAL_NAME, {"tache": "draft", "modele": "b", "source": "t.csv"})
+
+
+@pytest.mark.parametrize(
+    ("statuses", "interrupted", "expected"),
+    [
+        (["ok", "ok"], False, 0),
+        (["ok", None], False, 0),  # --max-items left some for later
+        (["ok", "refused"], False, 3),
+        (["ok", "error"], False, 1),
+        (["refused", "error"], False, 1),
+        (["ok", None], True, 1),
+    ],
+)
+def test_exit_status(tmp_path: Path, statuses: list[str | None], interrupted: bool,
+                     expected: int) -> None:  # fmt: skip
+    rows = tuple(
+        (
+            BatchItem(f"k{i}", f"ligne {i}", f"s{i}"),
+            None if s is None else JournalEntry(f"k{i}", f"ligne {i}", ItemStatus(s)),
+        )
+        for i, s in enumerate(statuses)
+    )
+    assert BatchReport(rows, 1, 0, interrupted, tmp_path).exit_status == expected
+
+
+# --- the engine with the real pipeline ---------------------------------------------------------
+
+
+class InterruptOnce:
+    """The draft task, except that its n-th call raises KeyboardInterrupt (a Ctrl-C mid-item)."""
+
+    name = "draft_interrompu"
+
+    def __init__(self, at_call: int = 8) -> None:
+        self.calls = 0
+        self.at_call = at_call
+
+    def generate(self, task_input: TaskInput, backend: ModelBackend) -> Iterator[str]:
+        self.calls += 1
+        if self.calls == self.at_call:
+            raise KeyboardInterrupt
+        yield from task_named("draft").generate(task_input, backend)
+
+
+def test_twenty_rows_interrupted_then_resumed_without_redoing_or_losing(
+    tmp_path: Path, settings: Settings, store: Store, assistant: Assistant
+) -> None:
+    interrupting = InterruptOnce(at_call=8)
+    register_task("draft_interrompu")(lambda: interrupting)
+    source = _letters_csv(tmp_path / "accuses.csv", 20)
+    template = load_templates(settings.home).get("accuse-reception")
+    job = DraftJob(template, read_table(source), source=source.name, task="draft_interrompu")
+    out = tmp_path / "sortie"
+
+    first = run_batch(job, assistant, out, user=USER)
+    assert first.interrupted and first.processed == 7 and first.exit_status == 1
+    assert first.count(ItemStatus.OK) == 7 and first.pending == 13
+    assert _saved_drafts(settings) == 7
+
+    second = run_batch(job, assistant, out, user=USER)
+    assert not second.interrupted and second.skipped == 7 and second.processed == 13
+    assert second.count(ItemStatus.OK) == 20 and second.exit_status == 0
+    assert _saved_drafts(settings) == 20  # nothing done twice
+    drafts = DraftStore(store).list(USER, limit=100)
+    assert len(drafts) == 20
+    ids = {e.draft for _, e in second.rows if e is not None}
+    assert ids == {d.id for d in drafts}  # nothing lost either
+    outputs = sorted(p.name for p in out.glob("accuse-reception-ligne-*.txt"))
+    assert len(outputs) == 20 and outputs[0] == "accuse-reception-ligne-0002.txt"
+    letter = (out / "accuse-reception-ligne-0011.txt").read_text(encoding="utf-8")
+    assert "Madame Nadia FONTAINE-9\n" in letter and "dossier n° 2025-0009" in letter
+    stored = next(d for d in drafts if d.title.endswith("— ligne 11"))
+    assert stored.content == letter and stored.task == "draft_interrompu"
+
+    third = run_batch(job, assistant, out, user=USER)
+    assert third.processed == 0 and third.skipped == 20 and _saved_drafts(settings) == 20
+
+
+def test_the_journal_and_report_hold_no_personal_value(
+    tmp_path: Path, settings: Settings, assistant: Assistant
+) -> None:
+    source = _letters_csv(tmp_path / "accuses.csv", 3, delimiter=",", encoding="cp1252")
+    job = DraftJob(
+        load_templates(settings.home).get("accuse-reception"), read_table(source),
+        source=source.name,
+    )  # fmt: skip
+    report = run_batch(job, assistant, tmp_path / "out", user=USER)
+    assert report.exit_status == 0
+    for name in (JOURNAL_NAME, REPORT_NAME):
+        text = (tmp_path / "out" / name).read_text(encoding="utf-8")
+        for value in ("Claire", "DUBOIS", "Dubois", "2025-0001", "Lilas", "Lefèvre"):
+            assert value not in text, (name, value)
+    lines = (tmp_path / "out" / REPORT_NAME).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "element;statut;brouillon;fichier;raison"
+    assert lines[1].startswith("ligne 2;fait;") and len(lines) == 4
+
+
+def test_stop_request_ends_after_the_current_item(
+    tmp_path: Path, settings: Settings, assistant: Assistant
+) -> None:
+    source = tmp_path / "notes.csv"
+    source.write_text(
+        "objet;texte\n" + "".join(f"point {i};Le budget est stable.\n" for i in range(6)),
+        encoding="utf-8",
+    )
+    job = DraftJob(load_templates(settings.home).get("note-breve"), read_table(source),
+                   source=source.name)  # fmt: skip
+    stop = threading.Event()
+    seen: list[str] = []
+
+    def on_item(item: BatchItem, entry: JournalEntry) -> None:
+        seen.append(item.label)
+        if len(seen) == 2:
+            stop.set()  # what the first Ctrl-C does
+
+    report = run_batch(job, assistant, tmp_path / "out", user=USER, stop=stop, on_item=on_item)
+    assert seen == ["ligne 2", "ligne 3"] and report.interrupted and report.pending == 4
+
+
+def test_item_errors_are_reported_and_retried(
+    tmp_path: Path, settings: Settings, assistant: Assistant
+) -> None:
+    source = tmp_path / "notes.csv"
+    source.write_text("objet;texte\nbudget;Stable.\neffectifs;\nlocaux;Rénovés;en trop\n",
+                      encoding="utf-8")  # fmt: skip
+    job = DraftJob(load_templates(settings.home).get("note-breve"), read_table(source),
+                   source=source.name)  # fmt: skip
+    out = tmp_path / "out"
+    report = run_batch(job, assistant, out, user=USER, fmt="odt")
+    statuses = [(item.label, e.status if e else None) for item, e in report.rows]
+    assert statuses == [("ligne 2", ItemStatus.OK), ("ligne 3", ItemStatus.ERROR),
+                        ("ligne 4", ItemStatus.ERROR)]  # fmt: skip
+    reasons = [e.reason for _, e in report.rows if e is not None]
+    assert "texte : Texte" in reasons[1] and "plus de cellules" in reasons[2]
+    assert report.exit_status == 1
+    document = read_document(out / "note-breve-ligne-0002.odt")
+    assert "Objet : budget" in document.text and DRAFT_MENTION in document.text
+    # The agent fixes the spreadsheet: only the failed rows are done again.
+    source.write_text("objet;texte\nbudget;Stable.\neffectifs;Complets.\nlocaux;Rénovés\n",
+                      encoding="utf-8")  # fmt: skip
+    job = DraftJob(load_templates(settings.home).get("note-breve"), read_table(source),
+                   source=source.name)  # fmt: skip
+    again = run_batch(job, assistant, out, user=USER, fmt="odt")
+    assert again.skipped == 1 and again.processed == 2 and again.exit_status == 0
+
+
+def test_draft_mention_is_the_stores_own(store: Store) -> None:
+    record = DraftStore(store).create(USER, "draft", "local", "interne", "public", "t", "c")
+    assert validation_mention(record) == DRAFT_MENTION
+
+
+# --- summaries of a folder ---------------------------------------------------------------------
+
+
+def test_summaries_of_a_folder_resume_and_redo_changed_files(
+    tmp_path: Path, settings: Settings, assistant: Assistant
+) -> None:
+    folder = tmp_path / "rapports"
+    folder.mkdir()
+    text = "Le service a traité 120 dossiers en mars. Les délais ont baissé de moitié. " * 5
+    (folder / "mars.txt").write_text(text, encoding="utf-8")
+    (folder / "avril.md").write_text(text.replace("mars", "avril"), encoding="utf-8")
+    (folder / "mars.html").write_text(f"<p>{text}</p>", encoding="utf-8")
+    (folder / "casse.pdf").write_bytes(b"%PDF-1.4 rien de lisible")
+    (folder / "image.png").write_bytes(b"\x89PNG")
+    (folder / "sous-dossier").mkdir()
+    out = folder / "resumes"  # inside the folder: never read as input
+    files = documents_in(folder)
+    assert [p.name for p in files] == ["avril.md", "casse.pdf", "mars.html", "mars.txt"]
+    job = SummarizeJob(folder, files, length="court")
+    report = run_batch(job, assistant, out, user=USER)
+    by_label = {item.label: e for item, e in report.rows}
+    assert by_label["casse.pdf"] is not None and by_label["casse.pdf"].status is ItemStatus.ERROR
+    assert by_label["mars.txt"] is not None and by_label["mars.txt"].output == "mars.txt.resume.txt"
+    assert (out / "avril.resume.txt").read_text(encoding="utf-8").strip()
+    assert report.exit_status == 1
+
+    (folder / "mars.txt").write_text(text + "Une phrase de plus.", encoding="utf-8")
+    again = run_batch(SummarizeJob(folder, documents_in(folder), length="court"),
+                      assistant, out, user=USER)  # fmt: skip
+    assert again.skipped == 2 and again.processed == 2  # mars.txt changed, casse.pdf retried
+    journal = [json.loads(line) for line in (out / JOURNAL_NAME).read_text().splitlines()]
+    assert journal[0] == {
+        "lot": {"tache": "summarize", "longueur": "court", "source": str(folder.resolve())}
+    }
