@@ -12,7 +12,6 @@ draft and ``run.result`` is set.
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,13 +37,7 @@ __all__ = [
     "PolicyRefused",
     "Preview",
     "Run",
-    "current_user",
 ]
-
-
-def current_user() -> str:
-    """Who is acting, for the command line: EGIDE_USER, else the system login."""
-    return os.environ.get("EGIDE_USER") or getpass.getuser()
 
 
 @dataclass(frozen=True)

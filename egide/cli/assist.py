@@ -75,8 +75,9 @@ def open_assistant(args: argparse.Namespace) -> object:
 
 def run_pipeline(args: argparse.Namespace, *, task: str, prompt: str, files: list[Path],
                  options: dict[str, object], assistant: object | None = None) -> int:  # fmt: skip
-    from egide.assistant import Assistant, AssistantRequest, PolicyRefused, current_user
+    from egide.assistant import Assistant, AssistantRequest, PolicyRefused
     from egide.audit import AuditError
+    from egide.cli.common import current_user
     from egide.models import ModelError
 
     documents = read_documents(files)

@@ -170,8 +170,9 @@ def _run(args: argparse.Namespace, job: BatchJob, description: str) -> int:
         TimeRemainingColumn,
     )
 
-    from egide.assistant import Assistant, current_user
+    from egide.assistant import Assistant
     from egide.cli.assist import open_assistant
+    from egide.cli.common import current_user
     from egide.tasks.batch import (
         JOURNAL_NAME,
         BatchAborted,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 import tempfile
@@ -84,4 +85,17 @@ def write_bytes_atomic(path: Path, data: bytes, *, private: bool = False) -> Non
         raise CliError(
             f"impossible d'écrire {path} : {exc.strerror} ; rien n'a été modifié "
             "(vérifiez l'espace disque et les droits)"
+        ) from None
+
+
+def current_user() -> str:
+    """Who is acting on the command line: EGIDE_USER, else the system login."""
+    name = os.environ.get("EGIDE_USER", "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        raise CliError(
+            "utilisateur inconnu : définissez la variable EGIDE_USER", EXIT_USAGE
         ) from None

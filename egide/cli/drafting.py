@@ -227,9 +227,10 @@ def _collect(args: argparse.Namespace, template: DraftTemplate) -> dict[str, Any
 
 
 def run_draft(args: argparse.Namespace) -> int:
-    from egide.assistant import Assistant, AssistantRequest, PolicyRefused, current_user
+    from egide.assistant import Assistant, AssistantRequest, PolicyRefused
     from egide.audit import AuditError
     from egide.cli.assist import open_assistant
+    from egide.cli.common import current_user
     from egide.models import ModelError
     from egide.tasks.exporting import DRAFT_MENTION, export_format, render_export
     from egide.tasks.templates import TemplateError
@@ -285,7 +286,7 @@ def run_draft(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from egide.assistant import current_user
+    from egide.cli.common import current_user
     from egide.store import DraftStore, StoreError, open_store, validation_mention
     from egide.tasks.exporting import export_format, render_export
 

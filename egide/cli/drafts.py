@@ -7,20 +7,18 @@ only ever sees their own drafts.
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from egide.cli.common import EXIT_OK, EXIT_USAGE, CliError, settings_from
+from egide.cli.common import EXIT_OK, CliError, current_user, settings_from
 
 if TYPE_CHECKING:
     from egide.store import DraftRecord, DraftStore
 
-__all__ = ["current_user", "register"]
+__all__ = ["register"]
 
 _FULL_ID_LENGTH = 36
 _SHORT_ID_LENGTH = 8
@@ -63,6 +61,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     show = actions.add_parser("show", help="afficher le texte d'un brouillon")
     show.add_argument("id", metavar="ID", help="identifiant (les 8 premiers caractères suffisent)")
     show.set_defaults(handler=run_show)
+    purge = actions.add_parser(
+        "purge",
+        help="appliquer la durée de conservation : supprimer les brouillons trop anciens",
+        description="Supprime définitivement, pour tous les utilisateurs, les brouillons créés "
+        "il y a plus de N jours (30 par défaut). Rien n'est lu ni affiché de leur contenu.",
+    )
+    purge.add_argument(
+        "--days", type=_positive, default=None, metavar="N",
+        help="durée de conservation en jours (défaut : 30)",
+    )  # fmt: skip
+    purge.set_defaults(handler=run_purge)
 
     validate = subparsers.add_parser(
         "validate",
@@ -77,18 +86,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--by", metavar="NOM", help="nom de la personne qui valide (défaut : l'utilisateur courant)"
     )
     validate.set_defaults(handler=run_validate)
-
-
-def current_user() -> str:
-    name = os.environ.get("EGIDE_USER", "").strip()
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        raise CliError(
-            "utilisateur inconnu : définissez la variable EGIDE_USER", EXIT_USAGE
-        ) from None
 
 
 @contextmanager
@@ -176,4 +173,14 @@ def run_validate(args: argparse.Namespace) -> int:
         record = drafts.validate(draft_id, owner=owner, validated_by=validated_by)
     print(f"Brouillon {record.id[:_SHORT_ID_LENGTH]} validé : il ne peut plus être modifié.")
     print(f"Mention portée par les exports : « {validation_mention(record)} »")
+    return EXIT_OK
+
+
+def run_purge(args: argparse.Namespace) -> int:
+    from egide.store.drafts import DEFAULT_RETENTION_DAYS
+
+    days = args.days or DEFAULT_RETENTION_DAYS
+    with _open_drafts(args) as drafts:
+        count = drafts.purge_older_than(days)
+    print(f"{count} brouillon(s) de plus de {days} jours supprimé(s).")
     return EXIT_OK

@@ -106,3 +106,46 @@ def test_a_wrong_key_is_a_clear_error(
     monkeypatch.setenv("EGIDE_STORE_KEY", "A" * 43)
     assert main(["drafts"]) == 1
     assert "n'est pas celle qui a chiffré cette base" in capsys.readouterr().err
+
+
+def test_purge_applies_the_retention_period(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from egide.cli import main
+    from egide.config import load_settings
+    from egide.store import DraftStore, open_store
+    from egide.store.models import Draft
+
+    monkeypatch.setenv("EGIDE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("EGIDE_CONFIG", raising=False)
+    settings = load_settings()
+    with open_store(settings) as store:
+        drafts = DraftStore(store)
+        old = drafts.create(
+            owner="a",
+            task="chat",
+            model="local",
+            tier="interne",
+            level="interne",
+            title="ancien",
+            content="x",
+        )
+        drafts.create(
+            owner="b",
+            task="chat",
+            model="local",
+            tier="interne",
+            level="interne",
+            title="récent",
+            content="y",
+        )
+        with store.session() as session:
+            record = session.get(Draft, old.id)
+            assert record is not None
+            record.created_at = datetime.now(UTC) - timedelta(days=31)
+    assert main(["drafts", "purge"]) == 0
+    assert "1 brouillon(s) de plus de 30 jours supprimé(s)" in capsys.readouterr().out
+    assert main(["drafts", "purge", "--days", "1"]) == 0
+    assert "0 brouillon(s)" in capsys.readouterr().out

@@ -1,0 +1,163 @@
+"""Cleaning of the statistical model's entities: its PER label is noisy on administrative text.
+
+Civilities and titles are trimmed out of spans ("Monsieur le Préfet" -> nothing, "Dr Sophie
+Lambert" -> "Sophie Lambert"); spans that are lower case, one letter, ordinary words
+("Considérant"), headings or organisation names are dropped or relabelled.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from egide.guard.ner.candidates import Candidate
+from egide.guard.ner.gazetteers import (
+    ACRONYMS,
+    CIVILITIES,
+    ORG_WORDS,
+    PARTICLES,
+    STOP_WORDS,
+    TITLE_WORDS,
+    Gazetteers,
+    follows_establishment_word,
+)
+from egide.guard.ner.model import ModelEntity
+from egide.guard.ner.tokens import Shape, fold, shape_of
+
+__all__ = ["clean_entities"]
+
+_PART_RE = re.compile(r"[^\s]{1,60}")
+_EDGE_PUNCTUATION = " \t,;:.!?()[]{}«»\"'’-–—/"
+_MODEL_SCORE = {"PERSON": 0.6, "LOCATION": 0.65, "ORG": 0.6}
+
+
+def _parts(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in _PART_RE.finditer(text, start, end)]
+
+
+def _strip_part(start: int, end: int, word: str) -> tuple[int, int, str]:
+    stripped = word.strip(_EDGE_PUNCTUATION)
+    if not stripped:
+        return start, start, ""
+    offset = word.index(stripped)
+    return start + offset, start + offset + len(stripped), stripped
+
+
+def _is_prefix_word(word: str) -> bool:
+    key = fold(word).rstrip(".")
+    return key in CIVILITIES or key in TITLE_WORDS or key in ("le", "la", "les", "l")
+
+
+def clean_entities(text: str, entities: list[ModelEntity], gaz: Gazetteers) -> Iterator[Candidate]:
+    for entity in entities:
+        # A line break inside an entity ends it: "Jean DURAND\nPréfet" is two things.
+        segment_start = entity.start
+        for line in text[entity.start : entity.end].split("\n"):
+            segment_end = segment_start + len(line)
+            found = _clean(text, segment_start, segment_end, entity.label, gaz)
+            if found is not None:
+                yield found
+            segment_start = segment_end + 1
+
+
+def _clean(text: str, start: int, end: int, label: str, gaz: Gazetteers) -> Candidate | None:
+    parts = [_strip_part(*part) for part in _parts(text, start, end)]
+    parts = [part for part in parts if part[2]]
+    if label == "PERSON":
+        while parts and _is_prefix_word(parts[0][2]):
+            parts.pop(0)
+    else:
+        while parts and fold(parts[0][2]) in ("le", "la", "les", "l"):
+            parts.pop(0)
+    while parts and (fold(parts[-1][2]) in PARTICLES or parts[-1][2].lower() in ("d'", "l'")):
+        parts.pop()
+    if not parts:
+        return None
+    words = [part[2] for part in parts]
+    first = words[0]
+    span_start, span_end = parts[0][0], parts[-1][1]
+    if any(ch.isdigit() for word in words for ch in word) or not first[:1].isupper():
+        return None
+    if len(first) < 2 and len(words) == 1:
+        return None
+    keys = [fold(word) for word in words]
+    if label == "PERSON":
+        return _person(text, parts, gaz)
+    if label == "LOCATION":
+        # "Décision du Tribunal judiciaire de Villefranche-sur-Saône": keep the place at the end.
+        lower = [i for i, part in enumerate(parts) if shape_of(part[2]) is Shape.LOWER]
+        lower = [i for i in lower if fold(parts[i][2]) not in PARTICLES]
+        if lower:
+            parts = parts[lower[-1] + 1 :]
+            while parts and fold(parts[0][2]) in PARTICLES:
+                parts.pop(0)
+            if not parts:
+                return None
+            words = [part[2] for part in parts]
+            first = words[0]
+            span_start, span_end = parts[0][0], parts[-1][1]
+            keys = [fold(word) for word in words]
+        if follows_establishment_word(text, span_start):
+            return None
+    if keys[0] in STOP_WORDS or keys[0] in CIVILITIES or keys[0] in TITLE_WORDS:
+        return None
+    if len(words) == 1 and shape_of(first) is Shape.UPPER and keys[0] in ACRONYMS:
+        if gaz.place_population(first) != -1:
+            return Candidate(span_start, span_end, "ORG", 0.6, "model", _why("ORG"))
+    if label == "LOCATION" and len(words) == 1 and gaz.is_common_word(first):
+        if gaz.place_population(first) is None:
+            return None  # "Lilas", "Vu": ordinary words the model takes for places
+    if label == "ORG" and len(words) == 1 and shape_of(first) is not Shape.UPPER:
+        if gaz.is_common_word(first):
+            return None
+    score = _MODEL_SCORE[label]
+    if label == "LOCATION" and gaz.place_population(text[span_start:span_end]) is not None:
+        score = 0.85
+    return Candidate(span_start, span_end, label, score, "model", _why(label))
+
+
+def _person(text: str, parts: list[tuple[int, int, str]], gaz: Gazetteers) -> Candidate | None:
+    words = [part[2] for part in parts]
+    keys = [fold(word) for word in words]
+    start = parts[0][0]
+    if keys[0] in ORG_WORDS:
+        return Candidate(start, parts[-1][1], "ORG", 0.6, "model", _why("ORG"))
+    if follows_establishment_word(text, start):
+        return None  # "rue Victor-Hugo", "centre hospitalier Jean-Jaurès"
+    shapes = [shape_of(word) for word in words]
+    # The model often runs on past the name ("Fatoumata Diallo Objet"): cut at the first word
+    # that cannot belong to a name.
+    keep = 0
+    for shape, key in zip(shapes, keys, strict=True):
+        if key in TITLE_WORDS or key in STOP_WORDS or key in ORG_WORDS:
+            break
+        if shape is Shape.LOWER and key not in PARTICLES:
+            break
+        keep += 1
+    while keep and keys[keep - 1] in PARTICLES:
+        keep -= 1
+    if keep == 0:
+        return None
+    words, shapes, end = words[:keep], shapes[:keep], parts[keep - 1][1]
+    if len(words) == 1:
+        word = words[0]
+        if shapes[0] is Shape.UPPER and keys[0] in ACRONYMS:
+            return None
+        if shapes[0] is Shape.INITIAL or len(word) < 2:
+            return None
+        known = gaz.is_first_name(word) or gaz.is_surname(word)
+        if not known and gaz.is_common_word(word):
+            return None
+        if not known and gaz.place_population(word) is not None:
+            return Candidate(start, end, "LOCATION", 0.7, "model", _why("LOCATION"))
+    elif gaz.place_population(text[start:end]) is not None and not gaz.is_first_name(words[0]):
+        return Candidate(start, end, "LOCATION", 0.7, "model", _why("LOCATION"))
+    score = 0.6
+    if any(gaz.is_first_name(word) for word in words) or Shape.UPPER in shapes:
+        score = 0.8
+    return Candidate(start, end, "PERSON", score, "model", _why("PERSON"))
+
+
+def _why(label: str) -> str:
+    names = {"PERSON": "PER", "LOCATION": "LOC", "ORG": "ORG"}
+    return f"modèle statistique spaCy ({names[label]})"

@@ -1,0 +1,156 @@
+"""Combine candidates from rules, model and gazetteers into non-overlapping findings.
+
+Persons first: overlapping or adjacent person candidates merge into the longest span (several
+sources agreeing raise the score). A known place beats a person that only the model proposed;
+otherwise a person beats the place or organisation it overlaps. An organisation that ends with
+a place ("Agence régionale de santé d'Île-de-France") is cut before it, so that both remain.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+
+from egide.guard.ner.candidates import Candidate
+from egide.guard.ner.gazetteers import ACRONYMS, Gazetteers
+from egide.guard.ner.tokens import Shape, Token, fold
+
+__all__ = ["resolve", "propagate_surnames"]
+
+_ADJACENT_RE = re.compile(r"[ \t\u00a0]?")
+_ORG_TAIL_RE = re.compile(r"(?:[ \t]{1,3}(?:de|du|des|de la|en))?[ \t]{0,3}(?:d['’]|l['’])?$")
+_AGREEMENT_BONUS = 0.05
+
+
+def _merge(group: list[Candidate]) -> Candidate:
+    best = max(group, key=lambda c: c.score)
+    sources = {c.source for c in group}
+    score = min(0.99, best.score + _AGREEMENT_BONUS * (len(sources) - 1))
+    reasons = list(dict.fromkeys(c.explanation for c in group))
+    return Candidate(
+        min(c.start for c in group),
+        max(c.end for c in group),
+        best.label,
+        round(score, 3),
+        "+".join(sorted(sources)),
+        " ; ".join(reasons),
+    )
+
+
+def _group_persons(text: str, persons: list[Candidate]) -> list[Candidate]:
+    merged: list[Candidate] = []
+    group: list[Candidate] = []
+    group_end = -1
+    for candidate in sorted(persons, key=lambda c: (c.start, -c.end)):
+        touching = group and (
+            candidate.start < group_end
+            or _ADJACENT_RE.fullmatch(text, group_end, candidate.start) is not None
+        )
+        if touching and "\n" not in text[group[0].start : max(group_end, candidate.end)]:
+            group.append(candidate)
+            group_end = max(group_end, candidate.end)
+            continue
+        if group:
+            merged.append(_merge(group))
+        group, group_end = [candidate], candidate.end
+    if group:
+        merged.append(_merge(group))
+    return merged
+
+
+class _Occupied:
+    """Non-overlapping spans kept so far, sorted, with logarithmic overlap queries."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.spans: list[Candidate] = []
+
+    def overlapping(self, candidate: Candidate) -> list[Candidate]:
+        i = bisect.bisect_left(self.starts, candidate.start)
+        found = []
+        if i > 0 and self.spans[i - 1].end > candidate.start:
+            found.append(self.spans[i - 1])
+        while i < len(self.spans) and self.spans[i].start < candidate.end:
+            found.append(self.spans[i])
+            i += 1
+        return found
+
+    def add(self, candidate: Candidate) -> None:
+        i = bisect.bisect_left(self.starts, candidate.start)
+        self.starts.insert(i, candidate.start)
+        self.spans.insert(i, candidate)
+
+
+def resolve(text: str, candidates: Iterable[Candidate]) -> list[Candidate]:
+    by_label: dict[str, list[Candidate]] = {"PERSON": [], "LOCATION": [], "ORG": []}
+    for candidate in candidates:
+        by_label[candidate.label].append(candidate)
+    people = _group_persons(text, by_label["PERSON"])
+    places = _group_persons(text, by_label["LOCATION"])
+
+    # A known place beats a person that only the model proposed ("Saint-Denis", "Nancy").
+    strong_places = _Occupied()
+    for place in places:
+        if place.score >= 0.85:
+            strong_places.add(place)
+    kept = _Occupied()
+    for person in people:
+        if person.source == "model" and strong_places.overlapping(person):
+            continue
+        kept.add(person)
+    for place in places:
+        if not kept.overlapping(place):
+            kept.add(place)
+    for org in by_label["ORG"]:
+        cut = _cut_before_place(text, org, kept.overlapping(org))
+        if cut is not None and not kept.overlapping(cut):
+            kept.add(cut)
+    return kept.spans
+
+
+def _cut_before_place(text: str, org: Candidate, rivals: list[Candidate]) -> Candidate | None:
+    places = [c for c in rivals if c.label == "LOCATION"]
+    if not places:
+        return org
+    first = min(places, key=lambda c: c.start)
+    if first.start <= org.start:
+        return None
+    head = text[org.start : first.start]
+    tail = _ORG_TAIL_RE.search(head)
+    end = org.start + (tail.start() if tail else len(head))
+    end = org.start + len(text[org.start : end].rstrip())
+    if end - org.start < 2:
+        return None
+    return Candidate(org.start, end, "ORG", org.score, org.source, org.explanation)
+
+
+def propagate_surnames(
+    text: str, capitalised: list[Token], persons: list[Candidate], gaz: Gazetteers
+) -> list[Candidate]:
+    """Bare mentions ("DUPONT a déclaré") of a surname found with a civility elsewhere."""
+    surnames: set[str] = set()
+    for person in persons:
+        if person.score < 0.9:
+            continue
+        for word in text[person.start : person.end].split():
+            if len(word) < 3 or word.endswith("."):
+                continue
+            upper = word.isupper()
+            if upper or not (gaz.is_first_name(word) or gaz.is_common_word(word)):
+                surnames.add(fold(word))
+    if not surnames:
+        return []
+    found: list[Candidate] = []
+    for token in capitalised:
+        key = token.key
+        if key not in surnames or key in ACRONYMS:
+            continue
+        if token.shape is not Shape.UPPER and gaz.is_common_word(token.text):
+            continue
+        found.append(
+            Candidate(
+                token.start, token.end, "PERSON", 0.75, "document", "nom déjà reconnu dans le texte"
+            )
+        )
+    return found
