@@ -27,8 +27,8 @@ run: install
 	$(BIN)/egide serve
 
 lint: install-test
-	$(BIN)/ruff check egide tests benchmarks
-	$(BIN)/ruff format --check egide tests benchmarks
+	$(BIN)/ruff check egide tests benchmarks tools
+	$(BIN)/ruff format --check egide tests benchmarks tools
 
 typecheck: install-test
 	$(BIN)/mypy

@@ -160,7 +160,7 @@ class NameRules:
         if key in ("le", "la"):
             title = self._next(token.end)
             return title.end if title is not None and title.key in TITLE_WORDS else pos
-        if key in TITLE_WORDS or key.startswith("l'") and key[2:] in TITLE_WORDS:
+        if key in TITLE_WORDS or (key.startswith("l'") and key[2:] in TITLE_WORDS):
             return token.end
         return pos
 
@@ -212,9 +212,9 @@ class NameRules:
         chain = tokens_before(self.text, end)
         parts: list[Token] = []
         for token in reversed(chain):
-            if token.key in PARTICLES and parts and token.shape is not Shape.UPPER:
-                parts.append(token)
-            elif self._name_like(token):
+            if (
+                token.key in PARTICLES and parts and token.shape is not Shape.UPPER
+            ) or self._name_like(token):
                 parts.append(token)
             else:
                 if token.key in ORG_WORDS or token.key in PLACE_PREFIXES:

@@ -101,15 +101,27 @@ def _clean(text: str, start: int, end: int, label: str, gaz: Gazetteers) -> Cand
             return None
     if keys[0] in STOP_WORDS or keys[0] in CIVILITIES or keys[0] in TITLE_WORDS:
         return None
-    if len(words) == 1 and shape_of(first) is Shape.UPPER and keys[0] in ACRONYMS:
-        if gaz.place_population(first) != -1:
-            return Candidate(span_start, span_end, "ORG", 0.6, "model", _why("ORG"))
-    if label == "LOCATION" and len(words) == 1 and gaz.is_common_word(first):
-        if gaz.place_population(first) is None:
-            return None  # "Lilas", "Vu": ordinary words the model takes for places
-    if label == "ORG" and len(words) == 1 and shape_of(first) is not Shape.UPPER:
-        if gaz.is_common_word(first):
-            return None
+    if (
+        len(words) == 1
+        and shape_of(first) is Shape.UPPER
+        and keys[0] in ACRONYMS
+        and gaz.place_population(first) != -1
+    ):
+        return Candidate(span_start, span_end, "ORG", 0.6, "model", _why("ORG"))
+    if (
+        label == "LOCATION"
+        and len(words) == 1
+        and gaz.is_common_word(first)
+        and gaz.place_population(first) is None
+    ):
+        return None  # "Lilas", "Vu": ordinary words the model takes for places
+    if (
+        label == "ORG"
+        and len(words) == 1
+        and shape_of(first) is not Shape.UPPER
+        and gaz.is_common_word(first)
+    ):
+        return None
     score = _MODEL_SCORE[label]
     if label == "LOCATION" and gaz.place_population(text[span_start:span_end]) is not None:
         score = 0.85

@@ -87,7 +87,7 @@ STOP_WORDS = frozenset(
         "mais", "donc", "or", "ni", "car", "je", "tu", "il", "elle", "on", "nous", "vous", "ils",
         "elles", "ce", "cet", "cette", "ces", "ceci", "cela", "son", "sa", "ses", "mon", "ma",
         "mes", "ton", "ta", "tes", "votre", "vos", "notre", "nos", "leur", "leurs", "qui", "que",
-        "quoi", "dont", "ou", "si", "par", "pour", "dans", "en", "sur", "sous", "avec", "sans",
+        "quoi", "dont", "si", "par", "pour", "dans", "en", "sur", "sous", "avec", "sans",
         "chez", "vers", "entre", "depuis", "pendant", "apres", "avant", "selon", "vu", "objet",
         "considerant", "article", "attendu", "fait", "signe", "copie", "pj", "ref", "reference",
         "madame", "monsieur", "mademoiselle", "messieurs", "mesdames", "bonjour", "cordialement",
@@ -122,7 +122,7 @@ ACRONYMS = frozenset(
         "mme", "mr", "dr", "pr", "me", "mlle", "objet", "annexe", "decision", "arrete",
         "decret", "article", "ordonnance", "jugement", "arret", "motifs", "par", "pour",
         "et", "le", "la", "les", "de", "du", "des", "en", "au", "aux", "un", "une", "rg",
-        "portalis", "cedex", "bp", "cs", "tsa",
+        "portalis", "cedex", "bp", "cs",
     }
 )  # fmt: skip
 

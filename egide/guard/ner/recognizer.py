@@ -30,8 +30,8 @@ class NameRecognizer:
     recall on names without any context word).
     """
 
-    name = "names"
-    labels = LABELS
+    name: str = "names"
+    labels: tuple[str, ...] = LABELS
 
     def __init__(self, *, use_model: bool = True) -> None:
         self.use_model = use_model

@@ -1,0 +1,1 @@
+"""Égide's benchmarks: the development set of the guard and the scripts that measure it."""
