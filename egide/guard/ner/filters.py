@@ -14,6 +14,7 @@ from egide.guard.ner.candidates import Candidate
 from egide.guard.ner.gazetteers import (
     ACRONYMS,
     CIVILITIES,
+    MEDICAL_EPONYMS,
     ORG_WORDS,
     PARTICLES,
     STOP_WORDS,
@@ -151,6 +152,8 @@ def _person(text: str, parts: list[tuple[int, int, str]], gaz: Gazetteers) -> Ca
     if keep == 0:
         return None
     words, shapes, end = words[:keep], shapes[:keep], parts[keep - 1][1]
+    if _is_eponym(text, start, keys[:keep]):
+        return None
     if len(words) == 1:
         word = words[0]
         if shapes[0] is Shape.UPPER and keys[0] in ACRONYMS:
@@ -160,6 +163,11 @@ def _person(text: str, parts: list[tuple[int, int, str]], gaz: Gazetteers) -> Ca
         known = gaz.is_first_name(word) or gaz.is_surname(word)
         if not known and gaz.is_common_word(word):
             return None
+        if not known and shapes[0] is not Shape.UPPER and _starts_sentence(text, start):
+            # A capitalised word opening a sentence ("Rédige une note…") is far more often a
+            # verb or a noun than an unknown surname standing alone; a real surname seen
+            # elsewhere with a civility is found by the rules and propagated.
+            return None
         if not known and gaz.place_population(word) is not None:
             return Candidate(start, end, "LOCATION", 0.7, "model", _why("LOCATION"))
     elif gaz.place_population(text[start:end]) is not None and not gaz.is_first_name(words[0]):
@@ -168,6 +176,27 @@ def _person(text: str, parts: list[tuple[int, int, str]], gaz: Gazetteers) -> Ca
     if any(gaz.is_first_name(word) for word in words) or Shape.UPPER in shapes:
         score = 0.8
     return Candidate(start, end, "PERSON", score, "model", _why("PERSON"))
+
+
+_EPONYM_CUE = re.compile(
+    r"(?:maladie|syndrome|signe|test|manoeuvre|manœuvre|score|échelle|echelle|thyroïdite|"
+    r"thyroidite|œsophage|oesophage|sarcome|lymphome|chorée|choree|phénomène|phenomene|"
+    r"classification|critères|criteres|stade|formule|classe|triade|méthode|methode)"
+    r"\s+(?:de\s+|d'|du\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _is_eponym(text: str, start: int, keys: list[str]) -> bool:
+    """ "maladie de Parkinson", "signe de Babinski", "score CKD-EPI": no person is named."""
+    if (len(keys) <= 3 and "-".join(keys) in MEDICAL_EPONYMS) or keys[0] in MEDICAL_EPONYMS:
+        return True
+    return _EPONYM_CUE.search(text[max(0, start - 30) : start]) is not None
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 40) : start].rstrip(" \t\u00a0«\"'(")
+    return not before or before[-1] in ".!?:;\n"
 
 
 def _why(label: str) -> str:

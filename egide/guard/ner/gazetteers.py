@@ -22,6 +22,7 @@ __all__ = [
     "TITLE_WORDS",
     "ORG_WORDS",
     "STOP_WORDS",
+    "MEDICAL_EPONYMS",
     "PARTICLES",
     "ACRONYMS",
     "PLACE_PREFIXES",
@@ -99,6 +100,25 @@ STOP_WORDS = frozenset(
         "samedi", "dimanche", "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet",
         "aout", "septembre", "octobre", "novembre", "decembre", "saint", "sainte", "rue",
         "avenue", "boulevard", "place", "chemin", "impasse", "allee", "quai", "route",
+        # Form labels and the operative verbs of judgments, often capitalised or in capitals.
+        "mel", "ddn", "declare", "rappelle", "constate", "confirme", "infirme", "renvoie",
+        "deboute", "prononce", "autorise", "enjoint", "accorde", "fixe", "alloue", "ordonnons",
+        "disons", "constatons", "rejetons", "rappelons", "condamnons", "declarons",
+    }
+)  # fmt: skip
+
+# Diseases, signs and scores named after people: in clinical notes they name no patient.
+MEDICAL_EPONYMS = frozenset(
+    {
+        # Only names that are rare as French surnames: the others ("Bouchard", "Fontaine")
+        # are recognised as eponyms by the word before them ("stade de Fontaine").
+        "addison", "alzheimer", "apgar", "asperger", "babinski", "barrett", "basedow", "behcet",
+        "bouveret", "creutzfeldt-jakob", "crohn", "cushing", "dupuytren", "epworth",
+        "guillain-barre", "hashimoto", "heberden", "hodgkin", "horton", "huntington", "kaposi",
+        "kawasaki", "korsakoff", "lasegue", "lyme", "marfan", "meniere", "parkinson", "quincke",
+        "raynaud", "scheuermann", "sjogren", "takayasu", "tourette", "wegener", "wernicke",
+        "willebrand", "wolff-parkinson-white", "ckd-epi", "mdrd", "cockcroft-gault", "nyha",
+        "child-pugh", "gleason", "breslow",
     }
 )  # fmt: skip
 

@@ -153,3 +153,34 @@ def test_rules_work_without_the_model(
 def test_empty_and_blank_texts(recognizer: NameRecognizer) -> None:
     assert list(recognizer.find("")) == []
     assert list(recognizer.find(" \n\t ")) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rédige une phrase d'accueil pour la page du service des cartes grises.",
+        "Résume ce document en trois points.",
+        "Propose une réponse à l'usager.",
+    ],
+)
+def test_a_capitalised_verb_opening_an_instruction_is_not_a_person(text: str) -> None:
+    assert [f for f in NameRecognizer().find(text) if f.label == "PERSON"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Signe de Babinski bilatéral, pas de signe de Lasègue.",
+        "Antécédents : maladie de Parkinson traitée par lévodopa, thyroïdite de Hashimoto.",
+        "Score de Glasgow à 15. Clairance selon CKD-EPI à 54 mL/min.",
+        "Artériopathie stade de Fontaine II.",
+    ],
+)
+def test_medical_eponyms_name_no_patient(text: str) -> None:
+    persons = [f.text for f in NameRecognizer().find(text) if f.label == "PERSON"]
+    assert persons == [], persons
+
+
+def test_a_surname_shared_with_an_eponym_is_still_a_person() -> None:
+    found = [(f.text, f.label) for f in NameRecognizer().find("Mme Claire Fontaine est reçue.")]
+    assert ("Claire Fontaine", "PERSON") in found
