@@ -2,6 +2,7 @@
 retention, the export mention, and French errors when the database cannot write."""
 
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -118,6 +119,35 @@ def test_validation_records_who_and_when_then_freezes(drafts: DraftStore) -> Non
     with pytest.raises(DraftFrozenError, match=frozen):
         drafts.validate(draft_id, owner=OWNER, validated_by="Quelqu'un d'autre")
     assert drafts.get(draft_id, owner=OWNER) == validated
+
+
+def test_concurrent_validations_let_exactly_one_win(drafts: DraftStore) -> None:
+    names = ["Camille Martin", "Claire Martin", "Chloé Martin", "Cécile Martin"]
+    for _round in range(3):  # a race may not interleave every time: give it several chances
+        draft_id = _new(drafts)
+        start = threading.Barrier(len(names))
+        outcomes: dict[str, DraftRecord | StoreError] = {}
+
+        def validate(name: str, draft_id: str = draft_id, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                outcomes[name] = drafts.validate(draft_id, owner=OWNER, validated_by=name)
+            except StoreError as exc:
+                outcomes[name] = exc
+
+        threads = [threading.Thread(target=validate, args=(name,)) for name in names]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        winners = [n for n, outcome in outcomes.items() if isinstance(outcome, DraftRecord)]
+        assert len(outcomes) == len(names) and len(winners) == 1, outcomes
+        stored = drafts.get(draft_id, owner=OWNER)
+        assert stored.validated_by == winners[0]
+        for name, outcome in outcomes.items():
+            if name != winners[0]:
+                assert isinstance(outcome, DraftFrozenError), outcome
+                assert f"par {winners[0]} :" in str(outcome)
 
 
 @pytest.mark.parametrize("validated_by", ["", "   ", "x" * 129])
