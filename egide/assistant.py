@@ -24,8 +24,8 @@ from egide.guard import Guard, ScanResult
 from egide.guard.findings import Finding, Reason
 from egide.guard.pseudonymize import StreamRestorer, pseudonymize
 from egide.guard.vault import Vault
-from egide.models import ModelBackend, backend_for
-from egide.models.base import SourceText
+from egide.models import ModelBackend, ModelError, backend_for
+from egide.models.base import EmbeddingBackend, Message, SourceText
 from egide.policy.decide import AUTO, Assessment, Decision, decide
 from egide.tasks import TaskInput, task_named
 
@@ -49,6 +49,9 @@ class AssistantRequest:
     model: str = AUTO
     options: Mapping[str, Any] = field(default_factory=dict)
     title: str | None = None
+    # A whole conversation (the API gateway): every message is scanned and pseudonymised like
+    # the prompt, and the task receives them, pseudonymised, in TaskInput.messages.
+    messages: Sequence[Message] = ()
 
 
 @dataclass(frozen=True)
@@ -59,11 +62,12 @@ class Preview:
     document_scans: tuple[ScanResult, ...]
     assessment: Assessment
     decision: Decision
+    message_scans: tuple[ScanResult, ...] = ()
 
     @property
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for scan in (self.prompt_scan, *self.document_scans):
+        for scan in (self.prompt_scan, *self.document_scans, *self.message_scans):
             for label, n in scan.counts_by_label().items():
                 counts[label] = counts.get(label, 0) + n
         return counts
@@ -167,9 +171,13 @@ class Assistant:
 
     def preview(self, request: AssistantRequest) -> Preview:
         task_named(request.task)  # an unknown task fails before anything else
+        return self._assess(request)
+
+    def _assess(self, request: AssistantRequest) -> Preview:
         prompt_scan = self.guard.scan(request.prompt)
         document_scans = tuple(self.guard.scan(d.text) for d in request.documents)
-        scans = (prompt_scan, *document_scans)
+        message_scans = tuple(self.guard.scan(m.content) for m in request.messages)
+        scans = (prompt_scan, *document_scans, *message_scans)
         counts: dict[str, int] = {}
         for scan in scans:
             for label, n in scan.counts_by_label().items():
@@ -178,15 +186,44 @@ class Assistant:
             max(scan.level for scan in scans), counts, reasons=merge_reasons(scans)
         )
         decision = decide(assessment, self.settings.models, request.model)
-        return Preview(prompt_scan, document_scans, assessment, decision)
+        return Preview(prompt_scan, document_scans, assessment, decision, message_scans)
 
     def start(self, request: AssistantRequest, *, preview: Preview | None = None) -> Run:
         preview = preview or self.preview(request)
+        model = self._record_decision(request, preview, action=request.task)
+        vault = Vault()
+        prompt = pseudonymize(request.prompt, preview.prompt_scan.findings, vault)
+        sources: list[SourceText] = []
+        for document, scan in zip(request.documents, preview.document_scans, strict=True):
+            sources.extend(_sources(document, scan.findings, vault))
+        task_input = TaskInput(
+            prompt=prompt,
+            sources=tuple(sources),
+            options=dict(request.options),
+            messages=_pseudonymized_messages(request, preview, vault),
+        )
+        return Run(self, request, preview, model, vault, task_input)
+
+    def embed(self, request: AssistantRequest) -> list[list[float]]:
+        """One vector per message of ``request``: same scan, decision, pseudonymisation and
+        audit as a generation, with nothing to restore. ``request.task`` is not used."""
+        preview = self._assess(request)
+        model = self._record_decision(request, preview, action="embeddings")
+        backend = self.backend(model)
+        if not isinstance(backend, EmbeddingBackend):
+            raise ModelError(f"le modèle « {model.name} » ne calcule pas de plongements")
+        messages = _pseudonymized_messages(request, preview, Vault())
+        return backend.embed([m.content for m in messages])
+
+    def _record_decision(
+        self, request: AssistantRequest, preview: Preview, *, action: str
+    ) -> ModelSettings:
+        """Audit the decision (failing closed), then raise PolicyRefused unless allowed."""
         decision = preview.decision
         model = decision.model
         self.audit.append(
             user=request.user,
-            action=request.task if decision.allowed else "refusal",
+            action=action if decision.allowed else "refusal",
             # The configured name only: what an agent typed for an unknown model is not logged.
             model=model.name if model else None,
             tier=model.tier if model else None,
@@ -197,13 +234,14 @@ class Assistant:
         )
         if not decision.allowed or model is None:
             raise PolicyRefused(decision)
-        vault = Vault()
-        prompt = pseudonymize(request.prompt, preview.prompt_scan.findings, vault)
-        sources: list[SourceText] = []
-        for document, scan in zip(request.documents, preview.document_scans, strict=True):
-            sources.extend(_sources(document, scan.findings, vault))
-        task_input = TaskInput(prompt=prompt, sources=tuple(sources), options=dict(request.options))
-        return Run(self, request, preview, model, vault, task_input)
+        return model
+
+
+def _pseudonymized_messages(
+    request: AssistantRequest, preview: Preview, vault: Vault
+) -> tuple[Message, ...]:
+    pairs = zip(request.messages, preview.message_scans, strict=True)
+    return tuple(Message(m.role, pseudonymize(m.content, s.findings, vault)) for m, s in pairs)
 
 
 class Run:
@@ -285,7 +323,11 @@ class Run:
         """Leftover placeholders, or personal data that the inputs did not hold."""
         if any(placeholder in text for placeholder in self._vault):
             yield "la réponse contient encore des marqueurs non restaurés : relisez-la"
-        inputs = [self.request.prompt, *(d.text for d in self.request.documents)]
+        inputs = [
+            self.request.prompt,
+            *(d.text for d in self.request.documents),
+            *(m.content for m in self.request.messages),
+        ]
         new = [f for f in scan.personal_findings if not any(f.text in part for part in inputs)]
         if new:
             yield (

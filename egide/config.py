@@ -18,8 +18,10 @@ from egide.policy.levels import Level
 from egide.policy.tiers import DEFAULT_MAX_SENSITIVITY, TIER_CEILING, Tier
 
 __all__ = [
+    "ApiSettings",
     "ConfigError",
     "ModelSettings",
+    "PortalSettings",
     "Settings",
     "StorageSettings",
     "load_settings",
@@ -39,6 +41,35 @@ class _Strict(BaseModel):
 
 class StorageSettings(_Strict):
     url: str | None = None  # None: SQLite in EGIDE_HOME
+
+
+class ApiSettings(_Strict):
+    """The OpenAI-compatible gateway for business applications (``/v1``)."""
+
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
+    threads: int = Field(default=256, ge=1, le=4096)  # requests handled at once
+
+
+class PortalSettings(_Strict):
+    """The agents' web portal: sign-in, sessions, charter, uploads."""
+
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_absolute_hours: int = Field(default=12, ge=1, le=7 * 24)
+    lockout_failures: int = Field(default=5, ge=1, le=100)  # per account
+    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Higher than per account: a whole office may sit behind one address.
+    ip_lockout_failures: int = Field(default=20, ge=1, le=100_000)
+    charter_path: Path | None = None  # None: the charter shipped with Égide
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    behind_tls: bool = False
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=1024 * 1024 * 1024)
+
+    @field_validator("charter_path")
+    @classmethod
+    def _charter_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.expanduser().is_file():
+            raise ValueError(f"fichier de charte introuvable : {value}")
+        return value
 
 
 class ModelSettings(_Strict):
@@ -88,6 +119,8 @@ class Settings(_Strict):
     home: Path
     config_path: Path | None = None
     storage: StorageSettings = StorageSettings()
+    api: ApiSettings = ApiSettings()
+    portal: PortalSettings = PortalSettings()
     models: tuple[ModelSettings, ...] = ()
 
     @model_validator(mode="after")
@@ -123,6 +156,7 @@ _FRENCH_ERRORS = {
     "string_type": "une chaîne de caractères est attendue",
     "float_parsing": "un nombre est attendu",
     "int_parsing": "un nombre entier est attendu",
+    "bool_parsing": "true ou false est attendu",
     "greater_than": "valeur trop petite",
     "less_than_equal": "valeur trop grande",
     "greater_than_equal": "valeur trop petite",

@@ -21,6 +21,7 @@ _COMMAND_MODULES = (
     "egide.cli.drafting",
     "egide.cli.batch",
     "egide.cli.serve",
+    "egide.cli.apps",
 )
 
 

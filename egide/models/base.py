@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
 __all__ = [
+    "EmbeddingBackend",
     "GenerationRequest",
     "Message",
     "ModelBackend",
@@ -74,4 +75,15 @@ class ModelBackend(Protocol):
 
     def complete(self, request: GenerationRequest) -> str:
         """The whole answer at once."""
+        ...
+
+
+@runtime_checkable
+class EmbeddingBackend(Protocol):
+    """A backend that also computes embeddings (optional: not every model offers them)."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """One vector per text, in order; raise ModelError on failure."""
         ...

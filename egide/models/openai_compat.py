@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import httpx
@@ -106,6 +106,36 @@ class OpenAICompatBackend:
                     f"le modèle « {self.name} » est injoignable ({self._settings.base_url}) : "
                     "le serveur ne répond pas ou a coupé la connexion." + _KEPT_WORK
                 ) from None
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Embeddings from the server's ``/embeddings`` (no retry: the caller may retry)."""
+        payload = {"model": self._settings.model or self._settings.name, "input": list(texts)}
+        try:
+            response = self._client.post("embeddings", json=payload)
+        except httpx.TimeoutException:
+            raise ModelTimeout(
+                f"le modèle « {self.name} » n'a pas répondu dans le délai de "
+                f"{self._settings.timeout_s:g} s." + _KEPT_WORK
+            ) from None
+        except httpx.TransportError:
+            raise ModelUnavailable(
+                f"le modèle « {self.name} » est injoignable ({self._settings.base_url})."
+                + _KEPT_WORK
+            ) from None
+        self._raise_for_status(response)
+        body = _json(response.content, self.name)
+        try:
+            items = sorted(body["data"], key=lambda item: int(item.get("index", 0)))
+            vectors = [[float(x) for x in item["embedding"]] for item in items]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ModelError(
+                f"le modèle « {self.name} » a renvoyé des plongements illisibles."
+            ) from None
+        if len(vectors) != len(texts):
+            raise ModelError(
+                f"le modèle « {self.name} » a renvoyé un nombre inattendu de plongements."
+            )
+        return vectors
 
     @property
     def _retries(self) -> int:

@@ -14,6 +14,9 @@ from egide.store.drafts import (
 )
 from egide.store.errors import DraftFrozenError, DraftNotFoundError, StoreError
 
+# Imported for their tables: the models must describe every table the migrations create.
+from egide.store import applications  # noqa: F401  isort: skip
+
 __all__ = [
     "DEFAULT_RETENTION_DAYS",
     "DraftFrozenError",

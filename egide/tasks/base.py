@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from egide.models.base import ModelBackend, SourceText
+from egide.models.base import Message, ModelBackend, SourceText
 
 __all__ = ["Task", "TaskInput", "register_task", "task_named", "registered_tasks", "UnknownTask"]
 
@@ -18,6 +18,7 @@ class TaskInput:
     prompt: str
     sources: tuple[SourceText, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+    messages: tuple[Message, ...] = ()  # a whole conversation, for the API gateway
 
 
 class Task(Protocol):

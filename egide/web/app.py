@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from egide import __version__
+from egide.api import gateway_router
 from egide.config import Settings
 from egide.guard import Guard
 from egide.guard.labels import label_fr
@@ -67,6 +68,7 @@ construction ; l'analyse des données personnelles est disponible par l'API
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Égide", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    app.include_router(gateway_router(settings))
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
