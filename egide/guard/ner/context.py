@@ -57,9 +57,15 @@ LABEL_RE = re.compile(
 )
 RELATION_RE = re.compile(
     r"(?<![\w'’])(?i:épouse|époux|née|veuve|veuf|divorcée?|dite?|alias"
-    r"|(?:fils|fille|frère|sœur|soeur|mère|père|enfant) de)"
+    r"|(?:fils|fille|frère|sœur|soeur|mère|père|enfant) de"
+    r"|(?:vit|vivant|habite|vient) avec|accompagnée? (?:de|par)"
+    r"|(?:sa|son) (?:fille|fils|mère|père|épouse|époux|femme|mari|compagne|compagnon|sœur"
+    r"|soeur|frère|conjointe?|petite-fille|petit-fils|neveu|nièce|tante|oncle|gendre|belle-fille"
+    r"|belle-mère|beau-père|tutrice|tuteur|curatrice|curateur))"
     rf"{_SPACE}{{1,3}}"
 )
+# Words after which an initial starts a name ("passage de H. Boucher", "vu par J. Petit").
+_NAME_INTRODUCERS = frozenset({"de", "d", "par", "avec", "a", "et", "chez", "pour", "du", ":"})
 # A name followed by one of these clauses is a party's identity: "Jean DUPONT, né le …".
 IDENTITY_RE = re.compile(
     r"(?i:,?[ \t]{0,3}\(?(?:née?s? (?:le|à|en)|demeurant|domiciliée?s?|résidant|de nationalité"
@@ -71,6 +77,25 @@ SIGNATURE_LINE_RE = re.compile(
     r"(?:[ \t]{1,3}[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]{1,40}){1,2})[ \t]{0,40}$"
 )
 _STRONG, _GOOD, _FAIR, _WEAK = 0.95, 0.9, 0.8, 0.7
+
+
+def _opening_particles(particles: list[Token]) -> list[Token]:
+    """The particles that belong to a surname written after them.
+
+    From the first capitalised one ("VAN der", "LA", "Le"); a lower-case "de" only before
+    "La"/"LA" ("de La Roche"); a lone lower-case "de" belongs to the sentence ("le rapport de
+    DUPONT Jean").
+    """
+    first = next((i for i, p in enumerate(particles) if p.shape is not Shape.LOWER), None)
+    if first is None:
+        return []
+    if (
+        first > 0
+        and particles[first - 1].key in ("de", "d")
+        and particles[first].key in ("la", "l")
+    ):
+        first -= 1
+    return particles[first:]
 
 
 class NameRules:
@@ -118,21 +143,36 @@ class NameRules:
         parts: list[Token] = []
         token = read_token(self.text, pos)
         while token is not None and len(parts) < MAX_NAME_TOKENS:
-            if token.key in PARTICLES and token.shape is not Shape.UPPER:
+            if token.key in PARTICLES:
+                # "de La Roche", "de LA FONTAINE", "LE BIHAN": up to two particles, then a part.
+                particles = [token]
                 following = self._next(token.end)
-                if following is None or not self._name_like(following):
+                if following is not None and following.key in PARTICLES:
+                    particles.append(following)
+                    following = self._next(following.end)
+                # After a particle, an ordinary word is a surname ("de La Roche").
+                if (
+                    following is None
+                    or self._blocked(following)
+                    or following.shape is Shape.INITIAL
+                    or (self._is_place(following) and not trusted and len(particles) < 2)
+                ):
+                    if len(particles) == 2 and particles[1].shape is not Shape.LOWER:
+                        parts += particles  # "LE VAN", "Le Van": the last particle is the name
                     break
-                parts += [token, following]
+                parts += [*particles, following]
             elif not parts and trusted:
                 if self._blocked(token):
                     break
                 parts.append(token)
             elif self._name_like(token):
                 parts.append(token)
+            elif parts and parts[-1].shape is Shape.INITIAL and not self._blocked(token):
+                parts.append(token)  # "L. Rivière": after an initial, a word is a surname
             else:
                 break
             token = self._next(parts[-1].end)
-        while parts and parts[-1].key in PARTICLES:
+        while parts and parts[-1].key in PARTICLES and parts[-1].shape is Shape.LOWER:
             parts.pop()
         if all(part.shape is Shape.INITIAL for part in parts):
             return []
@@ -200,7 +240,7 @@ class NameRules:
         """Without a trusted context, a name needs an upper-case or a known part."""
         return (
             any(
-                part.shape is Shape.UPPER
+                part.shape in (Shape.UPPER, Shape.INITIAL)
                 or self.gaz.is_first_name(part.text)
                 or self.gaz.is_surname(part.text)
                 for part in parts
@@ -212,17 +252,17 @@ class NameRules:
         chain = tokens_before(self.text, end)
         parts: list[Token] = []
         for token in reversed(chain):
-            if (
-                token.key in PARTICLES and parts and token.shape is not Shape.UPPER
-            ) or self._name_like(token):
+            if (token.key in PARTICLES and parts) or self._name_like(token):
                 parts.append(token)
             else:
                 if token.key in ORG_WORDS or token.key in PLACE_PREFIXES:
                     return []  # "Société Dupont", "rue Victor Hugo": not a person
                 break
         parts.reverse()
-        while parts and parts[0].key in PARTICLES:
-            parts.pop(0)
+        leading = 0
+        while leading < len(parts) and parts[leading].key in PARTICLES:
+            leading += 1
+        parts = _opening_particles(parts[:leading]) + parts[leading:]
         return parts[-MAX_NAME_TOKENS:]
 
     def _identity_clauses(self) -> Iterator[Candidate]:
@@ -269,15 +309,42 @@ class NameRules:
                 covered = found.end
                 yield found
 
+    def _particles_before(self, token: Token) -> list[Token]:
+        """ "de LA FONTAINE Adélaïde", "VAN der MEER Odette": particles opening the surname."""
+        chain = tokens_before(self.text, token.start)
+        particles: list[Token] = []
+        for previous in reversed(chain[-3:]):
+            if previous.key not in PARTICLES:
+                break
+            particles.insert(0, previous)
+        return _opening_particles(particles)
+
+    def _initial_after_preposition(self, token: Token) -> bool:
+        """After "de", "par"… or at the start of a line: "passage de H. Boucher"."""
+        before = self.text[max(0, token.start - 12) : token.start]
+        line = before.rpartition("\n")
+        if line[1] and not line[2].strip():
+            return True
+        words = fold(before.rstrip(" \t")).replace("'", " ").split()
+        return bool(words) and words[-1] in _NAME_INTRODUCERS
+
     def _shape_at(self, token: Token, gaz: Gazetteers) -> Candidate | None:
         parts = [token]
         if token.shape is Shape.INITIAL:
             following = self._next(token.end)
+            if following is not None and following.key in PARTICLES:
+                parts = self.scan_name(token.start, trusted=True)  # "A. de La Fontaine"
+                if len(parts) >= 3 and parts[-1].key not in PARTICLES:
+                    return self._candidate(parts, _FAIR, "initiale suivie d'un nom")
+                return None
             if following is None or self._blocked(following):
                 return None
             if following.shape is Shape.UPPER:
                 return self._candidate([token, following], _FAIR, "initiale suivie d'un nom")
             if following.shape is Shape.TITLE and self._name_like(following):
+                return self._candidate([token, following], _WEAK, "initiale suivie d'un nom")
+            if following.shape is Shape.TITLE and self._initial_after_preposition(token):
+                # "passage de H. Boucher": an ordinary word, but after "de" and an initial.
                 return self._candidate([token, following], _WEAK, "initiale suivie d'un nom")
             return None
         if gaz.is_first_name(token.text):
@@ -293,18 +360,34 @@ class NameRules:
                 given.append(following)
                 following = self._next(following.end)
             rest = self.scan_name(following.start, trusted=False) if following else []
+            if not rest and following is not None and gaz.is_unambiguous_first_name(token.text):
+                # "Aminata Blanchet", "Grégoire Bouvet": a known first name vouches for the
+                # capitalised word after it, even when that word is also an ordinary one.
+                rest = self.scan_name(following.start, trusted=True)
+                if rest and (self._is_place(rest[0]) or rest[0].shape is not Shape.TITLE):
+                    rest = []
             parts = given + rest
             if len(parts) < 2:
                 return None
             surname = rest or given[-1:]
             if any(part.shape is Shape.UPPER for part in surname):
                 return self._candidate(parts, _GOOD, "prénom connu suivi d'un nom")
-            if not gaz.is_unambiguous_first_name(token.text):
-                return None
+            if not gaz.is_unambiguous_first_name(token.text) and not (
+                len(given) > 1 and not rest and gaz.is_unambiguous_first_name(given[-1].text)
+            ):
+                return None  # "Pierre Noire"; but "Honoré Valentin" is a name
             if rest:
                 return self._candidate(parts, _FAIR, "prénom connu suivi d'un nom")
             return self._candidate(parts, _WEAK, "suite de prénoms connus")
-        if token.shape is Shape.UPPER and not gaz.is_common_word(token.text):
+        following = self._next(token.end)
+        if token.shape is Shape.UPPER and (
+            not gaz.is_common_word(token.text)
+            or (
+                following is not None
+                and following.shape is Shape.TITLE
+                and gaz.is_unambiguous_first_name(following.text)
+            )
+        ):
             # "DUPONT Jean", "LE GOFF Marie-Anne".
             surname = [token]
             following = self._next(token.end)
@@ -320,15 +403,17 @@ class NameRules:
                 given.append(following)
                 following = self._next(following.end)
             if given:
-                return self._candidate(surname + given, _GOOD, "nom suivi d'un prénom connu")
+                parts = self._particles_before(surname[0]) + surname + given
+                return self._candidate(parts, _GOOD, "nom suivi d'un prénom connu")
             return None
         if token.shape is Shape.TITLE and self._name_like(token):
-            following = self._next(token.end)
+            # An unknown first name before an upper-case surname: "Tiphaine ROUX", "Nath LE GALL".
+            rest = self.scan_name(following.start, trusted=False) if following else []
+            names = [part for part in rest if part.key not in PARTICLES]
             if (
-                following is not None
-                and following.shape is Shape.UPPER
-                and not self._blocked(following)
-                and not gaz.is_common_word(following.text)
+                names
+                and all(part.shape is Shape.UPPER for part in rest)
+                and not any(gaz.is_common_word(part.text) for part in names)
             ):
-                return self._candidate([token, following], _WEAK, "prénom suivi d'un nom")
+                return self._candidate([token, *rest], _WEAK, "prénom suivi d'un nom")
         return None

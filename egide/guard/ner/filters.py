@@ -23,10 +23,12 @@ from egide.guard.ner.gazetteers import (
     follows_establishment_word,
 )
 from egide.guard.ner.model import ModelEntity
+from egide.guard.ner.places import NON_IDENTIFYING_PLACES, institutional_place
 from egide.guard.ner.tokens import Shape, fold, shape_of
 
 __all__ = ["clean_entities"]
 
+_SEGMENT_BREAK_RE = re.compile(r"\n|\t|  ")
 _PART_RE = re.compile(r"[^\s]{1,60}")
 _EDGE_PUNCTUATION = " \t,;:.!?()[]{}«»\"'’-–—/"
 _MODEL_SCORE = {"PERSON": 0.6, "LOCATION": 0.65, "ORG": 0.6}
@@ -51,21 +53,26 @@ def _is_prefix_word(word: str) -> bool:
 
 def clean_entities(text: str, entities: list[ModelEntity], gaz: Gazetteers) -> Iterator[Candidate]:
     for entity in entities:
-        # A line break inside an entity ends it: "Jean DURAND\nPréfet" is two things.
+        # A line break, a tab or a run of spaces inside an entity ends it: "Jean DURAND\nPréfet"
+        # and "Lucas REY\t\tNath LE GALL" (two signatures side by side) are two things.
         segment_start = entity.start
-        for line in text[entity.start : entity.end].split("\n"):
-            segment_end = segment_start + len(line)
-            found = _clean(text, segment_start, segment_end, entity.label, gaz)
+        for gap in _SEGMENT_BREAK_RE.finditer(text, entity.start, entity.end):
+            found = _clean(text, segment_start, gap.start(), entity.label, gaz)
             if found is not None:
                 yield found
-            segment_start = segment_end + 1
+            segment_start = gap.end()
+        found = _clean(text, segment_start, entity.end, entity.label, gaz)
+        if found is not None:
+            yield found
 
 
 def _clean(text: str, start: int, end: int, label: str, gaz: Gazetteers) -> Candidate | None:
     parts = [_strip_part(*part) for part in _parts(text, start, end)]
     parts = [part for part in parts if part[2]]
+    had_civility = False
     if label == "PERSON":
         while parts and _is_prefix_word(parts[0][2]):
+            had_civility = had_civility or fold(parts[0][2]).rstrip(".") in CIVILITIES
             parts.pop(0)
     else:
         while parts and fold(parts[0][2]) in ("le", "la", "les", "l"):
@@ -83,11 +90,16 @@ def _clean(text: str, start: int, end: int, label: str, gaz: Gazetteers) -> Cand
         return None
     keys = [fold(word) for word in words]
     if label == "PERSON":
-        return _person(text, parts, gaz)
+        return _person(text, parts, gaz, after_civility=had_civility)
     if label == "LOCATION":
         # "Décision du Tribunal judiciaire de Villefranche-sur-Saône": keep the place at the end.
-        lower = [i for i, part in enumerate(parts) if shape_of(part[2]) is Shape.LOWER]
-        lower = [i for i in lower if fold(parts[i][2]) not in PARTICLES]
+        # "Décision du Tribunal de Villefranche-sur-Saône": likewise after an institution.
+        lower = [
+            i
+            for i, part in enumerate(parts)
+            if (shape_of(part[2]) is Shape.LOWER and fold(part[2]) not in PARTICLES)
+            or (i > 0 and fold(part[2]) in ORG_WORDS)
+        ]
         if lower:
             parts = parts[lower[-1] + 1 :]
             while parts and fold(parts[0][2]) in PARTICLES:
@@ -123,13 +135,27 @@ def _clean(text: str, start: int, end: int, label: str, gaz: Gazetteers) -> Cand
         and gaz.is_common_word(first)
     ):
         return None
+    if label == "LOCATION":
+        if keys[0] in ORG_WORDS or (shape_of(first) is Shape.UPPER and keys[0] in ACRONYMS):
+            return Candidate(span_start, span_end, "ORG", 0.6, "model", _why("ORG"))
+        name = text[span_start:span_end]
+        if (
+            fold(name) in NON_IDENTIFYING_PLACES
+            or institutional_place(text, span_start, span_end)
+            or _is_eponym(text, span_start, keys)
+        ):
+            return None
+        if gaz.place_population(name) is None and not _locative(text, span_start, span_end):
+            return None  # an unknown word outside any locative phrase: "- Pantoprazole"
     score = _MODEL_SCORE[label]
     if label == "LOCATION" and gaz.place_population(text[span_start:span_end]) is not None:
         score = 0.85
     return Candidate(span_start, span_end, label, score, "model", _why(label))
 
 
-def _person(text: str, parts: list[tuple[int, int, str]], gaz: Gazetteers) -> Candidate | None:
+def _person(
+    text: str, parts: list[tuple[int, int, str]], gaz: Gazetteers, *, after_civility: bool
+) -> Candidate | None:
     words = [part[2] for part in parts]
     keys = [fold(word) for word in words]
     start = parts[0][0]
@@ -160,16 +186,17 @@ def _person(text: str, parts: list[tuple[int, int, str]], gaz: Gazetteers) -> Ca
             return None
         if shapes[0] is Shape.INITIAL or len(word) < 2:
             return None
-        known = gaz.is_first_name(word) or gaz.is_surname(word)
+        # After a civility ("M. Petit"), an ordinary word is a surname.
+        known = after_civility or gaz.is_first_name(word) or gaz.is_surname(word)
         if not known and gaz.is_common_word(word):
             return None
+        if not known and gaz.place_population(word) is not None:
+            return Candidate(start, end, "LOCATION", 0.7, "model", _why("LOCATION"))
         if not known and shapes[0] is not Shape.UPPER and _starts_sentence(text, start):
             # A capitalised word opening a sentence ("Rédige une note…") is far more often a
             # verb or a noun than an unknown surname standing alone; a real surname seen
             # elsewhere with a civility is found by the rules and propagated.
             return None
-        if not known and gaz.place_population(word) is not None:
-            return Candidate(start, end, "LOCATION", 0.7, "model", _why("LOCATION"))
     elif gaz.place_population(text[start:end]) is not None and not gaz.is_first_name(words[0]):
         return Candidate(start, end, "LOCATION", 0.7, "model", _why("LOCATION"))
     score = 0.6
@@ -194,9 +221,24 @@ def _is_eponym(text: str, start: int, keys: list[str]) -> bool:
     return _EPONYM_CUE.search(text[max(0, start - 30) : start]) is not None
 
 
+_LOCATIVE_WORDS = frozenset(
+    {"a", "en", "au", "aux", "de", "d", "du", "depuis", "vers", "pres", "dans", "sur", "sous"}
+)
+_LAST_WORD_RE = re.compile(r"([^\W\d_]{1,20})['’ \t]{1,3}$")
+
+
+def _locative(text: str, start: int, end: int) -> bool:
+    """ "né à Conakry", "en Guinée", "Hanoï (Viêt Nam)", "(Algérie)": a phrase about a place."""
+    before = text[max(0, start - 25) : start]
+    if before.rstrip(" \t").endswith("(") or text[end : end + 3].lstrip(" ").startswith("("):
+        return True
+    last = _LAST_WORD_RE.search(before)
+    return last is not None and fold(last.group(1)) in _LOCATIVE_WORDS
+
+
 def _starts_sentence(text: str, start: int) -> bool:
     before = text[max(0, start - 40) : start].rstrip(" \t\u00a0«\"'(")
-    return not before or before[-1] in ".!?:;\n"
+    return not before or before[-1] in ".!?:;\n-–—•*"
 
 
 def _why(label: str) -> str:

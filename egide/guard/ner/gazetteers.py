@@ -104,6 +104,7 @@ STOP_WORDS = frozenset(
         "mel", "ddn", "declare", "rappelle", "constate", "confirme", "infirme", "renvoie",
         "deboute", "prononce", "autorise", "enjoint", "accorde", "fixe", "alloue", "ordonnons",
         "disons", "constatons", "rejetons", "rappelons", "condamnons", "declarons",
+        "cher", "chere", "chers", "cheres", "n°", "no", "batiment", "bat", "palais",
     }
 )  # fmt: skip
 
@@ -136,7 +137,7 @@ ACRONYMS = frozenset(
         "cjue", "sas", "sarl", "sa", "eurl", "sci", "gie", "ccas", "cias", "ehpad", "ime",
         "pmi", "ase", "spip", "jld", "jaf", "pj", "rib", "iban", "nir", "insee", "dgfip",
         "ddets", "dreets", "dreal", "ddt", "ddtm", "sgar", "rgpd", "cnil", "ue", "onu", "usa",
-        "france", "paris", "ok", "nb", "ps", "pps", "rdv", "cdd", "cdi", "ter", "bis", "tva",
+        "france", "ok", "nb", "ps", "pps", "rdv", "cdd", "cdi", "ter", "bis", "tva",
         "ttc", "ht", "eur", "sdf", "vih", "avc", "irm", "ecg", "tsa", "hta", "bpco", "sida",
         "covid", "smur", "samu", "urg", "usic", "rea", "cmu", "css", "ame", "cerfa", "sms",
         "mme", "mr", "dr", "pr", "me", "mlle", "objet", "annexe", "decision", "arrete",
@@ -150,10 +151,11 @@ ACRONYMS = frozenset(
 PLACE_PREFIXES = frozenset(
     {
         "rue", "avenue", "av", "boulevard", "bd", "bld", "place", "pl", "allee", "impasse",
-        "quai", "chemin", "cours", "square", "route", "passage", "voie", "villa", "cite",
+        "quai", "chemin", "cours", "square", "route", "voie", "villa", "cite",
         "residence", "lycee", "college", "ecole", "hopital", "stade", "gymnase", "salle",
         "pont", "parc", "espace", "centre", "fondation", "institut", "prix", "promenade",
         "esplanade", "rond-point", "faubourg", "fg", "hameau", "lieu-dit", "clinique",
+        "palais", "batiment", "bat", "immeuble",
     }
 )  # fmt: skip
 
@@ -165,7 +167,11 @@ _ESTABLISHMENT_ADJECTIVES = frozenset(
 
 def follows_establishment_word(text: str, start: int) -> bool:
     """True when the word before ``start`` makes a name part of a street or an institution."""
-    words = fold(text[max(0, start - 25) : start]).replace("'", " ").split()
+    line_start = text.rfind("\n", max(0, start - 25), start) + 1
+    window = text[max(line_start, start - 25) : start]
+    if window.rstrip().endswith((",", ";", ":")):
+        return False  # "Le chef du bureau,\nJean DUPONT": the name stands apart
+    words = fold(window).replace("'", " ").split()
     if not words:
         return False
     last = words[-1].strip(".,")
@@ -184,9 +190,8 @@ AMBIGUOUS_FIRST_NAMES = frozenset(
         "pie", "pan", "mars", "don", "ben", "max", "al", "dan", "jade", "ambre", "noel", "pascal",
         "germain", "martial", "saturne", "mercure", "venus", "titan", "europe", "paris", "nancy",
         "lorraine", "florence", "valence", "lourdes", "orange", "sens", "gap", "vienne",
-        "margaux", "alma", "capucine", "camelia", "lys", "iris", "violette", "blanche", "celeste",
-        "felicite", "esperance", "honore", "modeste", "auguste", "benoit", "sylvestre", "bob",
-        "jack", "mark", "bill", "pat", "rob", "jan", "lea", "salut", "amadou", "marc",
+        "camelia", "lys", "iris", "violette", "blanche", "felicite", "esperance", "modeste",
+        "sylvestre", "bob", "jack", "mark", "bill", "pat", "rob", "jan", "salut",
     }
 )  # fmt: skip
 

@@ -47,12 +47,14 @@ def _normalise(words: list[str]) -> str:
 
 def person_name(text: str) -> PersonName:
     words = [m.group() for m in _PART_RE.finditer(text)]
-    while words and (
-        fold(words[0]).rstrip(".") in CIVILITIES
-        or fold(words[0]) in TITLE_WORDS
-        or fold(words[0]) in ("le", "la", "l")
-    ):
-        words.pop(0)
+    while words:
+        head = fold(words[0])
+        if head.rstrip(".") in CIVILITIES or head in TITLE_WORDS:
+            words.pop(0)
+        elif head in ("le", "la") and len(words) > 1 and fold(words[1]) in TITLE_WORDS:
+            words.pop(0)  # "Monsieur le Préfet …", but "LE GOFF" is a surname
+        else:
+            break
     words = [w if shape_of(w) is Shape.INITIAL else w.rstrip(".") for w in words]
     if not words:
         return PersonName((), _normalise(text.split()))

@@ -14,7 +14,7 @@ from egide.guard.ner.candidates import Candidate
 from egide.guard.ner.gazetteers import ACRONYMS, Gazetteers
 from egide.guard.ner.tokens import NAME_GAP_RE, Shape, Token, fold, read_token
 
-__all__ = ["find_places", "LARGE_TOWN"]
+__all__ = ["find_places", "LARGE_TOWN", "institutional_place", "NON_IDENTIFYING_PLACES"]
 
 LARGE_TOWN = 20_000
 _MEDIUM_TOWN = 2_000
@@ -28,6 +28,50 @@ _WEAK_BEFORE = frozenset({"de", "d", "du", "en", "sur", "vers", "pres", "depuis"
                           "la", "les", "l", "au", "aux", "et"})  # fmt: skip
 _PERSON_BEFORE = frozenset({"m", "mme", "mlle", "monsieur", "madame", "mademoiselle", "me", "dr",
                             "maitre", "docteur", "pr", "professeur", "epouse", "nee", "veuve"})  # fmt: skip
+
+
+# Institutions whose seat names a place that says nothing about a person ("tribunal judiciaire
+# de Nanterre", "barreau de Limoges", "PRÉFET DE LA CORRÈZE", "CHU de Bordeaux"): the practice
+# of the Cour de cassation's pseudonymisation, which leaves the seats of courts visible.
+_INSTITUTIONS = frozenset(
+    {
+        "tribunal", "tribunaux", "juridiction", "cour", "barreau", "registre", "rcs",
+        "societes", "commerce", "prefet", "prefete", "prefecture", "sous-prefecture",
+        "sous-prefet", "mairie", "maire", "brigade", "gendarmerie", "commissariat", "police",
+        "chu", "chr", "ch", "hospitalier", "hospitaliere", "hopital", "hopitaux", "clinique",
+        "universite", "universitaire", "academie", "rectorat", "conseil", "departemental",
+        "regional", "caisse", "cpam", "caf", "urssaf", "agence", "ars", "direction", "ddets",
+        "ddt", "ddtm", "dreets", "service", "pole", "office", "chambre", "greffe", "parquet",
+        "judiciaire", "administratif", "administrative", "appel", "prud'hommes", "instance",
+        "correctionnel", "arret", "penitentiaire", "ecole", "lycee", "college", "metropole",
+        "diocese", "ministere", "ambassade", "consulat", "procureur", "ordre", "notaires",
+        "medecins", "avocats", "huissiers", "bureau", "centre", "maison", "eveche", "region",
+        "societe", "entreprise", "association", "sarl", "sas", "eurl", "sci", "etablissements",
+    }
+)  # fmt: skip
+_PREPOSITIONS = frozenset({"de", "du", "des", "d", "la", "l", "le", "les", "pres", "en"})
+_DATELINE_AFTER_RE = re.compile(r",?[ \t]{1,3}le[ \t]{1,3}(?:\d|1er|premier)")
+# Places that identify no one in a French administration's documents.
+NON_IDENTIFYING_PLACES = frozenset({"france", "europe", "union europeenne"})
+
+
+def institutional_place(text: str, start: int, end: int) -> bool:
+    """True when the place at ``start:end`` is the seat of an institution or a dateline."""
+    line_start = text.rfind("\n", max(0, start - 80), start) + 1
+    window = fold(text[max(line_start, start - 80) : start]).replace("'", " ")
+    words = window.replace(",", " , ").split()
+    # "Limoges, le 3 mars 2024", "Fait à Nanterre, le …": where a letter was written.
+    dateline = not words or words[-2:] in (["fait", "a"], ["faite", "a"]) or words == ["a"]
+    if dateline and _DATELINE_AFTER_RE.match(text, end):
+        return True
+    if not words or words[-1] not in _PREPOSITIONS:
+        return False
+    while words and words[-1] in _PREPOSITIONS:
+        words.pop()
+    recent = words[-6:]
+    if "," in recent:
+        recent = recent[len(recent) - recent[::-1].index(",") :]
+    return any(word in _INSTITUTIONS for word in recent)
 
 
 def _previous_words(text: str, start: int) -> list[str]:
@@ -86,6 +130,11 @@ def find_places(text: str, capitalised: list[Token], gaz: Gazetteers) -> Iterato
             ok, score = weak, 0.75
         else:
             ok, score = strong, 0.7
+        if ok and (
+            fold(name) in NON_IDENTIFYING_PLACES or institutional_place(text, token.start, end)
+        ):
+            covered = end  # neither a place of this person nor a person
+            continue
         if ok:
             covered = end
             why = "territoire connu" if population < 0 else "commune du Code officiel géographique"

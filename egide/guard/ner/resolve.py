@@ -18,7 +18,7 @@ from egide.guard.ner.tokens import Shape, Token, fold
 
 __all__ = ["resolve", "propagate_surnames"]
 
-_ADJACENT_RE = re.compile(r"[ \t\u00a0]?")
+_ADJACENT_RE = re.compile(r"[ \u00a0]?")
 _ORG_TAIL_RE = re.compile(r"(?:[ \t]{1,3}(?:de|du|des|de la|en))?[ \t]{0,3}(?:d['’]|l['’])?$")
 _AGREEMENT_BONUS = 0.05
 

@@ -31,12 +31,12 @@ INITIAL_RE = re.compile(r"[A-ZÀ-ÖØ-Þ]\.(?:-[A-ZÀ-ÖØ-Þ]\.)?(?![^\W\d_])")
 # A capitalised word that does not continue another word ("Saint-Denis" is one word; after an
 # elision, "d'Île-de-France" gives "Île-de-France").
 CAPITALISED_RE = re.compile(
-    r"(?<![\w\-.])[A-ZÀ-ÖØ-Þ][^\W\d_]{0,40}(?:['’\-][^\W\d_]{1,40}){0,6}"
-    r"|(?<![\w\-.])[A-ZÀ-ÖØ-Þ]\.(?:-[A-ZÀ-ÖØ-Þ]\.)?(?![^\W\d_])"
+    r"(?<![\w\-.])[A-ZÀ-ÖØ-Þ]\.(?:-[A-ZÀ-ÖØ-Þ]\.)?(?![^\W\d_])"
+    r"|(?<![\w\-.])[A-ZÀ-ÖØ-Þ][^\W\d_]{0,40}(?:['’\-][^\W\d_]{1,40}){0,6}"
 )
 # Between two words of one name: spaces only, never a line break (a signature block puts the
 # name and the function on two lines).
-NAME_GAP_RE = re.compile(r"[ \t\u00a0\u202f]{1,3}")
+NAME_GAP_RE = re.compile(r"[ \u00a0\u202f]{1,2}")
 
 
 class Shape(Enum):

@@ -69,8 +69,12 @@ def test_offsets_are_mapped_back_in_a_long_text() -> None:
         ("Saint-Denis", "PERSON", ("Saint-Denis", "LOCATION")),
         ("Lilas", "LOCATION", None),
         ("Agence régionale de santé d'", "ORG", ("Agence régionale de santé", "ORG")),
-        ("Décision du Tribunal judiciaire de Villefranche-sur-Saône", "LOCATION",
+        ("Décision du Tribunal de Villefranche-sur-Saône", "LOCATION", None),  # a seat
+        ("Jugement rendu à Villefranche-sur-Saône", "LOCATION",
          ("Villefranche-sur-Saône", "LOCATION")),
+        ("CHU DE BORDEAUX", "LOCATION", ("CHU DE BORDEAUX", "ORG")),
+        ("Pantoprazole", "LOCATION", None),  # unknown word, no locative phrase
+        ("Cher", "LOCATION", None),  # "Cher Monsieur,"
         ("ARS", "LOCATION", ("ARS", "ORG")),
     ],
 )  # fmt: skip

@@ -90,17 +90,17 @@ def test_no_person(recognizer: NameRecognizer, text: str) -> None:
 
 # (text, span, label): places and organisations.
 OTHER_CASES = [
-    ("Fait à Saint-Denis, le 3 janvier 2024.", "Saint-Denis", "LOCATION"),
+    ("Né le 3 janvier 1980 à Saint-Denis (Réunion).", "Saint-Denis", "LOCATION"),
     ("Il vit seul à Rezé depuis 2010.", "Rezé", "LOCATION"),
-    ("Le maire de Orange a signé l'arrêté.", "Orange", "LOCATION"),
+    ("Elle habite à Orange depuis 2010.", "Orange", "LOCATION"),
     ("Né le 4 avril 1988 à Oran (Algérie).", "Algérie", "LOCATION"),
+    ("Né le 4 avril 1988 à Conakry (Guinée).", "Conakry", "LOCATION"),
     ("En Bretagne comme en Normandie, les demandes augmentent.", "Normandie", "LOCATION"),
     (
         "Le dossier a été transmis à l'Agence régionale de santé.",
         "Agence régionale de santé",
         "ORG",
     ),
-    ("Reçus par l'Agence régionale de santé d'Île-de-France.", "Île-de-France", "LOCATION"),
     ("Reçus par l'Agence régionale de santé d'Île-de-France.", "Agence régionale de santé", "ORG"),
 ]
 
@@ -111,6 +111,31 @@ def test_places_and_organisations(
 ) -> None:
     found = list(recognizer.find(text))
     assert span in spans(found, label)
+    assert span not in spans(found, "PERSON")
+
+
+# The seat of an institution and the place a letter was written from say nothing about a
+# person: not LOCATION (the Cour de cassation's practice, and the development set's).
+INSTITUTION_CASES = [
+    ("Le tribunal judiciaire de Nanterre a statué.", "Nanterre"),
+    ("Avocat au barreau de Limoges.", "Limoges"),
+    ("PRÉFET DE LA CORRÈZE", "CORRÈZE"),
+    ("Bordeaux, le 24 avril 2025", "Bordeaux"),
+    ("Fait à Saint-Denis, le 3 janvier 2024.", "Saint-Denis"),
+    ("Le maire de Orange a signé l'arrêté.", "Orange"),
+    ("Inscrite au registre du commerce et des sociétés de Lyon.", "Lyon"),
+    ("Reçus par l'Agence régionale de santé d'Île-de-France.", "Île-de-France"),
+    ("Elle réside en France depuis 2015.", "France"),
+    ("Score de Glasgow à 15.", "Glasgow"),
+]
+
+
+@pytest.mark.parametrize(("text", "span"), INSTITUTION_CASES)
+def test_places_of_institutions_are_not_locations(
+    recognizer: NameRecognizer, text: str, span: str
+) -> None:
+    found = list(recognizer.find(text))
+    assert span not in spans(found, "LOCATION")
     assert span not in spans(found, "PERSON")
 
 
@@ -184,3 +209,27 @@ def test_medical_eponyms_name_no_patient(text: str) -> None:
 def test_a_surname_shared_with_an_eponym_is_still_a_person() -> None:
     found = [(f.text, f.label) for f in NameRecognizer().find("Mme Claire Fontaine est reçue.")]
     assert ("Claire Fontaine", "PERSON") in found
+
+
+# Particles, initials, relations and side-by-side signatures.
+MORE_PERSON_CASES = [
+    ("Le tribunal a débouté Mme de LA FONTAINE de ses demandes.", {"de LA FONTAINE"}),
+    ("Avis du Pr T. de La Roche : pas de chirurgie.", {"T. de La Roche"}),
+    ("Mme de LA FONTAINE Adélaïde, appelante.", {"de LA FONTAINE Adélaïde"}),
+    ("Entre VAN der MEER Odette et la société Alpha.", {"VAN der MEER Odette"}),
+    ("Le rapport de DUPONT Jean est versé aux débats.", {"DUPONT Jean"}),
+    ("Représentée par Me LE VAN, avocate.", {"LE VAN"}),
+    ("J4 : passage de H. Boucher, kinésithérapeute.", {"H. Boucher"}),
+    ("Elle est accompagnée de L. Voisin.", {"L. Voisin"}),
+    ("Ancienne couturière. Vit avec Adrienne, sa sœur.", {"Adrienne"}),
+    ("Pour le préfet,\nLa cheffe du bureau,\n\nAminata Blanchet\n", {"Aminata Blanchet"}),
+    ("Le Greffier\t\t\tLe Président\nLucas REY\t\t\tNath LE GALL", {"Lucas REY", "Nath LE GALL"}),
+    ("Travaux entrepris par COLIN Pierre-Yves en 2021.", {"COLIN Pierre-Yves"}),
+    ("Prise de vitamine D. Puis reprise du traitement.", set()),
+    ("Maladie de Parkinson évoluée, score de Glasgow à 15.", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MORE_PERSON_CASES)
+def test_more_person_spans(recognizer: NameRecognizer, text: str, expected: set[str]) -> None:
+    assert spans(list(recognizer.find(text)), "PERSON") == expected
