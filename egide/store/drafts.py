@@ -134,6 +134,9 @@ def _checked(value: str, name: str, max_length: int) -> str:
         raise StoreError(f"{name} : valeur vide")
     if len(value) > max_length:
         raise StoreError(f"{name} : {max_length} caractères au plus")
+    if "\x00" in value:
+        # PostgreSQL refuses NUL in text columns where SQLite keeps it: refused on both.
+        raise StoreError(f"{name} : caractère nul interdit")
     return value
 
 
@@ -261,7 +264,9 @@ class DraftStore:
             source_name=None
             if source_name is None
             else self._seal(source_name, "source_name", draft_id),
-            conversation_id=conversation_id,
+            conversation_id=None
+            if conversation_id is None
+            else _checked(conversation_id, "conversation", 36),
         )
         with self._store.session() as session:
             session.add(row)

@@ -9,18 +9,16 @@ database, configured through ``[storage] url`` in an ``egide.toml`` as a deploym
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from egide.config import Settings, load_settings
 from egide.store import DraftStore, Store, StoreError, open_store
-from egide.store.models import Draft, StoreMeta
 from tests.store import test_store_crypto as crypto_tests
 from tests.store import test_store_drafts as drafts_tests
 from tests.store import test_store_schema as schema_tests
@@ -42,6 +40,7 @@ def _no_outside_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _settings(tmp_path: Path, url: str) -> Settings:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     config = tmp_path / "egide.toml"
     config.write_text(f'[storage]\nurl = "{url}"\n', encoding="utf-8")
     return load_settings(config, environ={"EGIDE_HOME": str(tmp_path / "home")})
@@ -78,6 +77,12 @@ test_restart_is_idempotent_and_keeps_the_data = (
 )
 test_models_and_migrations_describe_the_same_schema = (
     schema_tests.test_models_and_migrations_describe_the_same_schema
+)
+test_a_database_from_a_newer_version_is_refused_untouched = (
+    schema_tests.test_a_database_from_a_newer_version_is_refused_untouched
+)
+test_processes_starting_together_on_a_fresh_database_all_open_it = (
+    schema_tests.test_processes_starting_together_on_a_fresh_database_all_open_it
 )
 
 test_round_trip = drafts_tests.test_round_trip
@@ -138,7 +143,7 @@ def test_raw_bytea_columns_hold_no_clear_text(store: Store, drafts: DraftStore) 
             text("SELECT owner, title, content, source_name FROM drafts WHERE id = :id"),
             {"id": draft_id},
         ).one()
-        types = dict(
+        types: dict[str, str] = dict(
             connection.execute(
                 text(
                     "SELECT column_name, data_type FROM information_schema.columns "
@@ -211,36 +216,6 @@ def test_timestamps_are_aware_instants_whatever_the_session_time_zone(
         assert moment.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
         assert before <= moment <= after
     assert (read.created_at, read.validated_at) == (written.created_at, written.validated_at)
-
-
-def test_workers_starting_together_on_a_fresh_database_all_open_it(settings: Settings) -> None:
-    # Several server workers start at once on a new database: one runs the migrations, the
-    # others wait for it and find the schema up to date, instead of failing on CREATE TABLE.
-    workers = 4
-    start = threading.Barrier(workers)
-    outcomes: list[object] = []
-
-    def open_once() -> None:
-        start.wait()
-        try:
-            with open_store(settings, environ={"EGIDE_STORE_KEY": KEY}):
-                outcomes.append("ouvert")
-        except Exception as exc:
-            outcomes.append(exc)
-
-    threads = [threading.Thread(target=open_once) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert outcomes == ["ouvert"] * workers
-    with open_store(settings, environ={"EGIDE_STORE_KEY": KEY}) as store:
-        with store.engine.connect() as connection:
-            versions = connection.execute(text("SELECT count(*) FROM alembic_version"))
-            assert versions.scalar_one() == 1
-            meta = connection.execute(select(func.count()).select_from(StoreMeta))
-            assert meta.scalar_one() == 1
-            assert connection.execute(select(func.count()).select_from(Draft)).scalar_one() == 0
 
 
 def test_an_unreachable_server_is_explained_in_french_without_the_password(

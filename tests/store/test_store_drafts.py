@@ -121,29 +121,35 @@ def test_validation_records_who_and_when_then_freezes(drafts: DraftStore) -> Non
     assert drafts.get(draft_id, owner=OWNER) == validated
 
 
+def _validate_all_at_once(
+    drafts: DraftStore, draft_id: str, names: list[str]
+) -> dict[str, DraftRecord | StoreError]:
+    start = threading.Barrier(len(names))
+    outcomes: dict[str, DraftRecord | StoreError] = {}
+
+    def validate(name: str) -> None:
+        start.wait()
+        try:
+            outcomes[name] = drafts.validate(draft_id, owner=OWNER, validated_by=name)
+        except StoreError as exc:
+            outcomes[name] = exc
+
+    threads = [threading.Thread(target=validate, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
 def test_concurrent_validations_let_exactly_one_win(drafts: DraftStore) -> None:
     names = ["Camille Martin", "Claire Martin", "Chloé Martin", "Cécile Martin"]
     for _round in range(3):  # a race may not interleave every time: give it several chances
         draft_id = _new(drafts)
-        start = threading.Barrier(len(names))
-        outcomes: dict[str, DraftRecord | StoreError] = {}
-
-        def validate(name: str, draft_id: str = draft_id, start: threading.Barrier = start) -> None:
-            start.wait()
-            try:
-                outcomes[name] = drafts.validate(draft_id, owner=OWNER, validated_by=name)
-            except StoreError as exc:
-                outcomes[name] = exc
-
-        threads = [threading.Thread(target=validate, args=(name,)) for name in names]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        outcomes = _validate_all_at_once(drafts, draft_id, names)
         winners = [n for n, outcome in outcomes.items() if isinstance(outcome, DraftRecord)]
         assert len(outcomes) == len(names) and len(winners) == 1, outcomes
-        stored = drafts.get(draft_id, owner=OWNER)
-        assert stored.validated_by == winners[0]
+        assert drafts.get(draft_id, owner=OWNER).validated_by == winners[0]
         for name, outcome in outcomes.items():
             if name != winners[0]:
                 assert isinstance(outcome, DraftFrozenError), outcome
@@ -314,12 +320,16 @@ def test_a_full_database_loses_nothing(store: Store, drafts: DraftStore) -> None
         ("owner", "u" * 129, "propriétaire : 128 caractères au plus"),
         ("task", "", "tâche : valeur vide"),
         ("model", "m" * 65, "modèle : 64 caractères au plus"),
+        # PostgreSQL would refuse both (SQLite would keep them): refused first, in French.
+        ("owner", "cmar\x00tin", "propriétaire : caractère nul interdit"),
+        ("conversation_id", "c" * 37, "conversation : 36 caractères au plus"),
     ],
 )
 def test_create_checks_its_labels(drafts: DraftStore, field: str, value: str, message: str) -> None:
     values = {"owner": OWNER, "task": "draft", "model": "local"} | {field: value}
     with pytest.raises(StoreError, match=message):
         drafts.create(
-            values["owner"], values["task"], values["model"], "interne", "public", "t", "c"
-        )
+            values["owner"], values["task"], values["model"], "interne", "public", "t", "c",
+            conversation_id=values.get("conversation_id"),
+        )  # fmt: skip
     assert drafts.list(OWNER) == []

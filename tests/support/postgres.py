@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
+from typing import NoReturn
 
 __all__ = [
     "PostgresServer",
@@ -108,8 +109,16 @@ class PostgresServer:
     def run_tool(self, tool: str, *args: str) -> subprocess.CompletedProcess[bytes]:
         """Run a client program of this server (``pg_dump``, ``psql``…) against it."""
         return subprocess.run(
-            [str(self.bin_dir / tool), "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER]
-            + list(args),
+            [
+                str(self.bin_dir / tool),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                SUPERUSER,
+                *args,
+            ],
             capture_output=True,
             check=True,
             timeout=120,
@@ -139,10 +148,7 @@ def _run(
         "LC_ALL": "C.UTF-8",
         "TZ": "UTC",
     }
-    options: dict[str, object] = {}
-    if account is not None:
-        # subprocess drops to the account itself (setgid, setgroups, setuid) before exec.
-        options = {"user": account[1], "group": account[2], "extra_groups": []}
+    # When root, subprocess drops to the account itself (setgid, setgroups, setuid) before exec.
     return subprocess.run(
         list(command),
         capture_output=True,
@@ -151,11 +157,13 @@ def _run(
         cwd=root,
         timeout=timeout,
         check=False,
-        **options,  # type: ignore[arg-type]
+        user=None if account is None else account[1],
+        group=None if account is None else account[2],
+        extra_groups=None if account is None else [],
     )
 
 
-def _fail(what: str, result: subprocess.CompletedProcess[str], log: Path | None = None) -> None:
+def _fail(what: str, result: subprocess.CompletedProcess[str], log: Path | None = None) -> NoReturn:
     details = (result.stderr or result.stdout).strip()
     if log is not None and log.exists():
         details += "\n" + log.read_text(errors="replace")[-2000:]
@@ -189,7 +197,6 @@ def _start(bin_dir: Path, root: Path, account: tuple[str, int, int] | None) -> P
         if "already in use" not in log.read_text(errors="replace"):
             break
     _fail("pg_ctl start", result, log)
-    raise AssertionError("unreachable")
 
 
 def _stop(server: PostgresServer, account: tuple[str, int, int] | None) -> None:
@@ -210,9 +217,9 @@ def running_postgres(bin_dir: Path | None = None) -> Iterator[PostgresServer]:
             "« bash tools/ensure_postgresql.sh » en root, ou « apt-get install postgresql »"
         )
     account = _account()
-    # Not pytest's tmp_path: its parents are private to root, and the server account must
-    # reach its own folder. /tmp is world-traversable; the folder itself stays private.
-    root = Path(tempfile.mkdtemp(prefix="egide-pg-"))
+    # Not pytest's tmp_path (nor a TMPDIR of root's): its parents are private to root, and the
+    # server account must reach its own folder. /tmp is world-traversable; the folder is private.
+    root = Path(tempfile.mkdtemp(prefix="egide-pg-", dir="/tmp" if account else None))
     try:
         if account is not None:
             os.chown(root, account[1], account[2])

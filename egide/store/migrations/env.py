@@ -8,13 +8,34 @@ not supported: migrations always run against a live database.
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection
 
 from egide.store.models import Base
 
+# Any constant will do, as long as every Égide process uses the same one ("EGID" in ASCII).
+_MIGRATION_LOCK_ID = 0x45474944
+
+
+def _lock(connection: Connection) -> None:
+    """Serialise concurrent migrations of one database until this transaction ends.
+
+    Processes starting together on a fresh database (server workers, a CLI command) would all
+    run CREATE TABLE, and all but one would fail. Under this lock the others wait, then find
+    the schema at head and change nothing.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+    elif connection.dialect.name == "sqlite" and not getattr(
+        connection.connection.driver_connection, "in_transaction", True
+    ):
+        # pysqlite opens no transaction before DDL: take the write lock now, so that the version
+        # check below already happens under it (waits up to the busy timeout).
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
 
 def _run(connection: Connection) -> None:
+    _lock(connection)
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
