@@ -22,6 +22,7 @@ _COMMAND_MODULES = (
     "egide.cli.batch",
     "egide.cli.serve",
     "egide.cli.apps",
+    "egide.cli.users",
 )
 
 

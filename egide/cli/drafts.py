@@ -69,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     purge.add_argument(
         "--days", type=_positive, default=None, metavar="N",
-        help="durée de conservation en jours (défaut : 30)",
+        help="durée de conservation en jours (défaut : portal.retention_days, 30)",
     )  # fmt: skip
     purge.set_defaults(handler=run_purge)
 
@@ -177,9 +177,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_purge(args: argparse.Namespace) -> int:
-    from egide.store.drafts import DEFAULT_RETENTION_DAYS
-
-    days = args.days or DEFAULT_RETENTION_DAYS
+    days = args.days or settings_from(args).portal.retention_days
     with _open_drafts(args) as drafts:
         count = drafts.purge_older_than(days)
     print(f"{count} brouillon(s) de plus de {days} jours supprimé(s).")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from egide.cli.common import EXIT_OK, settings_from
+from egide.cli.common import EXIT_OK, CliError, settings_from
+from egide.config import Settings
 
 __all__ = ["register"]
 
@@ -23,6 +24,34 @@ def run_serve(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     settings.home.mkdir(parents=True, exist_ok=True)
-    print(f"Égide écoute sur http://{args.host}:{args.port}/ (données : {settings.home})")
+    address = f"http://{args.host}:{args.port}/"
+    _ensure_first_admin(settings, address)
+    print(f"Égide écoute sur {address} (données : {settings.home})")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
+
+
+def _ensure_first_admin(settings: Settings, address: str) -> None:
+    """On a store without any account, create ``admin`` and print its one-time password.
+
+    The password is stored hashed, works once, and must be replaced at the first sign-in,
+    which also enrols the second factor: whoever reads the console first must act at once.
+    """
+    from egide.auth import FIRST_ADMIN_LOGIN, UserStore
+    from egide.store import StoreError, open_store
+
+    try:
+        with open_store(settings) as store:
+            password = UserStore(store).ensure_first_admin()
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    if password is None:
+        return
+    print(
+        "Premier démarrage : aucun compte n'existait, le compte administrateur "
+        f"« {FIRST_ADMIN_LOGIN} » vient d'être créé.\n"
+        f"  Mot de passe temporaire (affiché une seule fois) : {password}\n"
+        f"  Connectez-vous sur {address}connexion : vous choisirez votre mot de passe, puis "
+        "activerez la double authentification (application TOTP) et accepterez la charte.\n"
+        "  Créez ensuite les comptes des agents avec « egide users add IDENTIFIANT --role agent »."
+    )

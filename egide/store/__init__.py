@@ -4,6 +4,10 @@
 migrations, and checks the encryption key; ``DraftStore(store)`` is the only way to the drafts.
 """
 
+# Every table module is imported here, so that ``Base.metadata`` describes the whole schema
+# (the migrations are checked against it) whichever part of Égide was imported first.
+from egide.store import accounts as _accounts  # noqa: F401
+from egide.store import applications as _applications  # noqa: F401
 from egide.store.db import Store, open_store
 from egide.store.drafts import (
     DEFAULT_RETENTION_DAYS,

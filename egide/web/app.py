@@ -1,4 +1,4 @@
-"""The FastAPI application: health check and the guard's analysis endpoint."""
+"""The FastAPI application: the agents' portal, health check, the guard's analysis endpoint."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
-from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from egide import __version__
 from egide.api import gateway_router
+from egide.auth import Clock, utc_now
 from egide.config import Settings
 from egide.guard import Guard
 from egide.guard.labels import label_fr
+from egide.web.portal import install_portal
 
 __all__ = ["create_app"]
 
@@ -55,28 +56,16 @@ def get_guard() -> Guard:
     return _shared_guard()
 
 
-_HOME = """<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>Égide</title></head>
-<body><main><h1>Égide</h1>
-<p>Assistant IA souverain des agents publics, charte éthique intégrée.</p>
-<p>Le service fonctionne (version {version}). Le portail des agents est en cours de
-construction ; l'analyse des données personnelles est disponible par l'API
-<code>POST /api/guard/scan</code> et en ligne de commande (<code>egide scan</code>).</p>
-</main></body></html>"""
-
-
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
+    """The whole service; ``clock`` lets tests move time (session expiry, lockouts, TOTP)."""
     app = FastAPI(title="Égide", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    install_portal(app, settings, clock=clock)
     app.include_router(gateway_router(settings))
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
         return {"status": "ok", "version": __version__}
-
-    @app.get("/", response_class=HTMLResponse)
-    def home() -> str:
-        return _HOME.format(version=__version__)
 
     @app.post("/api/guard/scan", response_model=ScanResponse)
     def scan(request: ScanRequest, guard: Annotated[Guard, Depends(get_guard)]) -> ScanResponse:

@@ -1,0 +1,252 @@
+"""The sign-in journey, step by step, and the state the portal's pages share.
+
+First sign-in: temporary password → new password → TOTP enrolment (which counts as the second
+factor) → recovery codes shown once → charter → workspace. Later sign-ins: password → TOTP code
+or recovery code → charter when a new version came out → workspace. :meth:`Portal.next_step`
+says where a session stands; pages send the user there until it answers None.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from egide.auth import totp
+from egide.auth.charter import Charter, CharterBook, CharterSource
+from egide.auth.credentials import Credentials
+from egide.auth.passwords import password_problem
+from egide.auth.roles import User
+from egide.auth.sessions import SessionState, SessionStore
+from egide.auth.throttle import Throttle, account_key, address_key
+from egide.auth.users import UserStore, normalise_login
+from egide.config import Settings
+from egide.store.db import Store, open_store
+
+__all__ = ["Clock", "Outcome", "Portal", "Step", "utc_now"]
+
+Clock = Callable[[], datetime]
+
+WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
+WRONG_CODE = "Code incorrect ou déjà utilisé : saisissez le code affiché en ce moment."
+WRONG_RECOVERY = "Code de secours incorrect ou déjà utilisé."
+DISABLED = "Ce compte est désactivé : adressez-vous à votre administrateur."
+ENROLMENT_LOST = "La clé d'enrôlement a expiré : un nouveau QR code vient d'être créé."
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Step(StrEnum):
+    TOTP = "totp"
+    PASSWORD = "mot-de-passe"
+    ENROL = "enrolement"
+    RECOVERY_CODES = "codes-de-secours"
+    CHARTER = "charte"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of one step: on success maybe a new cookie value, on failure a message."""
+
+    ok: bool
+    message: str | None = None
+    token: str | None = None
+    retry_after_s: int | None = None  # set when attempts are held back (delay or lockout)
+
+    @property
+    def throttled(self) -> bool:
+        return self.retry_after_s is not None
+
+
+class Portal:
+    """Accounts, sessions, throttling and the charter, over one store and one clock."""
+
+    def __init__(
+        self, settings: Settings, *, clock: Clock = utc_now, store: Store | None = None
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._store = store
+        self._lock = threading.Lock()
+        self.charters = CharterSource(settings.portal.charter_path)
+
+    @property
+    def store(self) -> Store:
+        # Opened on first use, so that an app that serves only /v1 or /healthz pays nothing.
+        with self._lock:
+            if self._store is None:
+                self._store = open_store(self.settings)
+            return self._store
+
+    @property
+    def users(self) -> UserStore:
+        return UserStore(self.store)
+
+    @property
+    def credentials(self) -> Credentials:
+        return Credentials(self.store)
+
+    @property
+    def sessions(self) -> SessionStore:
+        return SessionStore(self.store, self.settings.portal)
+
+    @property
+    def throttle(self) -> Throttle:
+        return Throttle(self.store, self.settings.portal)
+
+    @property
+    def book(self) -> CharterBook:
+        return CharterBook(self.store)
+
+    def charter(self) -> Charter:
+        return self.charters.current()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+
+    # -- where a session stands ------------------------------------------------------------
+
+    def resolve(self, token: str | None) -> tuple[SessionState, User] | None:
+        """The live session behind a cookie and its user; a disabled user's session ends."""
+        state = self.sessions.lookup(token, self.clock())
+        if state is None:
+            return None
+        user = self.users.get(state.user_id)
+        if user is None or user.disabled:
+            self.sessions.end(state)
+            return None
+        return state, user
+
+    def next_step(self, state: SessionState, user: User) -> Step | None:
+        if user.totp_enrolled and not state.second_factor_done:
+            return Step.TOTP
+        if user.must_change_password:
+            return Step.PASSWORD
+        if not user.totp_enrolled or not state.second_factor_done:
+            return Step.ENROL
+        if state.has_recovery_pending:
+            return Step.RECOVERY_CODES
+        if not self.book.has_accepted(user.id, self.charter()):
+            return Step.CHARTER
+        return None
+
+    # -- the steps -------------------------------------------------------------------------
+
+    def _limits(self, login: str, address: str) -> list[tuple[str, int]]:
+        portal = self.settings.portal
+        return [
+            (account_key(login), portal.lockout_failures),
+            (address_key(address), portal.ip_lockout_failures),
+        ]
+
+    def _refused(self, login: str, address: str, now: datetime) -> Outcome | None:
+        refusal = self.throttle.check(self._limits(login, address), now)
+        if refusal is None:
+            return None
+        return Outcome(ok=False, message=refusal.message, retry_after_s=refusal.retry_after_s)
+
+    def _failed(self, login: str, address: str, now: datetime, message: str) -> Outcome:
+        locked = self.throttle.record_failure(self._limits(login, address), now)
+        if locked is None:
+            return Outcome(ok=False, message=message)
+        return Outcome(ok=False, message=locked.message, retry_after_s=locked.retry_after_s)
+
+    def sign_in(self, login: str, password: str, address: str) -> Outcome:
+        """Check the password; on success, a new session waiting for its next step."""
+        now = self.clock()
+        login = normalise_login(login)
+        refused = self._refused(login, address, now)
+        if refused is not None:
+            return refused
+        user = self.credentials.check_password(login, password)
+        if user is None:
+            return self._failed(login, address, now, WRONG_CREDENTIALS)
+        if user.disabled:
+            return Outcome(ok=False, message=DISABLED)
+        self.sessions.purge(now)
+        self.throttle.purge(now)
+        token, _ = self.sessions.create(user.id, now)
+        return Outcome(ok=True, token=token)
+
+    def change_password(
+        self, state: SessionState, user: User, password: str, confirmation: str
+    ) -> Outcome:
+        problem = password_problem(password, login=user.login, confirmation=confirmation)
+        if problem is None and self.credentials.is_password(user.id, password):
+            problem = "Le nouveau mot de passe doit être différent de l'actuel."
+        if problem is not None:
+            return Outcome(ok=False, message=problem)
+        self.credentials.change_password(user.id, password, self.clock())
+        self.sessions.end_all(user.id, keep=state.id)
+        return Outcome(ok=True)
+
+    def enrolment_secret(self, state: SessionState) -> str:
+        """The secret being enrolled in this session (the same one until it is confirmed)."""
+        secret = self.sessions.totp_pending(state)
+        if secret is None:
+            secret = totp.new_secret()
+            self.sessions.set_totp_pending(state, secret)
+        return secret
+
+    def finish_enrolment(self, state: SessionState, user: User, code: str, address: str) -> Outcome:
+        now = self.clock()
+        refused = self._refused(user.login, address, now)
+        if refused is not None:
+            return refused
+        secret = self.sessions.totp_pending(state)
+        if secret is None:
+            return Outcome(ok=False, message=ENROLMENT_LOST)
+        step = totp.matching_step(secret, code, now, after=None)
+        if step is None:
+            return self._failed(user.login, address, now, WRONG_CODE)
+        self.credentials.enrol_totp(user.id, secret, step, now)
+        codes = self.credentials.new_recovery_codes(user.id, now)
+        token, fresh = self._second_factor_given(state, user, now)
+        self.sessions.set_recovery_pending(fresh, codes)
+        return Outcome(ok=True, token=token)
+
+    def verify_code(self, state: SessionState, user: User, code: str, address: str) -> Outcome:
+        now = self.clock()
+        refused = self._refused(user.login, address, now)
+        if refused is not None:
+            return refused
+        if not self.credentials.check_totp(user.id, code, now):
+            return self._failed(user.login, address, now, WRONG_CODE)
+        token, _ = self._second_factor_given(state, user, now)
+        return Outcome(ok=True, token=token)
+
+    def verify_recovery_code(
+        self, state: SessionState, user: User, code: str, address: str
+    ) -> Outcome:
+        now = self.clock()
+        refused = self._refused(user.login, address, now)
+        if refused is not None:
+            return refused
+        if not self.credentials.use_recovery_code(user.id, code, now):
+            return self._failed(user.login, address, now, WRONG_RECOVERY)
+        token, _ = self._second_factor_given(state, user, now)
+        return Outcome(ok=True, token=token)
+
+    def _second_factor_given(
+        self, state: SessionState, user: User, now: datetime
+    ) -> tuple[str, SessionState]:
+        self.throttle.clear(account_key(user.login))
+        self.credentials.record_sign_in(user.id, now)
+        return self.sessions.complete_second_factor(state, now)
+
+    def accept_charter(self, user: User) -> Charter:
+        charter = self.charter()
+        self.book.accept(user.id, charter, self.clock())
+        return charter
+
+    def sign_out(self, state: SessionState) -> None:
+        self.sessions.end(state)
+
+    def sign_out_everywhere(self, user: User) -> int:
+        return self.sessions.end_all(user.id)

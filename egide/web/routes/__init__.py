@@ -1,0 +1,21 @@
+"""The portal's pages, one router per resource."""
+
+from egide.web.routes.admin import router as admin_router
+from egide.web.routes.charter import router as charter_router
+from egide.web.routes.second_factor import router as second_factor_router
+from egide.web.routes.signin import router as signin_router
+from egide.web.routes.signin import steps_router
+from egide.web.routes.signout import router as signout_router
+from egide.web.routes.workspace import router as workspace_router
+
+__all__ = ["PORTAL_ROUTERS"]
+
+PORTAL_ROUTERS = (
+    signin_router,
+    steps_router,
+    second_factor_router,
+    charter_router,
+    workspace_router,
+    signout_router,
+    admin_router,
+)

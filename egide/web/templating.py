@@ -1,0 +1,105 @@
+"""Server-rendered pages: one Jinja2 environment (autoescaped), one layout, French everywhere.
+
+Every page gets ``csrf_token`` (its session's, or the sign-in form's), ``auth`` (the session and
+user, when there is one) and ``signed_in`` (True once every sign-in step is done), so that the
+layout can show the user's name and the sign-out buttons.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from egide import __version__
+
+__all__ = [
+    "SERVICE_NAME",
+    "STATIC_DIR",
+    "TEMPLATES_DIR",
+    "render",
+    "render_error_page",
+    "templates",
+]
+
+SERVICE_NAME = "Égide"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def _paris() -> tzinfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo("Europe/Paris")
+    except ZoneInfoNotFoundError:  # no time-zone database on this machine
+        from datetime import UTC
+
+        return UTC
+
+
+def _date_fr(value: datetime | None, with_time: bool = True) -> str:
+    if value is None:
+        return "—"
+    local = value.astimezone(_paris())
+    return local.strftime("%d/%m/%Y à %H:%M" if with_time else "%d/%m/%Y")
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date_fr"] = _date_fr
+    env.globals.update(service_name=SERVICE_NAME, version=__version__)
+    return env
+
+
+def _page_context(request: Request) -> dict[str, Any]:
+    state = request.state
+    auth = getattr(state, "auth", None)
+    return {
+        "auth": auth,
+        "signed_in": bool(getattr(state, "fully_signed_in", False)),
+        "csrf_token": getattr(state, "csrf_token", ""),
+        "current_path": request.url.path,
+    }
+
+
+templates = Jinja2Templates(env=_environment(), context_processors=[_page_context])
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, name, context or {}, status_code=status_code, headers=headers
+    )
+
+
+def render_error_page(status_code: int, title: str, message: str) -> bytes:
+    """An error page without a request (middlewares answer before any route runs)."""
+    template = templates.env.get_template("erreur.html")
+    page = template.render(
+        auth=None,
+        signed_in=False,
+        csrf_token="",
+        current_path="",
+        status_code=status_code,
+        title=title,
+        message=message,
+    )
+    return page.encode("utf-8")
