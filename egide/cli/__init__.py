@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except CliError as exc:
-        return fail(str(exc), exc.exit_code)
+        return fail(str(exc), exc.exit_code, kind=exc.kind)
     except KeyboardInterrupt:
         return fail("interrompu par l'utilisateur", EXIT_ERROR)
     except BrokenPipeError:

@@ -7,12 +7,20 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from egide.cli.common import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, CliError, settings_from
+from egide.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_REFUSED,
+    CliError,
+    current_user,
+    settings_from,
+)
 
 if TYPE_CHECKING:
+    from egide.assistant import Assistant, AssistantRequest, AssistantResult
     from egide.documents import Document
 
-__all__ = ["register", "run_pipeline", "read_documents", "open_assistant"]
+__all__ = ["open_assistant", "read_documents", "register", "run_pipeline", "stream_to_stdout"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -60,7 +68,7 @@ def read_documents(paths: list[Path]) -> list[Document]:
     return documents
 
 
-def open_assistant(args: argparse.Namespace) -> object:
+def open_assistant(args: argparse.Namespace) -> Assistant:
     from egide.assistant import Assistant
     from egide.audit import AuditError
     from egide.store import open_store
@@ -73,32 +81,20 @@ def open_assistant(args: argparse.Namespace) -> object:
         raise CliError(str(exc)) from None
 
 
-def run_pipeline(args: argparse.Namespace, *, task: str, prompt: str, files: list[Path],
-                 options: dict[str, object], assistant: object | None = None) -> int:  # fmt: skip
-    from egide.assistant import Assistant, AssistantRequest, PolicyRefused
+def stream_to_stdout(engine: Assistant, request: AssistantRequest) -> AssistantResult:
+    """Run one request through the pipeline, the answer on stdout as it streams, the draft's
+    reference and any warning on stderr. A refusal by the charter exits with status 3."""
+    from egide.assistant import PolicyRefused
     from egide.audit import AuditError
-    from egide.cli.common import current_user
     from egide.models import ModelError
 
-    documents = read_documents(files)
-    engine = assistant or open_assistant(args)
-    assert isinstance(engine, Assistant)
-    request = AssistantRequest(
-        user=current_user(),
-        task=task,
-        prompt=prompt,
-        documents=documents,
-        model=args.model,
-        options=options,
-    )
     try:
         run = engine.start(request)
         for chunk in run.chunks():
             sys.stdout.write(chunk)
             sys.stdout.flush()
     except PolicyRefused as exc:
-        print(f"egide : refus de la charte : {exc}", file=sys.stderr)
-        return EXIT_REFUSED
+        raise CliError(str(exc), EXIT_REFUSED, kind="refus de la charte") from None
     except (ModelError, AuditError) as exc:
         raise CliError(str(exc), EXIT_ERROR) from None
     result = run.result
@@ -107,11 +103,35 @@ def run_pipeline(args: argparse.Namespace, *, task: str, prompt: str, files: lis
         sys.stdout.write("\n")
     for warning in result.warnings:
         print(f"egide : attention : {warning}", file=sys.stderr)
+    short = (result.draft_id or "")[:8]
     print(
-        f"Brouillon {result.draft_id} ({run.model.name}, {run.model.tier.label_fr}) : "
-        f"à relire puis valider avec « egide validate {result.draft_id} ».",
+        f"Brouillon {short} ({run.model.name}, {run.model.tier.label_fr}) : à relire puis "
+        f"valider avec « egide validate {short} ».",
         file=sys.stderr,
     )
+    return result
+
+
+def run_pipeline(
+    args: argparse.Namespace,
+    *,
+    task: str,
+    prompt: str,
+    files: list[Path],
+    options: dict[str, object],
+) -> int:
+    from egide.assistant import AssistantRequest
+
+    documents = read_documents(files)
+    request = AssistantRequest(
+        user=current_user(),
+        task=task,
+        prompt=prompt,
+        documents=documents,
+        model=args.model,
+        options=options,
+    )
+    stream_to_stdout(open_assistant(args), request)
     return EXIT_OK
 
 

@@ -170,7 +170,6 @@ def _run(args: argparse.Namespace, job: BatchJob, description: str) -> int:
         TimeRemainingColumn,
     )
 
-    from egide.assistant import Assistant
     from egide.cli.assist import open_assistant
     from egide.cli.common import current_user
     from egide.tasks.batch import (
@@ -193,7 +192,6 @@ def _run(args: argparse.Namespace, job: BatchJob, description: str) -> int:
     except OSError as exc:
         raise CliError(f"impossible d'écrire dans {out_dir} : {exc.strerror}") from None
     assistant = open_assistant(args)
-    assert isinstance(assistant, Assistant)
     items = list(job.items)
     done = sum(1 for item in items if journal.finished(item.key, args.model))
     if done:

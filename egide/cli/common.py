@@ -23,13 +23,14 @@ EXIT_REFUSED = 3  # the charter's policy refused the request (DESIGN.md)
 
 
 class CliError(Exception):
-    def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
+    def __init__(self, message: str, exit_code: int = EXIT_ERROR, *, kind: str = "erreur") -> None:
         super().__init__(message)
         self.exit_code = exit_code
+        self.kind = kind  # what stderr calls it: "erreur", "refus de la charte"
 
 
-def fail(message: str, exit_code: int = EXIT_ERROR) -> int:
-    print(f"egide : erreur : {message}", file=sys.stderr)
+def fail(message: str, exit_code: int = EXIT_ERROR, *, kind: str = "erreur") -> int:
+    print(f"egide : {kind} : {message}", file=sys.stderr)
     return exit_code
 
 

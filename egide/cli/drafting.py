@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from egide.cli.common import (
-    EXIT_ERROR,
     EXIT_OK,
-    EXIT_REFUSED,
     EXIT_USAGE,
     CliError,
     read_text_file,
@@ -227,11 +225,9 @@ def _collect(args: argparse.Namespace, template: DraftTemplate) -> dict[str, Any
 
 
 def run_draft(args: argparse.Namespace) -> int:
-    from egide.assistant import Assistant, AssistantRequest, PolicyRefused
-    from egide.audit import AuditError
-    from egide.cli.assist import open_assistant
+    from egide.assistant import AssistantRequest
+    from egide.cli.assist import open_assistant, stream_to_stdout
     from egide.cli.common import current_user
-    from egide.models import ModelError
     from egide.tasks.exporting import DRAFT_MENTION, export_format, render_export
     from egide.tasks.templates import TemplateError
 
@@ -247,33 +243,11 @@ def run_draft(args: argparse.Namespace) -> int:
         text = template.render(_collect(args, template))
     except TemplateError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
-    engine = open_assistant(args)
-    assert isinstance(engine, Assistant)
     request = AssistantRequest(
         user=current_user(), task="draft", prompt=text, model=args.model, title=template.title
     )
-    try:
-        run = engine.start(request)
-        for chunk in run.chunks():
-            sys.stdout.write(chunk)
-            sys.stdout.flush()
-    except PolicyRefused as exc:
-        print(f"egide : refus de la charte : {exc}", file=sys.stderr)
-        return EXIT_REFUSED
-    except (ModelError, AuditError) as exc:
-        raise CliError(str(exc), EXIT_ERROR) from None
-    result = run.result
-    assert result is not None
-    if not result.text.endswith("\n"):
-        sys.stdout.write("\n")
-    for warning in result.warnings:
-        print(f"egide : attention : {warning}", file=sys.stderr)
+    result = stream_to_stdout(open_assistant(args), request)
     short = (result.draft_id or "")[:8]
-    print(
-        f"Brouillon {short} ({run.model.name}, {run.model.tier.label_fr}) : à relire puis "
-        f"valider avec « egide validate {short} ».",
-        file=sys.stderr,
-    )
     if fmt is not None:
         target = args.output or Path(f"{template.name}-{short or 'brouillon'}.{fmt}")
         data = render_export(fmt, title=template.title, text=result.text, mention=DRAFT_MENTION)
