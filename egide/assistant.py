@@ -309,7 +309,8 @@ class Run:
             draft_id = str(getattr(record, "id", record))
         assistant.audit.append(
             user=self.request.user,
-            action="draft_saved",
+            # Surfaces without drafts (the API gateway) hand the answer to their own application.
+            action="draft_saved" if draft_id else "answer_delivered",
             model=self.model.name,
             tier=self.model.tier,
             level=self.preview.assessment.level,

@@ -145,7 +145,7 @@ def test_audit_attributes_requests_to_the_application_without_content(gateway: S
     trail = (gateway.home / "audit" / "audit.jsonl").read_text(encoding="utf-8")
     events = [json.loads(line) for line in trail.splitlines()]
     mine = [e for e in events if e["user"] == "app:crm"]
-    assert {e["action"] for e in mine} >= {"gateway_chat", "draft_saved"}
+    assert {e["action"] for e in mine} >= {"gateway_chat", "answer_delivered"}
     assert any(e["tier"] == "interne" and e["level"] == "sensible" for e in mine)
     for value in RAW_VALUES:
         assert value not in trail
