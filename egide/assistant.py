@@ -66,11 +66,7 @@ class Preview:
 
     @property
     def counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for scan in (self.prompt_scan, *self.document_scans, *self.message_scans):
-            for label, n in scan.counts_by_label().items():
-                counts[label] = counts.get(label, 0) + n
-        return counts
+        return total_counts((self.prompt_scan, *self.document_scans, *self.message_scans))
 
 
 class PolicyRefused(Exception):
@@ -104,6 +100,15 @@ class DraftSink(Protocol):
         content: str,
         source_name: str | None = None,
     ) -> Any: ...
+
+
+def total_counts(scans: Sequence[ScanResult]) -> dict[str, int]:
+    """Findings by label over several texts."""
+    counts: dict[str, int] = {}
+    for scan in scans:
+        for label, n in scan.counts_by_label().items():
+            counts[label] = counts.get(label, 0) + n
+    return counts
 
 
 def merge_reasons(scans: Sequence[ScanResult]) -> tuple[Reason, ...]:
@@ -178,12 +183,8 @@ class Assistant:
         document_scans = tuple(self.guard.scan(d.text) for d in request.documents)
         message_scans = tuple(self.guard.scan(m.content) for m in request.messages)
         scans = (prompt_scan, *document_scans, *message_scans)
-        counts: dict[str, int] = {}
-        for scan in scans:
-            for label, n in scan.counts_by_label().items():
-                counts[label] = counts.get(label, 0) + n
         assessment = Assessment.from_counts(
-            max(scan.level for scan in scans), counts, reasons=merge_reasons(scans)
+            max(scan.level for scan in scans), total_counts(scans), reasons=merge_reasons(scans)
         )
         decision = decide(assessment, self.settings.models, request.model)
         return Preview(prompt_scan, document_scans, assessment, decision, message_scans)
