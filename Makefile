@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PG_STAMP := $(VENV)/.postgresql
+CHROMIUM_STAMP := $(VENV)/.chromium
 
 .PHONY: install install-test run test lint typecheck unit bench clean
 
@@ -26,9 +27,15 @@ $(PG_STAMP): tools/ensure_postgresql.sh | $(STAMP)
 	bash tools/ensure_postgresql.sh
 	touch $(PG_STAMP)
 
+# Debian's Chromium for the browser tests (tests/e2e, driven by Playwright): installed when
+# missing and running as root, otherwise a French notice.
+$(CHROMIUM_STAMP): tools/ensure_chromium.sh | $(STAMP)
+	bash tools/ensure_chromium.sh
+	touch $(CHROMIUM_STAMP)
+
 install: $(STAMP)
 
-install-test: $(TEST_STAMP) $(PG_STAMP)
+install-test: $(TEST_STAMP) $(PG_STAMP) $(CHROMIUM_STAMP)
 
 run: install
 	$(BIN)/egide serve

@@ -1,0 +1,64 @@
+"""A real ``egide serve`` on loopback and Debian's headless Chromium, driven by Playwright.
+
+In CI (``CI`` set) a missing Chromium or Playwright is a failure: the browser tier must never pass
+by skipping. On a workstation without them, the tests are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.e2e.server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, EgideServer
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"Chromium et Playwright sont exigés en CI : {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def egide_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EgideServer]:
+    server = EgideServer(tmp_path_factory.mktemp("egide-e2e") / "home")
+    # An account before the first start: `egide serve` then creates no `admin`.
+    server.add_agent("camille.martin")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        _unavailable("Playwright absent : pip install playwright")
+        raise
+    if not CHROMIUM.is_file():
+        _unavailable(f"Chromium introuvable ({CHROMIUM}) : apt-get install chromium")
+    with sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        except Error as exc:
+            _unavailable(f"Chromium ne démarre pas : {exc.message}")
+            raise
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

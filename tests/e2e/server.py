@@ -1,0 +1,97 @@
+"""``egide serve`` on loopback in a subprocess, and where the browser tests find Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+__all__ = ["ARTIFACTS", "CHROMIUM", "CHROMIUM_ARGS", "EgideServer"]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+_START_TIMEOUT_S = 30.0
+# The console script installed beside the interpreter running the tests.
+EGIDE = Path(sys.executable).parent / "egide"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class EgideServer:
+    """``egide serve`` in a subprocess, with its own EGIDE_HOME."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.port = _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"EGIDE_STORE_KEY", "EGIDE_CONFIG"}
+        }
+        self.env["EGIDE_HOME"] = str(home)
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def egide(self, *args: str) -> str:
+        done = subprocess.run(
+            [str(EGIDE), *args],
+            env=self.env,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
+        return done.stdout.decode()
+
+    def add_agent(self, login: str) -> str:
+        """Creates an agent with ``egide users add``; returns the temporary password it prints."""
+        return self.egide("users", "add", login, "--role", "agent").strip()
+
+    def start(self) -> None:
+        command = [str(EGIDE), "serve", "--port", str(self.port)]
+        self._process = subprocess.Popen(
+            command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + _START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                stderr = self._process.stderr.read().decode() if self._process.stderr else ""
+                raise RuntimeError(f"egide serve s'est arrêté au démarrage :\n{stderr}")
+            try:
+                if httpx.get(f"{self.base_url}/healthz", timeout=1.0).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"egide serve ne répond pas sur /healthz après {_START_TIMEOUT_S} s")
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stderr:
+            self._process.stderr.close()
+        self._process = None
