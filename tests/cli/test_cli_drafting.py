@@ -18,23 +18,8 @@ from egide.store import DraftStore, open_store
 from egide.tasks.batch import JOURNAL_NAME, REPORT_NAME
 from egide.tasks.exporting import DRAFT_MENTION
 from egide.tasks.templates import load_templates
+from tests.support.templates import NOTE
 
-NOTE = """+++
-titre = "Note brève"
-categorie = "note"
-
-[[champs]]
-nom = "objet"
-libelle = "Objet"
-
-[[champs]]
-nom = "texte"
-libelle = "Texte"
-+++
-Objet : {{ objet }}
-
-{{ texte }}
-"""
 CONFIG = """
 [[models]]
 name = "local"

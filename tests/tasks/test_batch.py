@@ -35,24 +35,9 @@ from egide.tasks.batch_jobs import DraftJob, SummarizeJob, documents_in
 from egide.tasks.exporting import DRAFT_MENTION
 from egide.tasks.tables import TableError, read_table
 from egide.tasks.templates import ADMIN_FOLDER, load_templates
+from tests.support.templates import NOTE
 
 USER = "cmartin"
-NOTE = """+++
-titre = "Note brève"
-categorie = "note"
-
-[[champs]]
-nom = "objet"
-libelle = "Objet"
-
-[[champs]]
-nom = "texte"
-libelle = "Texte"
-+++
-Objet : {{ objet }}
-
-{{ texte }}
-"""
 FIRST_NAMES = ["Claire", "Marc", "Sophie", "Julien", "Nadia"]
 LAST_NAMES = ["Dubois", "Girard", "Lambert", "Roux", "Fontaine"]
 
