@@ -26,6 +26,7 @@ def run_serve(args: argparse.Namespace) -> int:
     settings.home.mkdir(parents=True, exist_ok=True)
     address = f"http://{args.host}:{args.port}/"
     _ensure_first_admin(settings, address)
+    _schedule_retention(settings)
     print(f"Égide écoute sur {address} (données : {settings.home})")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
@@ -55,3 +56,40 @@ def _ensure_first_admin(settings: Settings, address: str) -> None:
         "activerez la double authentification (application TOTP) et accepterez la charte.\n"
         "  Créez ensuite les comptes des agents avec « egide users add IDENTIFIANT --role agent »."
     )
+
+
+RETENTION_INTERVAL_S = 24 * 3600
+
+
+def apply_retention(settings: Settings) -> int:
+    """Delete the drafts older than ``portal.retention_days``; the number deleted."""
+    from egide.store import DraftStore, StoreError, open_store
+
+    try:
+        with open_store(settings) as store:
+            return DraftStore(store).purge_older_than(settings.portal.retention_days)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _schedule_retention(settings: Settings) -> None:
+    """Apply the retention period now, then once a day for as long as the service runs."""
+    import sys
+    import threading
+
+    def run() -> None:
+        try:
+            count = apply_retention(settings)
+        except CliError as exc:
+            print(f"egide : attention : conservation non appliquée : {exc}", file=sys.stderr)
+        else:
+            if count:
+                print(
+                    f"Conservation : {count} brouillon(s) de plus de "
+                    f"{settings.portal.retention_days} jours supprimé(s)."
+                )
+        timer = threading.Timer(RETENTION_INTERVAL_S, run)
+        timer.daemon = True
+        timer.start()
+
+    run()

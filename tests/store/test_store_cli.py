@@ -149,3 +149,25 @@ def test_purge_applies_the_retention_period(
     assert "1 brouillon(s) de plus de 30 jours supprimé(s)" in capsys.readouterr().out
     assert main(["drafts", "purge", "--days", "1"]) == 0
     assert "0 brouillon(s)" in capsys.readouterr().out
+
+
+def test_serve_applies_the_configured_retention(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from egide.cli.serve import apply_retention
+    from egide.store.models import Draft
+
+    config = tmp_path / "egide.toml"
+    config.write_text("[portal]\nretention_days = 7\n", encoding="utf-8")
+    settings = load_settings(config, environ={"EGIDE_HOME": str(tmp_path / "home")})
+    with open_store(settings) as store:
+        drafts = DraftStore(store)
+        fields = {"task": "chat", "model": "local", "tier": "interne", "level": "interne"}
+        old = drafts.create(owner="a", title="ancien", content="x", **fields)
+        drafts.create(owner="b", title="récent", content="y", **fields)
+        with store.session() as session:
+            record = session.get(Draft, old.id)
+            assert record is not None
+            record.created_at = datetime.now(UTC) - timedelta(days=8)
+    assert apply_retention(settings) == 1
+    assert apply_retention(settings) == 0
