@@ -31,7 +31,7 @@ from egide.api.limits import RateLimiter, RateState
 from egide.assistant import Assistant
 from egide.audit import AuditLog
 from egide.config import ModelSettings, Settings
-from egide.guard import Guard
+from egide.guard import Guard, shared_guard
 from egide.models import ModelBackend, backend_for
 from egide.policy.decide import AUTO
 from egide.store import open_store
@@ -94,7 +94,7 @@ class Gateway:
     def guard(self) -> Guard:
         with self._lock:
             if self._guard is None:
-                self._guard = Guard()
+                self._guard = shared_guard()
             return self._guard
 
     @property

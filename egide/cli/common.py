@@ -6,10 +6,10 @@ import argparse
 import getpass
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from egide.config import ConfigError, Settings, load_settings
+from egide.files import write_atomic
 
 __all__ = [
     "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_REFUSED", "CliError", "fail", "settings_from",
@@ -65,23 +65,11 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def write_bytes_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
-    """Write next to the target then rename, so that a full disk never leaves half a file."""
+    """egide.files.write_atomic, with the folder created and a French error."""
     path = path.expanduser()
-    directory = path.parent if str(path.parent) else Path(".")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if not private:
-                os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data, private=private)
     except OSError as exc:
         raise CliError(
             f"impossible d'écrire {path} : {exc.strerror} ; rien n'a été modifié "

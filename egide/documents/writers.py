@@ -7,8 +7,6 @@ The files carry only the metadata given here: python-docx's template says it was
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,6 +20,7 @@ from odf.style import ListLevelProperties, ParagraphProperties, Style, TextPrope
 from odf.text import H, List, ListItem, ListLevelStyleBullet, ListStyle, P, Span
 
 from egide.documents.blocks import BlockKind, inline_runs, parse_blocks
+from egide.files import write_atomic
 
 __all__ = ["Body", "ai_assistance_mention", "render_docx", "render_odt", "write_docx", "write_odt"]
 
@@ -36,23 +35,6 @@ def ai_assistance_mention(validated_by: str, validated_on: date) -> str:
         "Document préparé avec l'assistance d'une IA, relu et validé par "
         f"{validated_by} le {validated_on:%d/%m/%Y}."
     )
-
-
-def _write_atomic(path: Path, data: bytes) -> Path:
-    # A reader (or a crash) never sees half a file: write beside it, then rename over it.
-    temporary: Path | None = None
-    try:
-        with tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=f".{path.name}.", delete=False
-        ) as handle:
-            temporary = Path(handle.name)
-            handle.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        raise
-    return path
 
 
 # --- DOCX -------------------------------------------------------------------------------------
@@ -106,7 +88,7 @@ def render_docx(
 def write_docx(
     path: Path, *, title: str, body: Body, mention: str | None = None, author: str | None = None
 ) -> Path:
-    return _write_atomic(path, render_docx(title=title, body=body, mention=mention, author=author))
+    return write_atomic(path, render_docx(title=title, body=body, mention=mention, author=author))
 
 
 # --- ODT --------------------------------------------------------------------------------------
@@ -199,4 +181,4 @@ def render_odt(
 def write_odt(
     path: Path, *, title: str, body: Body, mention: str | None = None, author: str | None = None
 ) -> Path:
-    return _write_atomic(path, render_odt(title=title, body=body, mention=mention, author=author))
+    return write_atomic(path, render_odt(title=title, body=body, mention=mention, author=author))

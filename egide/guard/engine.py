@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Iterable, Sequence
 
 from egide.guard.findings import Finding, ScanResult
 from egide.guard.registry import Recognizer, registered_recognizers
 
-__all__ = ["Guard", "resolve_overlaps", "GuardInputError", "MAX_TEXT_CHARS"]
+__all__ = ["MAX_TEXT_CHARS", "Guard", "GuardInputError", "resolve_overlaps", "shared_guard"]
 
 MAX_TEXT_CHARS = 20_000_000
 
@@ -97,3 +98,16 @@ class Guard:
         findings = self.detect(text)
         reasons, level = assess(text, findings)
         return ScanResult(text=text, findings=findings, reasons=reasons, level=level)
+
+
+_shared: Guard | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_guard() -> Guard:
+    """The process's guard, built on first use and reused by every surface of a service."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Guard()
+        return _shared

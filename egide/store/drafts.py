@@ -21,6 +21,7 @@ from enum import StrEnum
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import CursorResult
 
+from egide.documents.writers import ai_assistance_mention
 from egide.store.db import Store
 from egide.store.errors import DraftFrozenError, DraftNotFoundError, StoreError
 from egide.store.models import Draft
@@ -92,9 +93,8 @@ def _day(moment: datetime, tz: tzinfo | None) -> str:
 def validation_mention(record: DraftRecord, *, tz: tzinfo | None = None) -> str:
     """The sentence that every export carries (date in ``tz``, by default Paris time)."""
     if record.is_validated and record.validated_by and record.validated_at:
-        return (
-            "Document préparé avec l'assistance d'une IA, relu et validé par "
-            f"{record.validated_by} le {_day(record.validated_at, tz)}."
+        return ai_assistance_mention(
+            record.validated_by, local_time(record.validated_at, tz).date()
         )
     return UNVALIDATED_MENTION
 

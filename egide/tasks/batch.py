@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -24,6 +23,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from egide.files import write_atomic
 from egide.tasks.exporting import DRAFT_MENTION, render_export
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ class Journal:
         if data and not data.endswith(b"\n"):
             # A line cut by a crash: drop it (its item will simply be done again).
             data = data[: data.rfind(b"\n") + 1]
-            _write_atomic(self.path, data)
+            write_atomic(self.path, data)
         lines = data.decode("utf-8", errors="replace").splitlines()
         header = _parse(lines[0]) if lines else None
         if header is None or header.get("lot") != self.identity:
@@ -188,20 +188,6 @@ def _parse(line: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @dataclass(frozen=True)
 class BatchReport:
     rows: tuple[tuple[BatchItem, JournalEntry | None], ...]  # every item, in source order
@@ -243,7 +229,7 @@ class BatchReport:
                 )
         path = self.out_dir / REPORT_NAME
         # A BOM, so that Excel opens the accents right; ";" because French Excel expects it.
-        _write_atomic(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"))
+        write_atomic(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"))
         return path
 
 
@@ -279,7 +265,7 @@ def _process(
         else:
             title = request.title or item.label
             data = render_export(fmt, title=title, text=result.text, mention=DRAFT_MENTION)
-        _write_atomic(out_dir / name, data)
+        write_atomic(out_dir / name, data)
         note = "; ".join(result.warnings)
         return JournalEntry(item.key, item.label, ItemStatus.OK, result.draft_id, name, note)
     except PolicyRefused as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
@@ -12,7 +11,7 @@ from egide import __version__
 from egide.api import gateway_router
 from egide.auth import Clock, utc_now
 from egide.config import Settings
-from egide.guard import Guard
+from egide.guard import Guard, shared_guard
 from egide.guard.labels import label_fr
 from egide.web.portal import install_portal
 
@@ -47,13 +46,8 @@ class ScanResponse(BaseModel):
     spans: list[SpanOut]
 
 
-@lru_cache(maxsize=1)
-def _shared_guard() -> Guard:
-    return Guard()
-
-
 def get_guard() -> Guard:
-    return _shared_guard()
+    return shared_guard()
 
 
 def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
