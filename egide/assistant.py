@@ -325,17 +325,29 @@ class Run:
         """Leftover placeholders, or personal data that the inputs did not hold."""
         if any(placeholder in text for placeholder in self._vault):
             yield "la réponse contient encore des marqueurs non restaurés : relisez-la"
+        # Whitespace does not count: summaries join the lines a value was wrapped across.
         inputs = [
-            self.request.prompt,
-            *(d.text for d in self.request.documents),
-            *(m.content for m in self.request.messages),
+            _squeezed(part)
+            for part in (
+                self.request.prompt,
+                *(d.text for d in self.request.documents),
+                *(m.content for m in self.request.messages),
+            )
         ]
-        new = [f for f in scan.personal_findings if not any(f.text in part for part in inputs)]
+        new = [
+            f
+            for f in scan.personal_findings
+            if not any(_squeezed(f.text) in part for part in inputs)
+        ]
         if new:
             yield (
                 f"la réponse contient {len(new)} donnée(s) personnelle(s) absente(s) des "
                 "documents fournis : vérifiez-les avant de valider"
             )
+
+
+def _squeezed(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _default_title(request: AssistantRequest) -> str:

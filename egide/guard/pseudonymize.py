@@ -34,6 +34,7 @@ __all__ = [
     "StreamRestorer",
     "pseudonymize",
     "pseudonymize_spans",
+    "personal_in_order",
     "restore",
 ]
 
@@ -79,7 +80,7 @@ class Pseudonymized:
     spans: tuple[PlaceholderSpan, ...]
 
 
-def _personal_in_order(text: str, findings: Sequence[Finding]) -> list[Finding]:
+def personal_in_order(text: str, findings: Sequence[Finding]) -> list[Finding]:
     personal = sorted((f for f in findings if f.is_personal), key=lambda f: (f.start, -f.end))
     overlapping = False
     previous_end = 0
@@ -109,7 +110,7 @@ def pseudonymize_spans(text: str, findings: Sequence[Finding], vault: Vault) -> 
     spans: list[PlaceholderSpan] = []
     position = 0
     length = 0
-    for finding in _personal_in_order(text, findings):
+    for finding in personal_in_order(text, findings):
         placeholder = vault.placeholder_for(finding.label, text[finding.start : finding.end])
         before = text[position : finding.start]
         pieces.append(before)

@@ -55,11 +55,17 @@ class StoreCipher:
         return f"egide-store\x00{table}.{column}\x00{row_id}".encode()
 
     def seal(self, text: str, *, table: str, column: str, row_id: str) -> bytes:
+        return self.seal_bytes(text.encode("utf-8"), table=table, column=column, row_id=row_id)
+
+    def seal_bytes(self, data: bytes, *, table: str, column: str, row_id: str) -> bytes:
         nonce = os.urandom(_NONCE_SIZE)
         context = self._context(table, column, row_id)
-        return _VERSION + nonce + self._aead.encrypt(nonce, text.encode("utf-8"), context)
+        return _VERSION + nonce + self._aead.encrypt(nonce, data, context)
 
     def open(self, blob: bytes, *, table: str, column: str, row_id: str) -> str:
+        return self.open_bytes(blob, table=table, column=column, row_id=row_id).decode("utf-8")
+
+    def open_bytes(self, blob: bytes, *, table: str, column: str, row_id: str) -> bytes:
         blob = bytes(blob)  # PostgreSQL drivers may hand back a memoryview
         if len(blob) < 1 + _NONCE_SIZE + 16 or blob[:1] != _VERSION:
             raise StoreError(
@@ -75,4 +81,4 @@ class StoreCipher:
                 f"({KEY_ENV} ou keys/store.key) n'est pas celle qui a chiffré cette base, "
                 "ou la donnée a été altérée"
             ) from None
-        return plain.decode("utf-8")
+        return plain

@@ -32,6 +32,7 @@ __all__ = [
     "DraftStatus",
     "DraftStore",
     "UNVALIDATED_MENTION",
+    "frozen_error",
     "local_time",
     "validation_mention",
 ]
@@ -117,7 +118,7 @@ def _not_found(draft_id: str) -> DraftNotFoundError:
     return DraftNotFoundError(f"brouillon introuvable : {_short(draft_id)}")
 
 
-def _frozen(record: DraftRecord) -> DraftFrozenError:
+def frozen_error(record: DraftRecord) -> DraftFrozenError:
     when = _day(record.validated_at, None) if record.validated_at else "?"
     return DraftFrozenError(
         f"ce document a déjà été validé le {when} par {record.validated_by} : "
@@ -289,7 +290,7 @@ class DraftStore:
         if changed:
             return self.get(draft_id, owner=owner)
         current = self.get(draft_id, owner=owner)  # raises "introuvable" for someone else's
-        raise _frozen(current)
+        raise frozen_error(current)
 
     def update_content(self, draft_id: str, owner: str, content: str) -> DraftRecord:
         """Replace the content of a draft that is not validated yet."""

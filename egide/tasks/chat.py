@@ -43,6 +43,8 @@ class ChatTask:
                     + render_sources(sources),
                 )
             )
+        # Earlier turns of the conversation (the portal's follow-up questions), then this one.
+        messages.extend(m for m in task_input.messages if m.role in ("user", "assistant"))
         messages.append(Message("user", question))
         yield from backend.stream(GenerationRequest(task="chat", messages=messages))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
@@ -13,6 +14,7 @@ from egide.auth import Clock, utc_now
 from egide.config import Settings
 from egide.guard import Guard, shared_guard
 from egide.guard.labels import label_fr
+from egide.models import ModelBackend
 from egide.web.portal import install_portal
 
 __all__ = ["create_app"]
@@ -50,11 +52,17 @@ def get_guard() -> Guard:
     return shared_guard()
 
 
-def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
-    """The whole service; ``clock`` lets tests move time (session expiry, lockouts, TOTP)."""
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    backends: Mapping[str, ModelBackend] | None = None,
+) -> FastAPI:
+    """The whole service; ``clock`` lets tests move time (session expiry, lockouts, TOTP), and
+    ``backends`` stand in for the portal's configured model backends, by name."""
     app = FastAPI(title="Égide", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings
-    install_portal(app, settings, clock=clock)
+    install_portal(app, settings, clock=clock, backends=backends)
     app.include_router(gateway_router(settings))
 
     @app.get("/healthz")

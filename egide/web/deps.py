@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from egide.auth import SESSION_COOKIE, Portal, Role, SessionState, Step, User
+from egide.workspace import Workspace
 
 __all__ = [
     "CSRF_FIELD",
@@ -45,6 +46,7 @@ __all__ = [
     "prelogin_token",
     "require_role",
     "set_session_cookie",
+    "WorkspaceDep",
 ]
 
 CSRF_FIELD = "csrf_token"
@@ -98,6 +100,14 @@ def get_portal(request: Request) -> Portal:
 
 
 PortalDep = Annotated[Portal, Depends(get_portal)]
+
+
+def get_workspace(request: Request) -> Workspace:
+    workspace: Workspace = request.app.state.workspace
+    return workspace
+
+
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 
 def client_address(request: Request) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import (
     http_exception_handler,
@@ -14,7 +16,8 @@ from starlette.responses import RedirectResponse, Response
 
 from egide.auth import SESSION_COOKIE, Clock, Portal, utc_now
 from egide.config import Settings
-from egide.store.errors import StoreError
+from egide.models import ModelBackend
+from egide.store.errors import NotFoundError, StoreError
 from egide.web.deps import (
     STEP_PATHS,
     CsrfRejected,
@@ -24,9 +27,11 @@ from egide.web.deps import (
     clear_session_cookie,
     get_portal,
 )
+from egide.web.forms import sentence
 from egide.web.routes import PORTAL_ROUTERS
 from egide.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware, is_api_path
 from egide.web.templating import STATIC_DIR, render
+from egide.workspace import Workspace
 
 __all__ = ["install_portal"]
 
@@ -86,6 +91,11 @@ async def _store_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, 503, f"Le service est momentanément indisponible : {exc}.")
 
 
+async def _not_found(request: Request, exc: Exception) -> Response:
+    # Someone else's item answers exactly like a missing one: same status, same words.
+    return _error_page(request, 404, sentence(str(exc)))
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if is_api_path(request.url.path):
@@ -105,10 +115,21 @@ async def _invalid_request(request: Request, exc: Exception) -> Response:
     return _error_page(request, 400)
 
 
-def install_portal(app: FastAPI, settings: Settings, *, clock: Clock = utc_now) -> Portal:
-    """Add the portal to ``app``; its state is ``app.state.portal``."""
+def install_portal(
+    app: FastAPI,
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    backends: Mapping[str, ModelBackend] | None = None,
+) -> Portal:
+    """Add the portal to ``app``; its state is ``app.state.portal`` and ``app.state.workspace``.
+
+    ``backends`` replaces configured model backends by name (tests use it for model servers
+    that fail on purpose); every request still goes through the whole pipeline.
+    """
     portal = Portal(settings, clock=clock)
     app.state.portal = portal
+    app.state.workspace = Workspace(settings, lambda: portal.store, backends=backends)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in PORTAL_ROUTERS:
         app.include_router(router)
@@ -117,6 +138,7 @@ def install_portal(app: FastAPI, settings: Settings, *, clock: Clock = utc_now) 
     app.add_exception_handler(RoleRefused, _role_refused)
     app.add_exception_handler(CsrfRejected, _csrf_rejected)
     app.add_exception_handler(StoreError, _store_error)
+    app.add_exception_handler(NotFoundError, _not_found)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     # Added last, so outermost: even the 413 and 500 answers carry the security headers.

@@ -66,11 +66,14 @@ def _environment() -> Environment:
 def _page_context(request: Request) -> dict[str, Any]:
     state = request.state
     auth = getattr(state, "auth", None)
+    settings = getattr(request.app.state, "settings", None)
+    limit = settings.portal.max_upload_bytes if settings is not None else 0
     return {
         "auth": auth,
         "signed_in": bool(getattr(state, "fully_signed_in", False)),
         "csrf_token": getattr(state, "csrf_token", ""),
         "current_path": request.url.path,
+        "max_upload_mb": max(1, round(limit / (1024 * 1024))),
     }
 
 
@@ -98,6 +101,7 @@ def render_error_page(status_code: int, title: str, message: str) -> bytes:
         signed_in=False,
         csrf_token="",
         current_path="",
+        max_upload_mb=0,
         status_code=status_code,
         title=title,
         message=message,

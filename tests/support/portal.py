@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from egide.auth import Portal, Role
 from egide.config import Settings
+from egide.models import ModelBackend
 from egide.web import create_app
 
 __all__ = [
@@ -87,10 +89,16 @@ class Account:
 
 
 class PortalHarness:
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock | None = None,
+        *,
+        backends: Mapping[str, ModelBackend] | None = None,
+    ) -> None:
         self.settings = settings
         self.clock = clock or Clock()
-        self.app = create_app(settings, clock=self.clock)
+        self.app = create_app(settings, clock=self.clock, backends=backends)
 
     @property
     def portal(self) -> Portal:

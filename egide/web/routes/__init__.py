@@ -2,10 +2,13 @@
 
 from egide.web.routes.admin import router as admin_router
 from egide.web.routes.charter import router as charter_router
+from egide.web.routes.drafts import router as drafts_router
+from egide.web.routes.requests import router as requests_router
 from egide.web.routes.second_factor import router as second_factor_router
 from egide.web.routes.signin import router as signin_router
 from egide.web.routes.signin import steps_router
 from egide.web.routes.signout import router as signout_router
+from egide.web.routes.tasks import router as tasks_router
 from egide.web.routes.workspace import router as workspace_router
 
 __all__ = ["PORTAL_ROUTERS"]
@@ -16,6 +19,9 @@ PORTAL_ROUTERS = (
     second_factor_router,
     charter_router,
     workspace_router,
+    tasks_router,
+    requests_router,
+    drafts_router,
     signout_router,
     admin_router,
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Form, Request
-from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from egide.auth import Outcome, Step
@@ -21,6 +20,7 @@ from egide.web.deps import (
     prelogin_token,
     set_session_cookie,
 )
+from egide.web.forms import redirect
 from egide.web.templating import render
 
 __all__ = ["NEXT_PATH", "failure_status", "redirect", "router", "steps_router"]
@@ -35,10 +35,6 @@ _ENDINGS = {
     "expiree": "Votre session a expiré : connectez-vous à nouveau.",
 }
 _MAX_FIELD = 1024
-
-
-def redirect(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
 
 
 def failure_status(outcome: Outcome) -> tuple[int, dict[str, str] | None]:

@@ -6,7 +6,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from egide.auth import Role
-from egide.web.deps import CurrentUser, PortalDep, portal_router
+from egide.web.deps import CurrentUser, PortalDep, WorkspaceDep, portal_router
 from egide.web.routes.signin import redirect
 from egide.web.templating import render
 
@@ -22,9 +22,13 @@ def root() -> Response:
 
 
 @router.get("/espace")
-def workspace(request: Request, user: CurrentUser, portal: PortalDep) -> Response:
+def workspace(
+    request: Request, user: CurrentUser, portal: PortalDep, workspace: WorkspaceDep
+) -> Response:
     codes_left = portal.credentials.recovery_codes_left(user.id)
     context = {
+        "recent": workspace.drafts.list(user.login, limit=5),
+        "pending": workspace.requests.pending(user.login, limit=5),
         "user": user,
         "codes_left": codes_left,
         "codes_low": codes_left <= LOW_RECOVERY_CODES,

@@ -1,0 +1,248 @@
+"""The workspace's requests: what an agent asked, kept from its preview until it is answered.
+
+A request holds the agent's own words (sealed) and the ids of its documents; it is created when
+the agent asks for a preview, and stays after a failure of the model or a refusal, so that the
+agent never has to type or upload anything again. A chat conversation is the requests sharing
+one ``conversation_id``. Someone else's request answers like a missing one.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from egide.store.db import Store
+from egide.store.errors import NotFoundError, StoreError
+from egide.store.workspace import WorkRequestRow
+
+__all__ = ["RequestNotFoundError", "RequestStatus", "RequestStore", "WorkRequest"]
+
+_TABLE = "work_requests"
+_MAX_ERROR = 2000
+
+
+class RequestNotFoundError(NotFoundError):
+    """No such request for this owner."""
+
+
+class RequestStatus(StrEnum):
+    PENDING = "en_attente"
+    SENT = "envoyee"
+    FAILED = "echec"
+    REFUSED = "refusee"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkRequest:
+    id: str
+    owner: str
+    task: str
+    title: str = field(repr=False)
+    prompt: str = field(repr=False)
+    options: Mapping[str, Any]
+    document_ids: tuple[str, ...]
+    conversation_id: str | None
+    status: RequestStatus
+    error: str | None
+    warnings: tuple[str, ...]
+    model: str | None
+    draft_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RequestStore:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def _seal(self, text: str, column: str, row_id: str) -> bytes:
+        return self._store.cipher.seal(text, table=_TABLE, column=column, row_id=row_id)
+
+    def _open(self, blob: bytes, column: str, row_id: str) -> str:
+        return self._store.cipher.open(blob, table=_TABLE, column=column, row_id=row_id)
+
+    def _record(self, row: WorkRequestRow) -> WorkRequest:
+        return WorkRequest(
+            id=row.id,
+            owner=row.owner,
+            task=row.task,
+            title=self._open(row.title, "title", row.id),
+            prompt=self._open(row.prompt, "prompt", row.id),
+            options=json.loads(row.options),
+            document_ids=tuple(json.loads(row.document_ids)),
+            conversation_id=row.conversation_id,
+            status=RequestStatus(row.status),
+            error=row.error,
+            warnings=tuple(json.loads(row.warnings)),
+            model=row.model,
+            draft_id=row.draft_id,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    def create(
+        self,
+        owner: str,
+        *,
+        task: str,
+        title: str,
+        prompt: str = "",
+        options: Mapping[str, str] | None = None,
+        document_ids: Sequence[str] = (),
+        conversation_id: str | None = None,
+    ) -> WorkRequest:
+        request_id = str(uuid.uuid4())
+        now = _now()
+        row = WorkRequestRow(
+            id=request_id,
+            owner=owner,
+            task=task,
+            title=self._seal(title, "title", request_id),
+            prompt=self._seal(prompt, "prompt", request_id),
+            options=json.dumps(dict(options or {}), ensure_ascii=False),
+            document_ids=json.dumps(list(document_ids)),
+            conversation_id=conversation_id,
+            status=RequestStatus.PENDING.value,
+            error=None,
+            warnings="[]",
+            model=None,
+            draft_id=None,
+            created_at=now,
+            updated_at=now,
+        )
+        with self._store.session() as session:
+            session.add(row)
+        return self._record(row)
+
+    def get(self, request_id: str, *, owner: str) -> WorkRequest:
+        with self._store.session() as session:
+            row = session.scalars(
+                select(WorkRequestRow).where(
+                    WorkRequestRow.id == request_id, WorkRequestRow.owner == owner
+                )
+            ).one_or_none()
+            if row is None:
+                raise RequestNotFoundError(
+                    "demande introuvable : elle a peut-être été supprimée ou a dépassé la durée "
+                    "de conservation"
+                )
+            return self._record(row)
+
+    def for_draft(self, draft_id: str, *, owner: str) -> WorkRequest | None:
+        with self._store.session() as session:
+            row = session.scalars(
+                select(WorkRequestRow).where(
+                    WorkRequestRow.draft_id == draft_id, WorkRequestRow.owner == owner
+                )
+            ).first()
+            return self._record(row) if row is not None else None
+
+    def pending(self, owner: str, *, limit: int = 20) -> builtins.list[WorkRequest]:
+        """Requests not answered yet (never sent, refused or failed), newest first."""
+        with self._store.session() as session:
+            rows = session.scalars(
+                select(WorkRequestRow)
+                .where(
+                    WorkRequestRow.owner == owner,
+                    WorkRequestRow.status != RequestStatus.SENT.value,
+                )
+                .order_by(WorkRequestRow.created_at.desc())
+                .limit(limit)
+            )
+            return [self._record(row) for row in rows]
+
+    def conversation(self, conversation_id: str, *, owner: str) -> builtins.list[WorkRequest]:
+        """The turns of one conversation, oldest first (empty for someone else's)."""
+        with self._store.session() as session:
+            rows = session.scalars(
+                select(WorkRequestRow)
+                .where(
+                    WorkRequestRow.conversation_id == conversation_id,
+                    WorkRequestRow.owner == owner,
+                )
+                .order_by(WorkRequestRow.created_at, WorkRequestRow.id)
+            )
+            return [self._record(row) for row in rows]
+
+    def _change(self, request_id: str, owner: str, **values: object) -> WorkRequest:
+        with self._store.session() as session:
+            row = session.scalars(
+                select(WorkRequestRow).where(
+                    WorkRequestRow.id == request_id, WorkRequestRow.owner == owner
+                )
+            ).one_or_none()
+            if row is None:
+                raise RequestNotFoundError("demande introuvable")
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.updated_at = _now()
+            return self._record(row)
+
+    def mark_sent(
+        self, request_id: str, *, owner: str, model: str, draft_id: str, warnings: Sequence[str]
+    ) -> WorkRequest:
+        return self._change(
+            request_id,
+            owner,
+            status=RequestStatus.SENT.value,
+            model=model,
+            draft_id=draft_id,
+            error=None,
+            warnings=json.dumps(list(warnings), ensure_ascii=False),
+        )
+
+    def mark_failed(
+        self, request_id: str, *, owner: str, status: RequestStatus, model: str, error: str
+    ) -> WorkRequest:
+        """A refusal or a failure: the request stays, with Égide's reason, for another try."""
+        if status not in (RequestStatus.FAILED, RequestStatus.REFUSED):
+            raise ValueError(status)
+        return self._change(
+            request_id, owner, status=status.value, model=model[:64], error=error[:_MAX_ERROR]
+        )
+
+    def delete(self, request_id: str, *, owner: str) -> WorkRequest:
+        """Delete one request; returns it, so that the caller can drop its documents too."""
+        record = self.get(request_id, owner=owner)
+        with self._store.session() as session:
+            session.execute(
+                delete(WorkRequestRow)
+                .where(WorkRequestRow.id == request_id, WorkRequestRow.owner == owner)
+                .execution_options(synchronize_session=False)
+            )
+        return record
+
+    def documents_in_use(self, ids: Sequence[str], *, owner: str) -> set[str]:
+        """Which of these documents another remaining request of the owner still uses."""
+        wanted = set(ids)
+        used: set[str] = set()
+        with self._store.session() as session:
+            for raw in session.scalars(
+                select(WorkRequestRow.document_ids).where(WorkRequestRow.owner == owner)
+            ):
+                used.update(wanted.intersection(json.loads(raw)))
+        return used
+
+    def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
+        if days < 0:
+            raise StoreError("durée de conservation négative")
+        cutoff = (now or _now()) - timedelta(days=days)
+        with self._store.session() as session:
+            result = session.execute(
+                delete(WorkRequestRow)
+                .where(WorkRequestRow.created_at < cutoff)
+                .execution_options(synchronize_session=False)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)

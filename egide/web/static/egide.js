@@ -1,0 +1,129 @@
+/* Égide's only script: streams answers into the page and follows batch jobs.
+ * Everything works without it (forms post and redirect); with it, the answer appears as the
+ * model writes it. No inline script anywhere: the Content-Security-Policy forbids it. */
+"use strict";
+
+(function () {
+  function csrfToken(form) {
+    var field = form.querySelector("input[name=csrf_token]");
+    return field ? field.value : "";
+  }
+
+  function setStatus(node, text) {
+    if (node) { node.textContent = text; }
+  }
+
+  function streamAnswer(form) {
+    var section = document.getElementById("reponse");
+    var output = document.getElementById("reponse-texte");
+    var status = document.getElementById("reponse-etat");
+    var next = document.getElementById("reponse-suite");
+    var link = document.getElementById("lien-brouillon");
+    var button = form.querySelector("button[type=submit]");
+    if (!section || !output) { return false; }
+    section.hidden = false;
+    output.textContent = "";
+    if (next) { next.hidden = true; }
+    var previous = document.getElementById("erreur-envoi");
+    if (previous) { previous.remove(); }
+    setStatus(status, "Envoi en cours : la réponse s'affiche au fur et à mesure…");
+    if (button) { button.disabled = true; }
+
+    function fail(message) {
+      var alert = document.createElement("div");
+      alert.className = "fr-alert fr-alert--error fr-mt-2w";
+      alert.id = "erreur-envoi";
+      alert.setAttribute("role", "alert");
+      var text = document.createElement("p");
+      text.textContent = message;
+      alert.appendChild(text);
+      section.appendChild(alert);
+      setStatus(status, "La réponse est incomplète.");
+      if (button) { button.disabled = false; }
+    }
+
+    function handle(event) {
+      if (event.type === "chunk") {
+        output.appendChild(document.createTextNode(event.text));
+      } else if (event.type === "done") {
+        setStatus(status, "Réponse terminée : c'est un brouillon, à relire puis valider.");
+        if (link) { link.href = event.url; }
+        if (next) { next.hidden = false; }
+        if (link) { link.focus(); }
+        (event.warnings || []).forEach(function (warning) {
+          var p = document.createElement("p");
+          p.className = "fr-text--sm egide-avertissement";
+          p.textContent = "Attention : " + warning + ".";
+          section.insertBefore(p, next);
+        });
+      } else if (event.type === "error" || event.type === "refused") {
+        fail(event.message);
+      }
+    }
+
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "Accept": "application/x-ndjson", "X-CSRF-Token": csrfToken(form) }
+    }).then(function (response) {
+      var type = response.headers.get("content-type") || "";
+      if (type.indexOf("application/x-ndjson") !== 0 || !response.body) {
+        fail("Le service a répondu de façon inattendue (" + response.status + "). Votre demande est conservée : rechargez la page.");
+        return;
+      }
+      var reader = response.body.getReader();
+      var decoder = new TextDecoder();
+      var buffer = "";
+      function pump() {
+        return reader.read().then(function (step) {
+          if (step.value) { buffer += decoder.decode(step.value, { stream: true }); }
+          var end;
+          while ((end = buffer.indexOf("\n")) >= 0) {
+            var line = buffer.slice(0, end);
+            buffer = buffer.slice(end + 1);
+            if (line) { handle(JSON.parse(line)); }
+          }
+          if (!step.done) { return pump(); }
+          return undefined;
+        });
+      }
+      return pump();
+    }).catch(function () {
+      fail("La connexion avec Égide a été interrompue avant la fin de la réponse. Votre demande est conservée : rechargez la page et réessayez.");
+    });
+    return true;
+  }
+
+  function followBatch(panel) {
+    var url = panel.getAttribute("data-egide-batch");
+    var status = document.getElementById("lot-etat");
+    var bar = document.getElementById("lot-progression");
+    function tick() {
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (state) {
+          if (bar) { bar.value = state.done; bar.max = state.total || 1; }
+          setStatus(status, state.message);
+          if (state.finished) {
+            window.location.reload();
+          } else {
+            window.setTimeout(tick, 1500);
+          }
+        })
+        .catch(function () { window.setTimeout(tick, 5000); });
+    }
+    window.setTimeout(tick, 1000);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form[data-egide-stream]");
+    if (form && window.fetch && window.ReadableStream) {
+      form.addEventListener("submit", function (event) {
+        if (streamAnswer(form)) { event.preventDefault(); }
+      });
+    }
+    var panel = document.querySelector("[data-egide-batch]");
+    if (panel && window.fetch) { followBatch(panel); }
+  });
+})();

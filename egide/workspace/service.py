@@ -1,0 +1,394 @@
+"""The portal's side of the one pipeline: uploads, requests, previews, sending, drafts.
+
+Nothing here decides what a model may receive: :meth:`Workspace.preview` asks the pipeline
+(:meth:`egide.assistant.Assistant.preview`) and the charter's :func:`egide.policy.decide.decide`;
+:meth:`Workspace.start` hands the request to :meth:`egide.assistant.Assistant.start`, which
+decides again, records the decision in the audit trail and refuses what the charter refuses.
+What this module adds is the memory of a request between its preview and its answer: the
+request, its documents and any failure are kept (sealed) so that the agent never loses input.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from egide.assistant import Assistant, AssistantRequest, PolicyRefused, Preview, Run
+from egide.config import ModelSettings, Settings
+from egide.documents import Document, read_document_bytes
+from egide.guard import Guard, ScanResult, shared_guard
+from egide.guard.labels import label_fr
+from egide.guard.vault import Vault
+from egide.models import ModelBackend, ModelError
+from egide.models.base import Message
+from egide.policy.decide import AUTO, Decision, decide
+from egide.policy.levels import Level
+from egide.store.db import Store
+from egide.store.drafts import DraftStore
+from egide.store.errors import DraftNotFoundError
+from egide.store.requests import RequestStatus, RequestStore, WorkRequest
+from egide.store.uploads import UploadRecord, UploadStore
+from egide.workspace.highlight import Highlighted, highlight
+
+if TYPE_CHECKING:
+    from egide.audit import AuditLog
+
+__all__ = [
+    "HISTORY_TURNS",
+    "ModelChoice",
+    "RequestPreview",
+    "TextPreview",
+    "Workspace",
+    "interrupted_message",
+]
+
+# Follow-up questions carry the last turns of their conversation (scanned like the rest).
+HISTORY_TURNS = 4
+_CACHE_SIZE = 32
+
+
+@dataclass(frozen=True, slots=True)
+class ModelChoice:
+    """One configured model, as the agent sees it for one request."""
+
+    name: str
+    tier: str
+    tier_fr: str
+    allowed: bool
+    reason: str  # the charter's French sentence when refused
+    chosen_by_auto: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TextPreview:
+    """One text of the request (the question, a document, an earlier turn), highlighted."""
+
+    heading: str
+    highlighted: Highlighted
+    level: Level
+    counts: tuple[tuple[str, int], ...]  # (French label, count), personal data only
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestPreview:
+    request: WorkRequest
+    preview: Preview
+    texts: tuple[TextPreview, ...]
+    choices: tuple[ModelChoice, ...]
+    auto: Decision
+
+    @property
+    def level(self) -> Level:
+        return self.preview.assessment.level
+
+    @property
+    def allowed(self) -> tuple[ModelChoice, ...]:
+        return tuple(choice for choice in self.choices if choice.allowed)
+
+
+def interrupted_message(model: ModelSettings | str, exc: ModelError, *, partial: bool) -> str:
+    """What the agent reads when the model fails: what happened, that nothing is lost, what next."""
+    name = model.name if isinstance(model, ModelSettings) else model
+    when = "au milieu de sa réponse" if partial else "avant de répondre"
+    detail = str(exc).rstrip(".")
+    return (
+        f"Le modèle « {name} » s'est interrompu {when} ({detail}). Votre demande et vos "
+        "documents sont conservés : rien n'est perdu. Réessayez dans un instant, ou choisissez "
+        "un autre modèle autorisé."
+    )
+
+
+def _personal_counts(scan: ScanResult) -> tuple[tuple[str, int], ...]:
+    counts: dict[str, int] = {}
+    for finding in scan.personal_findings:
+        counts[finding.label] = counts.get(finding.label, 0) + 1
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return tuple((label_fr(label), n) for label, n in ordered)
+
+
+class Workspace:
+    """The workspace of every agent, over one store; each method is scoped to one owner."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Callable[[], Store],
+        *,
+        guard: Guard | None = None,
+        audit: AuditLog | None = None,
+        backends: Mapping[str, ModelBackend] | None = None,
+    ) -> None:
+        self.settings = settings
+        self._store = store
+        self._guard = guard
+        self._audit = audit
+        self._backends = dict(backends or {})
+        self._assistant: Assistant | None = None
+        self._lock = threading.Lock()
+        self._previews: OrderedDict[str, RequestPreview] = OrderedDict()
+
+    # -- what it is built on ----------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        return self._store()
+
+    @property
+    def uploads(self) -> UploadStore:
+        return UploadStore(self.store)
+
+    @property
+    def requests(self) -> RequestStore:
+        return RequestStore(self.store)
+
+    @property
+    def drafts(self) -> DraftStore:
+        return DraftStore(self.store)
+
+    @property
+    def assistant(self) -> Assistant:
+        # Built on first use: the guard's language model takes seconds to load.
+        with self._lock:
+            if self._assistant is None:
+                from egide.audit import AuditLog
+
+                self._assistant = Assistant(
+                    self.settings,
+                    guard=self._guard or shared_guard(),
+                    audit=self._audit or AuditLog.open(self.settings.home),
+                    drafts=self.drafts,
+                    backends=self._backends,
+                )
+            return self._assistant
+
+    @property
+    def audit(self) -> AuditLog:
+        return self.assistant.audit
+
+    # -- documents and requests -------------------------------------------------------------
+
+    def upload(self, owner: str, name: str, data: bytes) -> UploadRecord:
+        """Read an uploaded file (DocumentError in French when it cannot be) and keep it."""
+        document = read_document_bytes(data, name=name)
+        return self.uploads.save(owner, document, size_bytes=len(data))
+
+    def new_request(
+        self,
+        owner: str,
+        *,
+        task: str,
+        title: str,
+        prompt: str = "",
+        options: Mapping[str, str] | None = None,
+        documents: Sequence[UploadRecord] = (),
+        conversation_id: str | None = None,
+    ) -> WorkRequest:
+        return self.requests.create(
+            owner,
+            task=task,
+            title=title,
+            prompt=prompt,
+            options=options,
+            document_ids=[d.id for d in documents],
+            conversation_id=conversation_id,
+        )
+
+    def documents_of(self, request: WorkRequest) -> list[UploadRecord]:
+        return self.uploads.get_many(request.document_ids, owner=request.owner)
+
+    def _history(self, request: WorkRequest) -> tuple[Message, ...]:
+        """The earlier answered turns of the request's conversation, as messages."""
+        if request.task != "chat" or request.conversation_id is None:
+            return ()
+        turns = [
+            turn
+            for turn in self.requests.conversation(request.conversation_id, owner=request.owner)
+            if turn.created_at < request.created_at and turn.draft_id
+        ][-HISTORY_TURNS:]
+        messages: list[Message] = []
+        drafts = self.drafts
+        for turn in turns:
+            assert turn.draft_id is not None
+            try:
+                answer = drafts.get(turn.draft_id, owner=request.owner).content
+            except DraftNotFoundError:  # deleted since: the question alone is context enough
+                answer = ""
+            messages.append(Message("user", turn.prompt))
+            if answer:
+                messages.append(Message("assistant", answer))
+        return tuple(messages)
+
+    def pipeline_request(self, request: WorkRequest, *, model: str = AUTO) -> AssistantRequest:
+        documents: tuple[Document, ...] = tuple(r.document for r in self.documents_of(request))
+        return AssistantRequest(
+            user=request.owner,
+            task=request.task,
+            prompt=request.prompt,
+            documents=documents,
+            model=model,
+            options=dict(request.options),
+            title=request.title,
+            messages=self._history(request),
+        )
+
+    # -- preview ----------------------------------------------------------------------------
+
+    def preview(self, request: WorkRequest) -> RequestPreview:
+        """What the guard found and which models may receive it; cached per request."""
+        key = f"{request.id}:{request.owner}"
+        with self._lock:
+            cached = self._previews.get(key)
+            if cached is not None:
+                self._previews.move_to_end(key)
+                return cached
+        built = self._build_preview(request)
+        with self._lock:
+            self._previews[key] = built
+            while len(self._previews) > _CACHE_SIZE:
+                self._previews.popitem(last=False)
+        return built
+
+    def forget(self, request_id: str, owner: str) -> None:
+        with self._lock:
+            self._previews.pop(f"{request_id}:{owner}", None)
+
+    def _build_preview(self, request: WorkRequest) -> RequestPreview:
+        pipeline_request = self.pipeline_request(request)
+        preview = self.assistant.preview(pipeline_request)
+        vault = Vault()  # filled in the pipeline's order: prompt, documents, earlier turns
+        texts: list[TextPreview] = []
+        if request.prompt:
+            texts.append(self._text(_PROMPT_HEADINGS.get(request.task, "Votre demande"),
+                                    preview.prompt_scan, vault))  # fmt: skip
+        for document, scan in zip(pipeline_request.documents, preview.document_scans, strict=True):
+            texts.append(
+                self._text(f"Document « {document.source} »", scan, vault, document.warnings)
+            )
+        for message, scan in zip(pipeline_request.messages, preview.message_scans, strict=True):
+            who = "Votre question précédente" if message.role == "user" else "Réponse précédente"
+            texts.append(self._text(who, scan, vault))
+        return RequestPreview(
+            request=request,
+            preview=preview,
+            texts=tuple(texts),
+            choices=self._choices(preview),
+            auto=preview.decision,
+        )
+
+    @staticmethod
+    def _text(
+        heading: str, scan: ScanResult, vault: Vault, warnings: Sequence[str] = ()
+    ) -> TextPreview:
+        return TextPreview(
+            heading=heading,
+            highlighted=highlight(scan.text, scan.findings, vault),
+            level=scan.level,
+            counts=_personal_counts(scan),
+            warnings=tuple(warnings),
+        )
+
+    def _choices(self, preview: Preview) -> tuple[ModelChoice, ...]:
+        models = self.settings.models
+        auto_pick = preview.decision.model_name if preview.decision.allowed else None
+        choices = []
+        for model in sorted(models, key=lambda m: m.tier.preference):
+            decision = decide(preview.assessment, models, model.name)
+            choices.append(
+                ModelChoice(
+                    name=model.name,
+                    tier=model.tier.value,
+                    tier_fr=model.tier.label_fr,
+                    allowed=decision.allowed,
+                    reason="" if decision.allowed else decision.message_fr,
+                    chosen_by_auto=model.name == auto_pick,
+                )
+            )
+        return tuple(choices)
+
+    # -- sending ----------------------------------------------------------------------------
+
+    def start(self, request: WorkRequest, model: str) -> Run:
+        """Decide for ``model`` and, when allowed, start the run (PolicyRefused otherwise).
+
+        A refusal is kept on the request, with the charter's reason, for the agent to read.
+        """
+        shown = self.preview(request)
+        decision = decide(shown.preview.assessment, self.settings.models, model or AUTO)
+        pipeline_request = replace(self.pipeline_request(request), model=model or AUTO)
+        try:
+            return self.assistant.start(
+                pipeline_request, preview=replace(shown.preview, decision=decision)
+            )
+        except PolicyRefused as exc:
+            self.requests.mark_failed(
+                request.id,
+                owner=request.owner,
+                status=RequestStatus.REFUSED,
+                model=model or AUTO,
+                error=str(exc),
+            )
+            self.forget(request.id, request.owner)
+            raise
+
+    def stream(self, request: WorkRequest, run: Run) -> Iterator[str]:
+        """The answer, chunk by chunk; at the end the draft is saved and the request marked.
+
+        A failure of the model raises ModelError with :func:`interrupted_message`, after the
+        request was marked failed: its text and documents stay, ready for another try.
+        """
+        produced = False
+        try:
+            for chunk in run.chunks():
+                produced = True
+                yield chunk
+        except ModelError as exc:
+            message = interrupted_message(run.model, exc, partial=produced)
+            self.requests.mark_failed(
+                request.id,
+                owner=request.owner,
+                status=RequestStatus.FAILED,
+                model=run.model.name,
+                error=message,
+            )
+            self.forget(request.id, request.owner)
+            raise ModelError(message) from exc
+        result = run.result
+        assert result is not None and result.draft_id is not None
+        self.requests.mark_sent(
+            request.id,
+            owner=request.owner,
+            model=run.model.name,
+            draft_id=result.draft_id,
+            warnings=result.warnings,
+        )
+        self.forget(request.id, request.owner)
+
+    # -- deleting and retention -------------------------------------------------------------
+
+    def delete_request(self, request_id: str, owner: str) -> None:
+        """Delete a request and the documents no other request of the owner still uses."""
+        record = self.requests.delete(request_id, owner=owner)
+        self.forget(request_id, owner)
+        in_use = self.requests.documents_in_use(record.document_ids, owner=owner)
+        self.uploads.delete([i for i in record.document_ids if i not in in_use], owner=owner)
+
+    def purge_older_than(self, days: int) -> dict[str, int]:
+        """Apply the retention period to everything the workspace keeps; counts per kind."""
+        with self._lock:
+            self._previews.clear()
+        return {
+            "brouillons": self.drafts.purge_older_than(days),
+            "demandes": self.requests.purge_older_than(days),
+            "documents": self.uploads.purge_older_than(days),
+        }
+
+
+_PROMPT_HEADINGS = {
+    "chat": "Votre question",
+    "draft": "Texte rédigé à partir du modèle",
+    "summarize": "Consignes",
+}

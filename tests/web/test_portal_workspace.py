@@ -1,0 +1,274 @@
+"""The workspace in-process: upload, preview before sending, send (streamed or not), draft,
+edit, validate, export — and a model that fails mid-answer leaves the agent's input intact."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+import pytest
+from fastapi.testclient import TestClient
+
+from egide.audit import AuditLog
+from egide.config import Settings, load_settings
+from egide.models.base import GenerationRequest, ModelUnavailable
+from tests.support.portal import Account, PortalHarness, csrf_of
+
+LETTER = """Objet : demande de renouvellement de titre de séjour
+
+Madame Amélie ROUSSEAU, demeurant 14 bis avenue de la Gloire, 31000 Toulouse, née le 14 juillet
+1986, NIR 2 86 07 99 350 042 43, sollicite le renouvellement de son titre de séjour.
+
+Le dossier est complet. La préfecture dispose d'un délai de quatre mois pour instruire la
+demande. Une décision sera notifiée à l'intéressée par courrier recommandé.
+"""
+PUBLIC_NOTE = """Note d'information
+
+Le service sera fermé le lundi de Pentecôte. Les demandes reçues ce jour-là seront traitées
+le lendemain. Les horaires d'ouverture habituels reprendront ensuite.
+"""
+EXTERNAL_TOML = """
+[[models]]
+name = "local"
+tier = "interne"
+backend = "local"
+
+[[models]]
+name = "public-ia"
+tier = "externe"
+backend = "openai"
+base_url = "http://127.0.0.1:9/v1"
+model = "any"
+"""
+
+
+class _Breaks:
+    """A backend that writes a few words, then loses its server (the real interface)."""
+
+    extractive = False
+    context_chars = 24_000
+
+    def __init__(self, settings: object) -> None:
+        self.settings = settings
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        yield "Début de la réponse "
+        raise ModelUnavailable("le serveur du modèle ne répond plus")
+
+
+def text(page: object) -> str:
+    """The page as the agent reads it (Jinja escapes apostrophes and quotes)."""
+    return html.unescape(page.text)  # type: ignore[attr-defined]
+
+
+def _settings_with(tmp_path: Path, toml: str) -> Settings:
+    path = tmp_path / "egide.toml"
+    path.write_text(toml, encoding="utf-8")
+    return load_settings(path, environ={"EGIDE_HOME": str(tmp_path / "home")})
+
+
+def _signed_in(harness: PortalHarness, login: str = "cmartin") -> tuple[TestClient, Account]:
+    client = harness.client()
+    account = harness.add_user(login)
+    harness.first_sign_in(client, account)
+    return client, account
+
+
+def _upload(client: TestClient, text: str, name: str = "courrier.txt", length: str = "court"):
+    form = client.get("/espace/resumer")
+    return client.post(
+        "/espace/resumer",
+        data={"csrf_token": csrf_of(form), "length": length},
+        files={"document": (name, text.encode("utf-8"), "text/plain")},
+    )
+
+
+def test_summarise_preview_send_validate_export(harness: PortalHarness) -> None:
+    client, _ = _signed_in(harness)
+    preview = _upload(client, LETTER)
+    assert preview.status_code == 200 and preview.url.path.startswith("/espace/demandes/")
+    page = text(preview)
+    # Before anything is sent: the level, what was found (highlighted) and the allowed models.
+    assert 'data-niveau="sensible"' in page
+    assert "numéro de sécurité sociale (NIR)" in page
+    assert '<mark class="egide-trouve egide-trouve--nir" data-label="NIR">2 86 07 99 350 042 43' in page
+    assert "[NIR_1]" in page and "[PERSONNE_1]" in page
+    assert 'id="modele-local"' in page and 'id="modele-auto"' in page
+    events_before = list(AuditLog.open(harness.settings.home).events())
+    assert events_before == [] or all(e.action != "summarize" for e in events_before)
+
+    send = client.post(
+        preview.url.path + "/envoyer",
+        data={"csrf_token": csrf_of(preview), "modele": "auto"},
+        follow_redirects=False,
+    )
+    assert send.status_code == 303 and send.headers["location"].startswith("/espace/brouillons/")
+    draft = client.get(send.headers["location"])
+    assert "Brouillon à relire" in text(draft) and "sollicite le renouvellement" in text(draft)
+    assert "egide-avertissement-sortie" not in text(draft)
+
+    edited = "Résumé relu : demande complète, délai de quatre mois."
+    saved = client.post(
+        draft.url.path,
+        data={"csrf_token": csrf_of(draft), "contenu": edited, "action": "valider", "relu": "oui"},
+    )
+    assert "Validé le" in text(saved) and "Claire" not in text(saved)
+    assert edited in text(saved)
+
+    exported = client.get(draft.url.path + "/export/docx")
+    assert exported.status_code == 200
+    assert exported.headers["content-disposition"].startswith("attachment;")
+    body = "\n".join(p.text for p in docx.Document(io.BytesIO(exported.content)).paragraphs)
+    assert edited in body
+    assert "relu et validé par cmartin" in body
+
+    actions = [e.action for e in AuditLog.open(harness.settings.home).events()]
+    assert "summarize" in actions and "draft_saved" in actions and "draft_validated" in actions
+
+
+def test_validation_needs_the_checkbox_and_keeps_the_edits(harness: PortalHarness) -> None:
+    client, _ = _signed_in(harness)
+    preview = _upload(client, PUBLIC_NOTE)
+    draft = client.post(preview.url.path + "/envoyer", data={"csrf_token": csrf_of(preview)})
+    edits = "Texte modifié par l'agent, pas encore enregistré."
+    page = client.post(
+        draft.url.path,
+        data={"csrf_token": csrf_of(draft), "contenu": edits, "action": "valider"},
+    )
+    assert page.status_code == 400
+    assert "Cochez « J'ai relu ce document »" in text(page)
+    assert edits in text(page)  # nothing the agent typed is lost
+    assert "Brouillon à relire" in text(page)
+
+
+def test_streaming_sends_chunks_then_the_draft(harness: PortalHarness) -> None:
+    client, _ = _signed_in(harness)
+    preview = _upload(client, LETTER)
+    response = client.post(
+        preview.url.path + "/envoyer",
+        data={"modele": "local"},
+        headers={"Accept": "application/x-ndjson", "X-CSRF-Token": csrf_of(preview)},
+    )
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    events = [json.loads(line) for line in response.text.splitlines()]
+    assert events[0]["type"] == "chunk" and events[-1]["type"] == "done"
+    text = "".join(e["text"] for e in events if e["type"] == "chunk")
+    assert "ROUSSEAU" in text or "quatre mois" in text
+    assert "[NIR_" not in text and "[PERSONNE_" not in text
+    draft = client.get(events[-1]["url"])
+    assert draft.status_code == 200
+
+
+def test_an_external_model_is_refused_for_a_nir(tmp_path: Path) -> None:
+    harness = PortalHarness(_settings_with(tmp_path, EXTERNAL_TOML))
+    client, _ = _signed_in(harness)
+    preview = _upload(client, LETTER)
+    page = text(preview)
+    assert 'id="modele-public-ia" name="modele" value="public-ia" disabled' in page
+    assert "ne reçoit jamais de données personnelles" in page
+    # Whatever the form says, the pipeline decides: a forged choice is refused and audited.
+    refused = client.post(
+        preview.url.path + "/envoyer",
+        data={"modele": "public-ia"},
+        headers={"Accept": "application/x-ndjson", "X-CSRF-Token": csrf_of(preview)},
+    )
+    assert refused.status_code == 403
+    event = json.loads(refused.text)
+    assert event["type"] == "refused" and "NIR" in event["message"]
+    assert "2 86 07 99" not in text(refused)
+    again = client.get(preview.url.path)
+    assert 'id="refus"' in text(again) and "Envoi refusé par la charte" in text(again)
+    events = list(AuditLog.open(harness.settings.home).events())
+    assert [e.decision for e in events if e.action == "refusal"] == ["refused_personal_external"]
+    # A public note may go to the external model.
+    note = _upload(client, PUBLIC_NOTE)
+    assert 'id="modele-public-ia" name="modele" value="public-ia"' in text(note)
+    assert 'value="public-ia" disabled' not in text(note)
+
+
+def test_a_model_failing_mid_answer_keeps_the_request(tmp_path: Path) -> None:
+    settings = load_settings(environ={"EGIDE_HOME": str(tmp_path / "home")})
+    harness = PortalHarness(settings, backends={"local": _Breaks(None)})
+    client, _ = _signed_in(harness)
+    preview = _upload(client, LETTER)
+    response = client.post(
+        preview.url.path + "/envoyer",
+        data={"modele": "auto"},
+        headers={"Accept": "application/x-ndjson", "X-CSRF-Token": csrf_of(preview)},
+    )
+    events = [json.loads(line) for line in response.text.splitlines()]
+    assert events[0] == {"type": "chunk", "text": "Début de la réponse "}
+    assert events[-1]["type"] == "error"
+    assert "au milieu de sa réponse" in events[-1]["message"]
+    assert "rien n'est perdu" in events[-1]["message"]
+    again = client.get(preview.url.path)
+    assert again.status_code == 200
+    assert 'id="echec"' in text(again) and "ne répond plus" in text(again)
+    assert "14 bis avenue de la Gloire" in text(again)  # the document is still there
+    history = client.get("/espace/historique")
+    assert "envoi interrompu" in text(history)
+
+
+def test_nobody_reads_anyone_else_s_requests_or_drafts(harness: PortalHarness) -> None:
+    from egide.auth import Role
+
+    client, _ = _signed_in(harness)
+    preview = _upload(client, LETTER)
+    draft = client.post(preview.url.path + "/envoyer", data={"csrf_token": csrf_of(preview)})
+    other = harness.client()
+    admin = harness.add_user("admin2", Role.ADMINISTRATEUR)
+    harness.first_sign_in(other, admin)
+    for path in (preview.url.path, draft.url.path, draft.url.path + "/export/docx"):
+        answer = other.get(path)
+        assert answer.status_code == 404, path
+        assert "ROUSSEAU" not in text(answer)
+    history = other.get("/espace/historique")
+    assert "Résumé — courrier.txt" not in text(history)
+    forged = other.post(
+        draft.url.path + "/supprimer", data={"csrf_token": csrf_of(history)}
+    )
+    assert forged.status_code == 404
+    assert client.get(draft.url.path).status_code == 200
+
+
+def test_history_search_and_deletion(harness: PortalHarness) -> None:
+    client, _ = _signed_in(harness)
+    for content, name in ((LETTER, "sejour.txt"), (PUBLIC_NOTE, "pentecote.txt")):
+        preview = _upload(client, content, name)
+        client.post(preview.url.path + "/envoyer", data={"csrf_token": csrf_of(preview)})
+    found = client.get("/espace/historique", params={"q": "pentecôte"})
+    assert "pentecote.txt" in text(found) and "sejour.txt" not in text(found)
+    listing = client.get("/espace/historique")
+    assert "sejour.txt" in text(listing) and "pentecote.txt" in text(listing)
+    draft_path = next(
+        line.split('"')[1] for line in listing.text.splitlines() if "sejour.txt" in line
+    )
+    draft = client.get(draft_path)
+    gone = client.post(draft_path + "/supprimer", data={"csrf_token": csrf_of(draft)})
+    assert "Le brouillon est supprimé" in text(gone)
+    assert client.get(draft_path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"%PDF-1.4 broken", "endommagé"),
+        (b"\x00\x01\x02\x03" * 100, "format non pris en charge"),
+    ],
+)
+def test_a_bad_document_gets_a_clear_error(
+    harness: PortalHarness, data: bytes, message: str
+) -> None:
+    client, _ = _signed_in(harness)
+    form = client.get("/espace/resumer")
+    page = client.post(
+        "/espace/resumer",
+        data={"csrf_token": csrf_of(form)},
+        files={"document": ("piece.pdf", data, "application/pdf")},
+    )
+    assert page.status_code == 400
+    assert message in text(page).lower()
