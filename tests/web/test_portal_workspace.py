@@ -254,21 +254,22 @@ def test_history_search_and_deletion(harness: PortalHarness) -> None:
 
 
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("name", "data", "message"),
     [
-        (b"%PDF-1.4 broken", "endommagé"),
-        (b"\x00\x01\x02\x03" * 100, "format non pris en charge"),
+        ("piece.pdf", b"%PDF-1.4 broken", "endommagé"),
+        ("piece.bin", b"\x00\x01\x02\x03" * 100, "format non pris en charge"),
+        ("vide.txt", b"", "vide"),
     ],
 )
 def test_a_bad_document_gets_a_clear_error(
-    harness: PortalHarness, data: bytes, message: str
+    harness: PortalHarness, name: str, data: bytes, message: str
 ) -> None:
     client, _ = _signed_in(harness)
     form = client.get("/espace/resumer")
     page = client.post(
         "/espace/resumer",
         data={"csrf_token": csrf_of(form)},
-        files={"document": ("piece.pdf", data, "application/pdf")},
+        files={"document": (name, data, "application/octet-stream")},
     )
     assert page.status_code == 400
     assert message in text(page).lower()
