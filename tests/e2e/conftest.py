@@ -16,7 +16,9 @@ import pytest
 from tests.e2e.server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, EgideServer
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, ConsoleMessage, Page
+
+_TIMEOUT_MS = 10_000
 
 
 def _unavailable(reason: str) -> None:
@@ -62,3 +64,22 @@ def browser() -> Iterator[Browser]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="fr-FR", accept_downloads=True)
+    context.set_default_timeout(_TIMEOUT_MS)
+    opened = context.new_page()
+    # The portal runs only its own script and loads nothing from elsewhere: anything the
+    # browser refuses (a CSP violation, a missing asset) is a defect, checked at the end.
+    refusals: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            refusals.append(message.text)
+
+    opened.on("console", on_console)
+    yield opened
+    context.close()
+    assert refusals == [], f"erreurs dans la console du navigateur : {refusals}"

@@ -38,7 +38,8 @@ def _free_port() -> int:
 class EgideServer:
     """``egide serve`` in a subprocess, with its own EGIDE_HOME."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, config: Path | None = None) -> None:
+        """``config``: an ``egide.toml``; without one, the embedded defaults of ``make run``."""
         self.home = home
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -48,6 +49,8 @@ class EgideServer:
             if key not in {"EGIDE_STORE_KEY", "EGIDE_CONFIG"}
         }
         self.env["EGIDE_HOME"] = str(home)
+        if config is not None:
+            self.env["EGIDE_CONFIG"] = str(config)
         self._process: subprocess.Popen[bytes] | None = None
 
     def egide(self, *args: str) -> str:

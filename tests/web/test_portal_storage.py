@@ -58,7 +58,9 @@ def test_the_account_tables_match_their_migration(harness: PortalHarness) -> Non
     store = harness.portal.store
     with store.engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == ScriptDirectory(str(_MIGRATIONS)).get_current_head()
+        assert (
+            context.get_current_revision() == ScriptDirectory(str(_MIGRATIONS)).get_current_head()
+        )
         differences = compare_metadata(context, Base.metadata)
         tables = {row[0] for row in connection.execute(text("SELECT name FROM sqlite_master"))}
     assert tables >= ACCOUNT_TABLES

@@ -95,7 +95,10 @@ def test_summarise_preview_send_validate_export(harness: PortalHarness) -> None:
     # Before anything is sent: the level, what was found (highlighted) and the allowed models.
     assert 'data-niveau="sensible"' in page
     assert "numéro de sécurité sociale (NIR)" in page
-    assert '<mark class="egide-trouve egide-trouve--nir" data-label="NIR">2 86 07 99 350 042 43' in page
+    assert (
+        '<mark class="egide-trouve egide-trouve--nir" data-label="NIR">2 86 07 99 350 042 43'
+        in page
+    )
     assert "[NIR_1]" in page and "[PERSONNE_1]" in page
     assert 'id="modele-local"' in page and 'id="modele-auto"' in page
     events_before = list(AuditLog.open(harness.settings.home).events())
@@ -228,9 +231,7 @@ def test_nobody_reads_anyone_else_s_requests_or_drafts(harness: PortalHarness) -
         assert "ROUSSEAU" not in text(answer)
     history = other.get("/espace/historique")
     assert "Résumé — courrier.txt" not in text(history)
-    forged = other.post(
-        draft.url.path + "/supprimer", data={"csrf_token": csrf_of(history)}
-    )
+    forged = other.post(draft.url.path + "/supprimer", data={"csrf_token": csrf_of(history)})
     assert forged.status_code == 404
     assert client.get(draft.url.path).status_code == 200
 
