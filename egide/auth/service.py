@@ -8,12 +8,15 @@ says where a session stands; pages send the user there until it answers None.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from egide.audit import AuditError, AuditLog
+from egide.audit.events import Scalar
 from egide.auth import totp
 from egide.auth.charter import Charter, CharterBook, CharterSource
 from egide.auth.credentials import Credentials
@@ -25,7 +28,12 @@ from egide.auth.users import UserStore, normalise_login
 from egide.config import Settings
 from egide.store.db import Store, open_store
 
-__all__ = ["Clock", "Outcome", "Portal", "Step", "utc_now"]
+__all__ = ["UNKNOWN_ACCOUNT", "Clock", "Outcome", "Portal", "Step", "utc_now"]
+
+_log = logging.getLogger("egide.auth")
+# What the audit trail says of a failed sign-in on a login that names no account: the typed
+# text itself might be a password entered in the wrong field, so it is never written.
+UNKNOWN_ACCOUNT = "compte-inconnu"
 
 Clock = Callable[[], datetime]
 
@@ -71,6 +79,7 @@ class Portal:
         self.settings = settings
         self.clock = clock
         self._store = store
+        self._audit: AuditLog | None = None
         self._lock = threading.Lock()
         self.charters = CharterSource(settings.portal.charter_path)
 
@@ -81,6 +90,27 @@ class Portal:
             if self._store is None:
                 self._store = open_store(self.settings)
             return self._store
+
+    @property
+    def audit(self) -> AuditLog:
+        with self._lock:
+            if self._audit is None:
+                self._audit = AuditLog.open(self.settings.home)
+            return self._audit
+
+    def record(self, user: str, action: str, *, required: bool = True, **extra: Scalar) -> None:
+        """An event of the sign-in journey in the audit trail (who, what, how — no secret).
+
+        ``required`` events fail closed (AuditError: the step does not happen); a failed
+        attempt is recorded when possible, and only logged as a warning otherwise, so that a
+        full disk does not turn every typo into an error page.
+        """
+        try:
+            self.audit.append(user=user, action=action, extra=extra)
+        except AuditError:
+            if required:
+                raise
+            _log.warning("événement d'audit non enregistré : %s", action)
 
     @property
     def users(self) -> UserStore:
@@ -166,8 +196,12 @@ class Portal:
             return refused
         user = self.credentials.check_password(login, password)
         if user is None:
+            known = self.users.find(login)
+            who = known.login if known is not None else UNKNOWN_ACCOUNT
+            self.record(who, "sign_in_failed", required=False, step="password", ip=address)
             return self._failed(login, address, now, WRONG_CREDENTIALS)
         if user.disabled:
+            self.record(user.login, "sign_in_failed", required=False, step="disabled", ip=address)
             return Outcome(ok=False, message=DISABLED)
         self.sessions.purge(now)
         self.throttle.purge(now)
@@ -182,6 +216,7 @@ class Portal:
             problem = "Le nouveau mot de passe doit être différent de l'actuel."
         if problem is not None:
             return Outcome(ok=False, message=problem)
+        self.record(user.login, "password_changed")
         self.credentials.change_password(user.id, password, self.clock())
         self.sessions.end_all(user.id, keep=state.id)
         return Outcome(ok=True)
@@ -204,10 +239,12 @@ class Portal:
             return Outcome(ok=False, message=ENROLMENT_LOST)
         step = totp.matching_step(secret, code, now, after=None)
         if step is None:
+            self.record(user.login, "sign_in_failed", required=False, step="enrolment", ip=address)
             return self._failed(user.login, address, now, WRONG_CODE)
+        self.record(user.login, "totp_enrolled")
         self.credentials.enrol_totp(user.id, secret, step, now)
         codes = self.credentials.new_recovery_codes(user.id, now)
-        token, fresh = self._second_factor_given(state, user, now)
+        token, fresh = self._second_factor_given(state, user, now, method="enrolment", address=address)
         self.sessions.set_recovery_pending(fresh, codes)
         return Outcome(ok=True, token=token)
 
@@ -217,8 +254,9 @@ class Portal:
         if refused is not None:
             return refused
         if not self.credentials.check_totp(user.id, code, now):
+            self.record(user.login, "sign_in_failed", required=False, step="totp", ip=address)
             return self._failed(user.login, address, now, WRONG_CODE)
-        token, _ = self._second_factor_given(state, user, now)
+        token, _ = self._second_factor_given(state, user, now, method="totp", address=address)
         return Outcome(ok=True, token=token)
 
     def verify_recovery_code(
@@ -229,24 +267,33 @@ class Portal:
         if refused is not None:
             return refused
         if not self.credentials.use_recovery_code(user.id, code, now):
+            self.record(user.login, "sign_in_failed", required=False, step="recovery", ip=address)
             return self._failed(user.login, address, now, WRONG_RECOVERY)
-        token, _ = self._second_factor_given(state, user, now)
+        token, _ = self._second_factor_given(
+            state, user, now, method="recovery_code", address=address
+        )
         return Outcome(ok=True, token=token)
 
     def _second_factor_given(
-        self, state: SessionState, user: User, now: datetime
+        self, state: SessionState, user: User, now: datetime, *, method: str, address: str
     ) -> tuple[str, SessionState]:
+        # Recorded first, failing closed: no session opens that the audit trail does not show.
+        self.record(user.login, "sign_in", method=method, ip=address)
         self.throttle.clear(account_key(user.login))
         self.credentials.record_sign_in(user.id, now)
         return self.sessions.complete_second_factor(state, now)
 
     def accept_charter(self, user: User) -> Charter:
         charter = self.charter()
+        self.record(user.login, "charter_accepted", version=charter.version[:64])
         self.book.accept(user.id, charter, self.clock())
         return charter
 
-    def sign_out(self, state: SessionState) -> None:
+    def sign_out(self, state: SessionState, user: User) -> None:
         self.sessions.end(state)
+        self.record(user.login, "sign_out", required=False)
 
     def sign_out_everywhere(self, user: User) -> int:
-        return self.sessions.end_all(user.id)
+        ended = self.sessions.end_all(user.id)
+        self.record(user.login, "sign_out_everywhere", required=False, sessions=ended)
+        return ended

@@ -136,6 +136,14 @@ class UserStore:
             row = session.get(UserAccount, user_id)
             return public_user(row) if row is not None else None
 
+    def find(self, login: str) -> User | None:
+        """The account of ``login``, or None (no error: a sign-in form asks this)."""
+        with self._store.session() as session:
+            row = session.scalars(
+                select(UserAccount).where(UserAccount.login == normalise_login(login))
+            ).first()
+            return public_user(row) if row is not None else None
+
     def named(self, login: str) -> User:
         with self._store.session() as session:
             return public_user(self._row(session, login))

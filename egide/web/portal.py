@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
+from egide.audit import AuditError
 from egide.auth import SESSION_COOKIE, Clock, Portal, utc_now
 from egide.config import Settings
 from egide.models import ModelBackend
@@ -91,6 +92,16 @@ async def _store_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, 503, f"Le service est momentanément indisponible : {exc}.")
 
 
+async def _audit_error(request: Request, exc: Exception) -> Response:
+    # Failing closed: what could not be recorded did not happen; the message says what to do.
+    return _error_page(
+        request,
+        503,
+        f"Action non effectuée : {exc}. Prévenez votre administrateur ; ce que vous aviez "
+        "saisi est conservé.",
+    )
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     # Someone else's item answers exactly like a missing one: same status, same words.
     return _error_page(request, 404, sentence(str(exc)))
@@ -129,7 +140,9 @@ def install_portal(
     """
     portal = Portal(settings, clock=clock)
     app.state.portal = portal
-    app.state.workspace = Workspace(settings, lambda: portal.store, backends=backends)
+    app.state.workspace = Workspace(
+        settings, lambda: portal.store, audit=lambda: portal.audit, backends=backends
+    )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in PORTAL_ROUTERS:
         app.include_router(router)
@@ -139,6 +152,7 @@ def install_portal(
     app.add_exception_handler(CsrfRejected, _csrf_rejected)
     app.add_exception_handler(StoreError, _store_error)
     app.add_exception_handler(NotFoundError, _not_found)
+    app.add_exception_handler(AuditError, _audit_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     # Added last, so outermost: even the 413 and 500 answers carry the security headers.

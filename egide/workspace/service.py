@@ -119,7 +119,7 @@ class Workspace:
         store: Callable[[], Store],
         *,
         guard: Guard | None = None,
-        audit: AuditLog | None = None,
+        audit: Callable[[], AuditLog] | None = None,
         backends: Mapping[str, ModelBackend] | None = None,
     ) -> None:
         self.settings = settings
@@ -159,7 +159,7 @@ class Workspace:
                 self._assistant = Assistant(
                     self.settings,
                     guard=self._guard or shared_guard(),
-                    audit=self._audit or AuditLog.open(self.settings.home),
+                    audit=self._audit() if self._audit else AuditLog.open(self.settings.home),
                     drafts=self.drafts,
                     backends=self._backends,
                 )

@@ -92,7 +92,7 @@ def sign_in(
             headers=headers,
         )  # fmt: skip
     if auth is not None:
-        portal.sign_out(auth.state)  # a new sign-in replaces the session of this browser
+        portal.sign_out(auth.state, auth.user)  # a new sign-in replaces the session of this browser
     response = redirect(NEXT_PATH)
     set_session_cookie(response, request, portal, outcome.token)
     return response

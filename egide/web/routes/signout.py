@@ -15,7 +15,7 @@ router = portal_router()
 
 @router.post("/deconnexion")
 def sign_out(request: Request, auth: SignedIn, portal: PortalDep) -> Response:
-    portal.sign_out(auth.state)
+    portal.sign_out(auth.state, auth.user)
     response = redirect("/connexion?fin=deconnexion")
     clear_session_cookie(response, request, portal)
     return response
