@@ -12,7 +12,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from egide.policy.levels import Level
 from egide.policy.tiers import DEFAULT_MAX_SENSITIVITY, TIER_CEILING, Tier
@@ -60,15 +68,17 @@ class PortalSettings(_Strict):
     # Higher than per account: a whole office may sit behind one address.
     ip_lockout_failures: int = Field(default=20, ge=1, le=100_000)
     charter_path: Path | None = None  # None: the charter shipped with Égide
+    training_path: Path | None = None  # None: the "Se former" quiz shipped with Égide
     retention_days: int = Field(default=30, ge=1, le=3650)
     behind_tls: bool = False
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=1024 * 1024 * 1024)
 
-    @field_validator("charter_path")
+    @field_validator("charter_path", "training_path")
     @classmethod
-    def _charter_exists(cls, value: Path | None) -> Path | None:
+    def _file_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
         if value is not None and not value.expanduser().is_file():
-            raise ValueError(f"fichier de charte introuvable : {value}")
+            what = "de charte" if info.field_name == "charter_path" else "de formation"
+            raise ValueError(f"fichier {what} introuvable : {value}")
         return value
 
 

@@ -23,6 +23,7 @@ from egide.auth.credentials import Credentials
 from egide.auth.passwords import password_problem
 from egide.auth.roles import User
 from egide.auth.sessions import SessionState, SessionStore
+from egide.auth.training import TrainingBook, TrainingSource
 from egide.auth.throttle import Throttle, account_key, address_key
 from egide.auth.users import UserStore, normalise_login
 from egide.config import Settings
@@ -82,6 +83,7 @@ class Portal:
         self._audit: AuditLog | None = None
         self._lock = threading.Lock()
         self.charters = CharterSource(settings.portal.charter_path)
+        self.trainings = TrainingSource(settings.portal.training_path)
 
     @property
     def store(self) -> Store:
@@ -131,6 +133,10 @@ class Portal:
     @property
     def book(self) -> CharterBook:
         return CharterBook(self.store)
+
+    @property
+    def training_book(self) -> TrainingBook:
+        return TrainingBook(self.store)
 
     def charter(self) -> Charter:
         return self.charters.current()

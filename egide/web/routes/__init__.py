@@ -9,6 +9,7 @@ from egide.web.routes.signin import router as signin_router
 from egide.web.routes.signin import steps_router
 from egide.web.routes.signout import router as signout_router
 from egide.web.routes.tasks import router as tasks_router
+from egide.web.routes.training import router as training_router
 from egide.web.routes.workspace import router as workspace_router
 
 __all__ = ["PORTAL_ROUTERS"]
@@ -22,6 +23,7 @@ PORTAL_ROUTERS = (
     tasks_router,
     requests_router,
     drafts_router,
+    training_router,
     signout_router,
     admin_router,
 )
