@@ -2,6 +2,7 @@
 
 from egide.web.routes.admin import router as admin_router
 from egide.web.routes.charter import router as charter_router
+from egide.web.routes.dashboard import router as dashboard_router
 from egide.web.routes.drafts import router as drafts_router
 from egide.web.routes.requests import router as requests_router
 from egide.web.routes.second_factor import router as second_factor_router
@@ -24,6 +25,7 @@ PORTAL_ROUTERS = (
     requests_router,
     drafts_router,
     training_router,
+    dashboard_router,
     signout_router,
     admin_router,
 )

@@ -1,0 +1,72 @@
+"""``/tableau-de-bord``: aggregated use of Égide, for administrators, auditors and ambassadeurs.
+
+Figures only, each over at least five people (:mod:`egide.workspace.dashboard`); an
+ambassadeur IA sees their own service's. Nobody sees one agent's activity here.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.responses import Response
+
+from egide.auth import Role, User
+from egide.web.deps import PortalDep, portal_router, require_role
+from egide.web.templating import render
+from egide.workspace.dashboard import MIN_PEOPLE, UsageFigures, build_dashboard
+
+__all__ = ["PERIODS", "router"]
+
+router = portal_router()
+
+Viewer = Annotated[
+    User, Depends(require_role(Role.ADMINISTRATEUR, Role.AUDITEUR, Role.AMBASSADEUR))
+]
+PERIODS = {"4": "4 dernières semaines", "12": "12 dernières semaines", "52": "12 derniers mois"}
+
+
+def _figures(request: Request, portal: PortalDep) -> UsageFigures:
+    state = request.app.state
+    figures: UsageFigures | None = getattr(state, "usage_figures", None)
+    if figures is None:
+        figures = state.usage_figures = UsageFigures(lambda: portal.audit)
+    return figures
+
+
+@router.get("/tableau-de-bord")
+def dashboard(request: Request, viewer: Viewer, portal: PortalDep) -> Response:
+    weeks = request.query_params.get("periode", "12")
+    weeks = weeks if weeks in PERIODS else "12"
+    users = portal.users.list()
+    services = {u.login: u.service for u in users}
+    known_services = sorted({u.service for u in users if u.service})
+    if viewer.role is Role.AMBASSADEUR:
+        only_service = viewer.service or ""
+    else:
+        wanted = request.query_params.get("service", "")
+        only_service = wanted if wanted in known_services else None
+    end = portal.clock().date()
+    start = end - timedelta(weeks=int(weeks)) + timedelta(days=1)
+    trained_ids = portal.training_book.completed_users()
+    figures = build_dashboard(
+        _figures(request, portal).events(),
+        services,
+        start=start,
+        end=end,
+        only_service=only_service,
+        trained=[u.login for u in users if u.id in trained_ids],
+        active_logins=[u.login for u in users if not u.disabled],
+    )
+    context = {
+        "figures": figures,
+        "periods": PERIODS,
+        "period": weeks,
+        "services": known_services if viewer.role is not Role.AMBASSADEUR else [],
+        "service": only_service or "",
+        "min_people": MIN_PEOPLE,
+        "is_ambassador": viewer.role is Role.AMBASSADEUR,
+        "no_service": viewer.role is Role.AMBASSADEUR and not viewer.service,
+    }
+    return render(request, "tableau_de_bord.html", context)

@@ -1,0 +1,101 @@
+"""The dashboard: aggregates over at least five people, never one agent's activity."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, date, datetime, timedelta
+
+from egide.audit import AuditEvent, AuditLog
+from egide.auth import Role
+from egide.workspace.dashboard import MIN_PEOPLE, OTHERS, build_dashboard
+from tests.support.portal import PortalHarness
+
+START, END = date(2026, 11, 1), date(2026, 11, 30)
+
+
+def _event(user: str, action: str, *, tier: str = "interne", decision: str = "allowed",
+           day: int = 10) -> AuditEvent:  # fmt: skip
+    moment = datetime(2026, 11, day, 9, 0, tzinfo=UTC)
+    return AuditEvent(
+        seq=1, timestamp=moment.isoformat().replace("+00:00", "Z"), user=user, action=action,
+        tier=tier, decision=decision,
+    )  # fmt: skip
+
+
+def _chart(dashboard, key):  # type: ignore[no-untyped-def]
+    return next(c for c in dashboard.charts if c.key == key)
+
+
+def test_a_category_under_five_people_is_never_shown_alone() -> None:
+    services = {f"a{i}": "Bureau A" for i in range(6)} | {f"b{i}": "Bureau B" for i in range(3)}
+    events = [_event(f"a{i}", "summarize") for i in range(6)]
+    events += [_event(f"b{i}", "draft") for i in range(3)]
+    board = build_dashboard(events, services, start=START, end=END)
+    tasks = {bar.label: bar.count for bar in _chart(board, "taches").bars}
+    assert tasks == {"Résumé": 6}  # three people drafting: hidden
+    assert _chart(board, "taches").masked == 1
+    by_service = {bar.label: bar.count for bar in _chart(board, "services").bars}
+    assert by_service == {"Bureau A": 6}
+    assert board.people == 9
+
+
+def test_small_categories_merge_into_others_when_the_merge_reaches_five() -> None:
+    services = {f"u{i}": f"Bureau {i % 3}" for i in range(9)}
+    events = [_event(f"u{i}", "chat") for i in range(9)]
+    board = build_dashboard(events, services, start=START, end=END)
+    chart = _chart(board, "services")
+    assert [(b.label, b.count) for b in chart.bars] == [(OTHERS, 9)]
+    assert chart.masked == 0 and chart.total == 9
+
+
+def test_an_ambassador_sees_their_service_only_and_nothing_under_five() -> None:
+    services = {f"a{i}": "Bureau A" for i in range(4)} | {f"b{i}": "Bureau B" for i in range(7)}
+    events = [_event(user, "summarize") for user in services]
+    board = build_dashboard(events, services, start=START, end=END, only_service="Bureau A")
+    assert all(chart.bars == () for chart in board.charts)
+    assert board.people is None
+    board = build_dashboard(events, services, start=START, end=END, only_service="Bureau B")
+    assert _chart(board, "taches").bars[0].count == 7
+
+
+def test_refusals_applications_and_the_period() -> None:
+    services = {f"u{i}": "Bureau" for i in range(5)}
+    events = [_event(f"u{i}", "refusal", decision="refused_personal_external") for i in range(5)]
+    events += [_event("app:rh", "gateway_chat") for _ in range(20)]
+    events += [_event(f"u{i}", "summarize", day=1) for i in range(5)]
+    events.append(_event("u1", "summarize", day=30))
+    board = build_dashboard(events, services, start=START + timedelta(days=2), end=END)
+    refusals = _chart(board, "refus").bars
+    assert [(b.label, b.count) for b in refusals] == [
+        ("Données personnelles vers un service externe", 5)
+    ]
+    assert _chart(board, "taches").bars == ()  # day 1 is out; one person on day 30
+
+
+def test_the_page_shows_aggregates_to_administrators_and_auditors_only(
+    harness: PortalHarness,
+) -> None:
+    for i in range(MIN_PEOPLE + 1):
+        harness.add_user(f"agent{i}", service="Bureau du séjour")
+    harness.add_user("solo", service="Cabinet")
+    log = AuditLog.open(harness.settings.home)
+    now = harness.clock.now
+    for i in range(MIN_PEOPLE + 1):
+        log.append(user=f"agent{i}", action="summarize", tier="interne", decision="allowed",
+                   now=now - timedelta(days=1))  # fmt: skip
+    log.append(user="solo", action="draft", tier="interne", decision="allowed",
+               now=now - timedelta(days=1))  # fmt: skip
+    admin = harness.add_user("chef", Role.ADMINISTRATEUR)
+    client = harness.client()
+    harness.first_sign_in(client, admin)
+    page = client.get("/tableau-de-bord")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert "Bureau du séjour" in text and "Résumé" in text
+    assert "Cabinet" not in text.split('id="form-filtres"')[1].split("</form>")[1]
+    assert "solo" not in text and "agent1" not in text
+    assert "moins de 5 personnes concernées" in text
+
+    agent = harness.client()
+    harness.first_sign_in(agent, harness.add_user("curieux", service="Cabinet"))
+    assert agent.get("/tableau-de-bord").status_code == 403
