@@ -23,8 +23,8 @@ from egide.auth.credentials import Credentials
 from egide.auth.passwords import password_problem
 from egide.auth.roles import User
 from egide.auth.sessions import SessionState, SessionStore
-from egide.auth.training import TrainingBook, TrainingSource
 from egide.auth.throttle import Throttle, account_key, address_key
+from egide.auth.training import TrainingBook, TrainingSource
 from egide.auth.users import UserStore, normalise_login
 from egide.config import Settings
 from egide.store.db import Store, open_store
@@ -250,7 +250,9 @@ class Portal:
         self.record(user.login, "totp_enrolled")
         self.credentials.enrol_totp(user.id, secret, step, now)
         codes = self.credentials.new_recovery_codes(user.id, now)
-        token, fresh = self._second_factor_given(state, user, now, method="enrolment", address=address)
+        token, fresh = self._second_factor_given(
+            state, user, now, method="enrolment", address=address
+        )
         self.sessions.set_recovery_pending(fresh, codes)
         return Outcome(ok=True, token=token)
 

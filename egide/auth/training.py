@@ -85,7 +85,9 @@ def parse_training(text: str, source: Path = DEFAULT_TRAINING_PATH) -> Training:
         if not item.get("texte") or len(choices) < 2:
             raise _fail(source, f"question {number} : « texte » et au moins deux « choix »")
         if not isinstance(answer, int) or not 1 <= answer <= len(choices):
-            raise _fail(source, f"question {number} : « reponse » doit être entre 1 et {len(choices)}")
+            raise _fail(
+                source, f"question {number} : « reponse » doit être entre 1 et {len(choices)}"
+            )
         questions.append(
             Question(str(item["texte"]), choices, answer - 1, str(item.get("explication", "")))
         )

@@ -64,8 +64,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     purge = actions.add_parser(
         "purge",
         help="appliquer la durée de conservation : supprimer les brouillons trop anciens",
-        description="Supprime définitivement, pour tous les utilisateurs, les brouillons créés "
-        "il y a plus de N jours (30 par défaut). Rien n'est lu ni affiché de leur contenu.",
+        description="Supprime définitivement, pour tous les utilisateurs, les brouillons, "
+        "demandes, travaux répétitifs et documents déposés il y a plus de N jours (30 par "
+        "défaut). Rien n'est lu ni affiché de leur contenu.",
     )
     purge.add_argument(
         "--days", type=_positive, default=None, metavar="N",
@@ -177,8 +178,15 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_purge(args: argparse.Namespace) -> int:
-    days = args.days or settings_from(args).portal.retention_days
-    with _open_drafts(args) as drafts:
-        count = drafts.purge_older_than(days)
-    print(f"{count} brouillon(s) de plus de {days} jours supprimé(s).")
+    from egide.store import StoreError
+    from egide.workspace.retention import apply_retention, describe_purge
+
+    settings = settings_from(args)
+    days = args.days or settings.portal.retention_days
+    try:
+        counts = apply_retention(settings, days=days)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    print(f"{counts['brouillons']} brouillon(s) de plus de {days} jours supprimé(s).")
+    print(describe_purge(counts, days))
     return EXIT_OK

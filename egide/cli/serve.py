@@ -61,13 +61,13 @@ def _ensure_first_admin(settings: Settings, address: str) -> None:
 RETENTION_INTERVAL_S = 24 * 3600
 
 
-def apply_retention(settings: Settings) -> int:
-    """Delete the drafts older than ``portal.retention_days``; the number deleted."""
-    from egide.store import DraftStore, StoreError, open_store
+def apply_retention(settings: Settings) -> dict[str, int]:
+    """Apply ``portal.retention_days`` to everything the workspace keeps; counts by kind."""
+    from egide.store import StoreError
+    from egide.workspace.retention import apply_retention as purge
 
     try:
-        with open_store(settings) as store:
-            return DraftStore(store).purge_older_than(settings.portal.retention_days)
+        return purge(settings)
     except StoreError as exc:
         raise CliError(str(exc)) from None
 
@@ -78,16 +78,15 @@ def _schedule_retention(settings: Settings) -> None:
     import threading
 
     def run() -> None:
+        from egide.workspace.retention import describe_purge
+
         try:
-            count = apply_retention(settings)
+            counts = apply_retention(settings)
         except CliError as exc:
             print(f"egide : attention : conservation non appliquée : {exc}", file=sys.stderr)
         else:
-            if count:
-                print(
-                    f"Conservation : {count} brouillon(s) de plus de "
-                    f"{settings.portal.retention_days} jours supprimé(s)."
-                )
+            if any(counts.values()):
+                print(describe_purge(counts, settings.portal.retention_days))
         timer = threading.Timer(RETENTION_INTERVAL_S, run)
         timer.daemon = True
         timer.start()

@@ -248,7 +248,7 @@ def _process(
     user: str,
     model: str,
     out_dir: Path,
-    fmt: str,
+    fmt: str | None,
 ) -> JournalEntry:
     from egide.assistant import PolicyRefused
     from egide.audit import AuditError
@@ -259,13 +259,15 @@ def _process(
     try:
         request = job.request(item, user=user, model=model)
         result = assistant.start(request).complete()
-        name = f"{item.output_stem}.{fmt}"
-        if fmt == "txt":
-            data = result.text.encode("utf-8")
-        else:
-            title = request.title or item.label
-            data = render_export(fmt, title=title, text=result.text, mention=DRAFT_MENTION)
-        write_atomic(out_dir / name, data)
+        name = None
+        if fmt is not None:
+            name = f"{item.output_stem}.{fmt}"
+            if fmt == "txt":
+                data = result.text.encode("utf-8")
+            else:
+                title = request.title or item.label
+                data = render_export(fmt, title=title, text=result.text, mention=DRAFT_MENTION)
+            write_atomic(out_dir / name, data)
         note = "; ".join(result.warnings)
         return JournalEntry(item.key, item.label, ItemStatus.OK, result.draft_id, name, note)
     except PolicyRefused as exc:
@@ -297,7 +299,7 @@ def run_batch(
     *,
     user: str,
     model: str = "auto",
-    fmt: str = "txt",
+    fmt: str | None = "txt",
     max_items: int | None = None,
     stop: threading.Event | None = None,
     on_item: Progress | None = None,
@@ -305,10 +307,13 @@ def run_batch(
 ) -> BatchReport:
     """Process the items not finished yet, in order, then write ``rapport.csv``.
 
+    ``fmt`` None writes no output file: the drafts in the store are the results (the portal,
+    whose agents' content never lies in clear on disk).
+
     ``stop`` is checked between items (a first Ctrl-C sets it); a KeyboardInterrupt raised
     inside an item stops the batch too, that item being left for the next run.
     """
-    if fmt not in OUTPUT_FORMATS:
+    if fmt is not None and fmt not in OUTPUT_FORMATS:
         raise ValueError(f"format de sortie inconnu « {fmt} » (choix : txt, docx, odt)")
     out_dir.mkdir(parents=True, exist_ok=True)
     journal = journal or Journal(out_dir / JOURNAL_NAME, job.identity)

@@ -11,10 +11,10 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
-__all__ = ["MAX_ROWS", "Row", "Table", "TableError", "read_table"]
+__all__ = ["MAX_ROWS", "Row", "Table", "TableError", "read_table", "read_table_bytes"]
 
 MAX_ROWS = 50_000
 _MAX_BYTES = 50 * 1024 * 1024
@@ -39,14 +39,27 @@ class Table:
 
 
 def read_table(path: Path) -> Table:
-    suffix = path.suffix.lower()
+    _check_suffix(path.name)
+    return read_table_bytes(_raw(path), name=path.name)
+
+
+def read_table_bytes(data: bytes, *, name: str) -> Table:
+    """A table received as bytes (an upload); ``name`` gives its format and its messages."""
+    suffix = _check_suffix(name)
+    if len(data) > _MAX_BYTES:
+        raise TableError(f"{name} est trop volumineux (50 Mo au plus)")
     if suffix == ".csv":
-        return _read_csv(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
+        return _read_csv(data, name)
+    return _read_xlsx(data, name)
+
+
+def _check_suffix(name: str) -> str:
+    suffix = PurePath(name).suffix.lower()
+    if suffix in (".csv", ".xlsx", ".xlsm"):
+        return suffix
     if suffix in (".xls", ".ods"):
-        raise TableError(f"{path.name} : enregistrez le tableau au format XLSX ou CSV")
-    raise TableError(f"{path.name} : format non pris en charge (attendu : CSV ou XLSX)")
+        raise TableError(f"{name} : enregistrez le tableau au format XLSX ou CSV")
+    raise TableError(f"{name} : format non pris en charge (attendu : CSV ou XLSX)")
 
 
 def _raw(path: Path) -> bytes:
@@ -112,24 +125,24 @@ def _finish(name: str, columns: tuple[str, ...], rows: list[Row]) -> Table:
     return Table(tuple(c for c in columns if c), tuple(rows))
 
 
-def _read_csv(path: Path) -> Table:
-    text = _decode(_raw(path))
+def _read_csv(data: bytes, name: str) -> Table:
+    text = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader, None)
         if header is None:
-            raise TableError(f"{path.name} est vide")
-        columns = _columns(header, path.name)
+            raise TableError(f"{name} est vide")
+        columns = _columns(header, name)
         rows: list[Row] = []
         for number, cells in enumerate(reader, start=2):
             row = _row(number, columns, cells)
             if row is not None:
                 rows.append(row)
                 if len(rows) > MAX_ROWS:
-                    raise TableError(f"{path.name} : plus de {MAX_ROWS} lignes ; découpez-le")
+                    raise TableError(f"{name} : plus de {MAX_ROWS} lignes ; découpez-le")
     except csv.Error as exc:
-        raise TableError(f"{path.name}, ligne {reader.line_num} : CSV illisible ({exc})") from None
-    return _finish(path.name, columns, rows)
+        raise TableError(f"{name}, ligne {reader.line_num} : CSV illisible ({exc})") from None
+    return _finish(name, columns, rows)
 
 
 def _cell(value: Any) -> str:
@@ -146,31 +159,30 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path) -> Table:
+def _read_xlsx(data: bytes, name: str) -> Table:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
-    _raw(path)  # same size limit and messages as CSV
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-        raise TableError(f"{path.name} n'est pas un classeur XLSX lisible") from None
+        raise TableError(f"{name} n'est pas un classeur XLSX lisible") from None
     try:
         if not book.worksheets:
-            raise TableError(f"{path.name} ne contient aucune feuille")
+            raise TableError(f"{name} ne contient aucune feuille")
         sheet = book.worksheets[0]
         lines = sheet.iter_rows(values_only=True)
         header = next(lines, None)
         if header is None:
-            raise TableError(f"{path.name} : la première feuille est vide")
-        columns = _columns([_cell(v) for v in header], path.name)
+            raise TableError(f"{name} : la première feuille est vide")
+        columns = _columns([_cell(v) for v in header], name)
         rows: list[Row] = []
         for number, cells in enumerate(lines, start=2):
             row = _row(number, columns, [_cell(v) for v in cells])
             if row is not None:
                 rows.append(row)
                 if len(rows) > MAX_ROWS:
-                    raise TableError(f"{path.name} : plus de {MAX_ROWS} lignes ; découpez-le")
+                    raise TableError(f"{name} : plus de {MAX_ROWS} lignes ; découpez-le")
     finally:
         book.close()
-    return _finish(path.name, columns, rows)
+    return _finish(name, columns, rows)

@@ -37,6 +37,7 @@ _REFUSALS = {
     DecisionCode.NO_MODEL_ALLOWED.value: "Aucun modèle autorisé",
     DecisionCode.UNKNOWN_MODEL.value: "Modèle inconnu",
 }
+_TIERS = {tier.value: tier.label_fr[:1].upper() + tier.label_fr[1:] for tier in Tier}
 # Pipeline actions that are one use of a model (the decision was "allowed").
 _USE_ACTIONS = frozenset(_TASKS)
 
@@ -149,8 +150,7 @@ def build_dashboard(
             continue
         if event.action in _USE_ACTIONS:
             people.add(user)
-            tier = Tier(event.tier).label_fr if event.tier in Tier._value2member_map_ else "?"
-            _add(by_tier, tier[:1].upper() + tier[1:], user)
+            _add(by_tier, _TIERS.get(event.tier or "", "Niveau inconnu"), user)
             _add(by_task, _TASKS[event.action], user)
             _add(by_service, services.get(user) or "Service non renseigné", user)
             week = _week_label(day)

@@ -35,6 +35,7 @@ from egide.workspace.highlight import Highlighted, highlight
 
 if TYPE_CHECKING:
     from egide.audit import AuditLog
+    from egide.workspace.batches import BatchService
 
 __all__ = [
     "HISTORY_TURNS",
@@ -43,6 +44,8 @@ __all__ = [
     "TextPreview",
     "Workspace",
     "interrupted_message",
+    "personal_counts",
+    "text_previews",
 ]
 
 # Follow-up questions carry the last turns of their conversation (scanned like the rest).
@@ -102,7 +105,36 @@ def interrupted_message(model: ModelSettings | str, exc: ModelError, *, partial:
     )
 
 
-def _personal_counts(scan: ScanResult) -> tuple[tuple[str, int], ...]:
+def text_previews(request: AssistantRequest, preview: Preview) -> tuple[TextPreview, ...]:
+    """Each text of ``request`` highlighted, placeholders numbered in the pipeline's order:
+    prompt, then documents, then earlier turns — as :meth:`Assistant.start` will."""
+    vault = Vault()
+    texts: list[TextPreview] = []
+    if request.prompt:
+        heading = _PROMPT_HEADINGS.get(request.task, "Votre demande")
+        texts.append(_text(heading, preview.prompt_scan, vault))
+    for document, scan in zip(request.documents, preview.document_scans, strict=True):
+        texts.append(_text(f"Document « {document.source} »", scan, vault, document.warnings))
+    for message, scan in zip(request.messages, preview.message_scans, strict=True):
+        who = "Votre question précédente" if message.role == "user" else "Réponse précédente"
+        texts.append(_text(who, scan, vault))
+    return tuple(texts)
+
+
+def _text(
+    heading: str, scan: ScanResult, vault: Vault, warnings: Sequence[str] = ()
+) -> TextPreview:
+    return TextPreview(
+        heading=heading,
+        highlighted=highlight(scan.text, scan.findings, vault),
+        level=scan.level,
+        counts=personal_counts(scan),
+        warnings=tuple(warnings),
+    )
+
+
+def personal_counts(scan: ScanResult) -> tuple[tuple[str, int], ...]:
+    """(French label, count) of the personal data in ``scan``, most frequent first."""
     counts: dict[str, int] = {}
     for finding in scan.personal_findings:
         counts[finding.label] = counts.get(finding.label, 0) + 1
@@ -128,6 +160,7 @@ class Workspace:
         self._audit = audit
         self._backends = dict(backends or {})
         self._assistant: Assistant | None = None
+        self._batches: BatchService | None = None
         self._lock = threading.Lock()
         self._previews: OrderedDict[str, RequestPreview] = OrderedDict()
 
@@ -168,6 +201,15 @@ class Workspace:
     @property
     def audit(self) -> AuditLog:
         return self.assistant.audit
+
+    @property
+    def batches(self) -> BatchService:
+        with self._lock:
+            if self._batches is None:
+                from egide.workspace.batches import BatchService
+
+                self._batches = BatchService(self)
+            return self._batches
 
     # -- documents and requests -------------------------------------------------------------
 
@@ -259,39 +301,16 @@ class Workspace:
     def _build_preview(self, request: WorkRequest) -> RequestPreview:
         pipeline_request = self.pipeline_request(request)
         preview = self.assistant.preview(pipeline_request)
-        vault = Vault()  # filled in the pipeline's order: prompt, documents, earlier turns
-        texts: list[TextPreview] = []
-        if request.prompt:
-            texts.append(self._text(_PROMPT_HEADINGS.get(request.task, "Votre demande"),
-                                    preview.prompt_scan, vault))  # fmt: skip
-        for document, scan in zip(pipeline_request.documents, preview.document_scans, strict=True):
-            texts.append(
-                self._text(f"Document « {document.source} »", scan, vault, document.warnings)
-            )
-        for message, scan in zip(pipeline_request.messages, preview.message_scans, strict=True):
-            who = "Votre question précédente" if message.role == "user" else "Réponse précédente"
-            texts.append(self._text(who, scan, vault))
         return RequestPreview(
             request=request,
             preview=preview,
-            texts=tuple(texts),
-            choices=self._choices(preview),
+            texts=text_previews(pipeline_request, preview),
+            choices=self.choices(preview),
             auto=preview.decision,
         )
 
-    @staticmethod
-    def _text(
-        heading: str, scan: ScanResult, vault: Vault, warnings: Sequence[str] = ()
-    ) -> TextPreview:
-        return TextPreview(
-            heading=heading,
-            highlighted=highlight(scan.text, scan.findings, vault),
-            level=scan.level,
-            counts=_personal_counts(scan),
-            warnings=tuple(warnings),
-        )
-
-    def _choices(self, preview: Preview) -> tuple[ModelChoice, ...]:
+    def choices(self, preview: Preview) -> tuple[ModelChoice, ...]:
+        """Every configured model, allowed or not for this preview, with the charter's reason."""
         models = self.settings.models
         auto_pick = preview.decision.model_name if preview.decision.allowed else None
         choices = []
@@ -383,6 +402,7 @@ class Workspace:
         return {
             "brouillons": self.drafts.purge_older_than(days),
             "demandes": self.requests.purge_older_than(days),
+            "travaux répétitifs": self.batches.purge_older_than(days),
             "documents": self.uploads.purge_older_than(days),
         }
 

@@ -169,5 +169,10 @@ def test_serve_applies_the_configured_retention(tmp_path: Path) -> None:
             record = session.get(Draft, old.id)
             assert record is not None
             record.created_at = datetime.now(UTC) - timedelta(days=8)
-    assert apply_retention(settings) == 1
-    assert apply_retention(settings) == 0
+    assert apply_retention(settings)["brouillons"] == 1
+    assert apply_retention(settings) == {
+        "brouillons": 0,
+        "demandes": 0,
+        "travaux répétitifs": 0,
+        "documents": 0,
+    }

@@ -1,6 +1,7 @@
 """The portal's pages, one router per resource."""
 
 from egide.web.routes.admin import router as admin_router
+from egide.web.routes.batches import router as batches_router
 from egide.web.routes.charter import router as charter_router
 from egide.web.routes.dashboard import router as dashboard_router
 from egide.web.routes.drafts import router as drafts_router
@@ -24,6 +25,7 @@ PORTAL_ROUTERS = (
     tasks_router,
     requests_router,
     drafts_router,
+    batches_router,
     training_router,
     dashboard_router,
     signout_router,

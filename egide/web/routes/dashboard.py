@@ -42,6 +42,7 @@ def dashboard(request: Request, viewer: Viewer, portal: PortalDep) -> Response:
     users = portal.users.list()
     services = {u.login: u.service for u in users}
     known_services = sorted({u.service for u in users if u.service})
+    only_service: str | None
     if viewer.role is Role.AMBASSADEUR:
         only_service = viewer.service or ""
     else:

@@ -1,0 +1,332 @@
+"""Repetitive work from the portal: analyse every item before anything is sent, then run.
+
+A job is one of the two kinds of :mod:`egide.tasks.batch_jobs` (a draft per spreadsheet row, a
+summary per document). Before it starts, every item is previewed through the pipeline
+(``Assistant.preview``): its level, what was found and which models may receive it are shown
+to the agent, who then picks a model. Running is :func:`egide.tasks.batch.run_batch` — each item
+its own scan, decision, pseudonymisation, draft and audit events — on a background thread,
+resumable through its journal (``EGIDE_HOME/lots/ID/journal.jsonl``, which holds no value).
+Results are drafts in the agent's history; no output file is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from egide.policy.decide import AUTO, decide
+from egide.store.batches import BatchJobRecord, BatchJobStore, BatchStatus
+from egide.store.uploads import UploadRecord
+from egide.tasks.batch import (
+    JOURNAL_NAME,
+    BatchAborted,
+    BatchItem,
+    ItemStatus,
+    Journal,
+    JournalEntry,
+    JournalMismatch,
+    run_batch,
+)
+from egide.tasks.batch_jobs import DraftJob
+from egide.tasks.tables import TableError, read_table_bytes
+from egide.tasks.templates import TemplateError, load_templates
+from egide.workspace.service import TextPreview, personal_counts, text_previews
+
+if TYPE_CHECKING:
+    from egide.assistant import AssistantRequest
+    from egide.tasks.batch import BatchJob
+    from egide.workspace.service import Workspace
+
+__all__ = ["MAX_PORTAL_ITEMS", "BatchError", "BatchProgress", "BatchService", "UploadSummaryJob"]
+
+_log = logging.getLogger("egide.workspace")
+# Past this, the command line (egide batch) is the tool: its journal and files suit big runs.
+MAX_PORTAL_ITEMS = 2_000
+
+
+class BatchError(ValueError):
+    """A batch that cannot be created or launched; the message is French, for the agent."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchProgress:
+    processed: int  # finished items, whatever their outcome
+    total: int
+    refused: int
+    failed: int
+
+    @property
+    def message(self) -> str:
+        plural = "s" if self.processed > 1 else ""
+        text = f"{self.processed} élément{plural} traité{plural} sur {self.total}"
+        extras = []
+        if self.refused:
+            extras.append(f"{self.refused} refusé{'s' if self.refused > 1 else ''} par la charte")
+        if self.failed:
+            extras.append(f"{self.failed} en erreur")
+        return text + (f" ({', '.join(extras)})" if extras else "")
+
+
+class UploadSummaryJob:
+    """One summary per uploaded document (the portal's version of ``SummarizeJob``)."""
+
+    def __init__(self, job_id: str, uploads: Sequence[UploadRecord], *, length: str) -> None:
+        self.length = length
+        self.uploads = {upload.id: upload for upload in uploads}
+        self._items = tuple(BatchItem(upload.id, upload.name, upload.id) for upload in uploads)
+        self._identity = {"tache": "summarize", "longueur": length, "source": f"portail:{job_id}"}
+
+    @property
+    def identity(self) -> Mapping[str, str]:
+        return self._identity
+
+    @property
+    def items(self) -> Sequence[BatchItem]:
+        return self._items
+
+    def request(self, item: BatchItem, *, user: str, model: str) -> AssistantRequest:
+        from egide.assistant import AssistantRequest
+
+        return AssistantRequest(
+            user=user,
+            task="summarize",
+            documents=(self.uploads[item.key].document,),
+            model=model,
+            options={"length": self.length},
+            title=f"Résumé — {item.label}",
+        )
+
+
+class BatchService:
+    """The portal's batches, over the workspace's store and pipeline."""
+
+    def __init__(self, workspace: Workspace, *, workers: int = 2) -> None:
+        self.workspace = workspace
+        self._executor: ThreadPoolExecutor | None = None
+        self._workers = workers
+        self._lock = threading.Lock()
+        self._stops: dict[str, threading.Event] = {}
+        self._started = False
+
+    @property
+    def jobs(self) -> BatchJobStore:
+        store = BatchJobStore(self.workspace.store)
+        with self._lock:
+            if not self._started:
+                # A job left running by a stopped process is interrupted, ready to resume.
+                self._started = True
+                store.interrupt_unfinished()
+        return store
+
+    def _submit(self, function: Any, *args: Any) -> None:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="egide-lot")
+            executor = self._executor
+        executor.submit(function, *args)
+
+    def folder(self, job_id: str) -> Path:
+        return Path(self.workspace.settings.home) / "lots" / job_id
+
+    # -- creating ---------------------------------------------------------------------------
+
+    def create_drafts(self, owner: str, *, template: str, name: str, data: bytes) -> BatchJobRecord:
+        """One draft per row of a spreadsheet; errors (French) before anything is kept."""
+        try:
+            found = load_templates(self.workspace.settings.home).get(template)
+            table = read_table_bytes(data, name=name)
+        except (TemplateError, TableError) as exc:
+            raise BatchError(str(exc)) from None
+        job = DraftJob(found, table, source=name)
+        if job.missing_columns:
+            wanted = ", ".join(f"« {f.label} » ({f.name})" for f in job.missing_columns)
+            raise BatchError(
+                f"le tableau n'a pas de colonne pour : {wanted} ; nommez les colonnes comme "
+                "les champs du modèle (nom ou libellé)"
+            )
+        self._check_size(len(job.items))
+        record = self.jobs.create(
+            owner, kind="draft", source_name=name, source_data=data, total=len(job.items),
+            template=found.name,
+        )  # fmt: skip
+        self._submit(self._analyse, record.id, owner)
+        return record
+
+    def create_summaries(
+        self, owner: str, *, uploads: Sequence[UploadRecord], length: str
+    ) -> BatchJobRecord:
+        if not uploads:
+            raise BatchError("choisissez au moins un document à résumer")
+        self._check_size(len(uploads))
+        names = ", ".join(u.name for u in uploads[:3]) + ("…" if len(uploads) > 3 else "")
+        record = self.jobs.create(
+            owner, kind="summarize", source_name=names, total=len(uploads),
+            document_ids=[u.id for u in uploads], length=length,
+        )  # fmt: skip
+        self._submit(self._analyse, record.id, owner)
+        return record
+
+    @staticmethod
+    def _check_size(count: int) -> None:
+        if count > MAX_PORTAL_ITEMS:
+            raise BatchError(
+                f"{count} éléments : le portail en traite {MAX_PORTAL_ITEMS} au plus par lot ; "
+                "découpez le tableau, ou utilisez « egide batch » en ligne de commande"
+            )
+
+    def job_of(self, record: BatchJobRecord) -> BatchJob:
+        if record.kind == "draft":
+            data = self.jobs.source_data(record.id, owner=record.owner) or b""
+            template = load_templates(self.workspace.settings.home).get(record.template or "")
+            table = read_table_bytes(data, name=record.source_name)
+            return DraftJob(template, table, source=record.source_name)
+        uploads = self.workspace.uploads.get_many(record.document_ids, owner=record.owner)
+        return UploadSummaryJob(record.id, uploads, length=record.length or "court")
+
+    # -- analysing: the preview of every item -----------------------------------------------
+
+    def _analyse(self, job_id: str, owner: str) -> None:
+        try:
+            record = self.jobs.get(job_id, owner=owner)
+            job = self.job_of(record)
+            assistant = self.workspace.assistant
+            models = self.workspace.settings.models
+            analysis = []
+            for item in job.items:
+                entry: dict[str, Any] = {"key": item.key, "label": item.label}
+                try:
+                    preview = assistant.preview(job.request(item, user=owner, model=AUTO))
+                except ValueError as exc:  # a row the template cannot use
+                    entry["problem"] = " ".join(str(exc).split())
+                else:
+                    entry["level"] = preview.assessment.level.key
+                    entry["level_fr"] = preview.assessment.level.label_fr
+                    counts: dict[str, int] = {}
+                    for scan in (preview.prompt_scan, *preview.document_scans):
+                        for label, n in personal_counts(scan):
+                            counts[label] = counts.get(label, 0) + n
+                    entry["counts"] = counts
+                    entry["allowed"] = [
+                        m.name for m in models
+                        if decide(preview.assessment, models, m.name).allowed
+                    ]  # fmt: skip
+                analysis.append(entry)
+            self.jobs.update(job_id, owner=owner, status=BatchStatus.READY, analysis=analysis)
+        except Exception as exc:  # a background thread: the job must say what stopped it
+            _log.error("analyse du lot interrompue (%s)", type(exc).__name__)
+            self._fail(job_id, owner, exc)
+
+    def item_preview(
+        self, record: BatchJobRecord, index: int
+    ) -> tuple[BatchItem, tuple[TextPreview, ...]]:
+        """One item's texts highlighted, as the pipeline will see them."""
+        job = self.job_of(record)
+        items = list(job.items)
+        if not 0 <= index < len(items):
+            raise IndexError(index)
+        request = job.request(items[index], user=record.owner, model=AUTO)
+        preview = self.workspace.assistant.preview(request)
+        return items[index], text_previews(request, preview)
+
+    # -- running ----------------------------------------------------------------------------
+
+    def launch(self, job_id: str, *, owner: str, model: str) -> BatchJobRecord:
+        record = self.jobs.get(job_id, owner=owner)
+        if record.status is BatchStatus.ANALYSING:
+            raise BatchError("l'analyse des éléments n'est pas terminée : patientez un instant")
+        if record.status is BatchStatus.RUNNING:
+            return record
+        if not record.analysis:  # interrupted during its analysis: analyse again
+            record = self.jobs.update(job_id, owner=owner, status=BatchStatus.ANALYSING)
+            self._submit(self._analyse, job_id, owner)
+            return record
+        wanted = model.strip() or AUTO
+        known = {m.name for m in self.workspace.settings.models}
+        if wanted != AUTO and wanted not in known:
+            raise BatchError(f"modèle inconnu « {wanted} »")
+        record = self.jobs.update(job_id, owner=owner, status=BatchStatus.RUNNING, model=wanted)
+        stop = threading.Event()
+        with self._lock:
+            self._stops[job_id] = stop
+        self._submit(self._run, job_id, owner, wanted, stop)
+        return record
+
+    def stop(self, job_id: str, *, owner: str) -> None:
+        self.jobs.get(job_id, owner=owner)  # someone else's answers "introuvable"
+        with self._lock:
+            stop = self._stops.get(job_id)
+        if stop is not None:
+            stop.set()
+
+    def _run(self, job_id: str, owner: str, model: str, stop: threading.Event) -> None:
+        try:
+            record = self.jobs.get(job_id, owner=owner)
+            job = self.job_of(record)
+            report = run_batch(
+                job, self.workspace.assistant, self.folder(job_id), user=owner, model=model,
+                fmt=None, stop=stop,
+            )  # fmt: skip
+            status = BatchStatus.INTERRUPTED if report.interrupted else BatchStatus.DONE
+            self.jobs.update(job_id, owner=owner, status=status)
+        except BatchAborted as exc:
+            self.jobs.update(
+                job_id, owner=owner, status=BatchStatus.FAILED,
+                error=f"{exc} ; les éléments déjà faits sont conservés : reprenez le lot "
+                "quand le problème est réglé",
+            )  # fmt: skip
+        except Exception as exc:
+            _log.error("lot interrompu (%s)", type(exc).__name__)
+            self._fail(job_id, owner, exc)
+        finally:
+            with self._lock:
+                self._stops.pop(job_id, None)
+
+    def _fail(self, job_id: str, owner: str, exc: BaseException) -> None:
+        message = str(exc) if isinstance(exc, (ValueError, OSError)) else type(exc).__name__
+        try:
+            self.jobs.update(
+                job_id, owner=owner, status=BatchStatus.FAILED,
+                error=f"le lot s'est arrêté ({' '.join(message.split())}) ; les éléments déjà "
+                "faits sont conservés",
+            )  # fmt: skip
+        except Exception:
+            _log.error("état du lot non enregistré")
+
+    # -- following --------------------------------------------------------------------------
+
+    def entries(self, record: BatchJobRecord) -> dict[str, JournalEntry]:
+        path = self.folder(record.id) / JOURNAL_NAME
+        if not path.exists():
+            return {}
+        try:
+            return Journal(path, self.job_of(record).identity).entries
+        except (JournalMismatch, OSError, ValueError):
+            return {}
+
+    def progress(self, record: BatchJobRecord) -> BatchProgress:
+        entries = self.entries(record).values()
+        return BatchProgress(
+            processed=len(entries),
+            total=record.total,
+            refused=sum(1 for e in entries if e.status is ItemStatus.REFUSED),
+            failed=sum(1 for e in entries if e.status is ItemStatus.ERROR),
+        )
+
+    def delete(self, job_id: str, *, owner: str) -> None:
+        """The job, its journal and its summary documents; drafts stay in the history."""
+        self.stop(job_id, owner=owner)
+        record = self.jobs.delete(job_id, owner=owner)
+        self.workspace.uploads.delete(record.document_ids, owner=owner)
+        shutil.rmtree(self.folder(job_id), ignore_errors=True)
+
+    def purge_older_than(self, days: int) -> int:
+        ids = self.jobs.purge_older_than(days)
+        for job_id in ids:
+            shutil.rmtree(self.folder(job_id), ignore_errors=True)
+        return len(ids)
