@@ -1,6 +1,7 @@
 """The portal's pages, one router per resource."""
 
 from egide.web.routes.admin import router as admin_router
+from egide.web.routes.audit import router as audit_router
 from egide.web.routes.batches import router as batches_router
 from egide.web.routes.charter import router as charter_router
 from egide.web.routes.dashboard import router as dashboard_router
@@ -11,6 +12,7 @@ from egide.web.routes.signin import router as signin_router
 from egide.web.routes.signin import steps_router
 from egide.web.routes.signout import router as signout_router
 from egide.web.routes.tasks import router as tasks_router
+from egide.web.routes.templates_admin import router as templates_admin_router
 from egide.web.routes.training import router as training_router
 from egide.web.routes.workspace import router as workspace_router
 
@@ -30,4 +32,6 @@ PORTAL_ROUTERS = (
     dashboard_router,
     signout_router,
     admin_router,
+    templates_admin_router,
+    audit_router,
 )

@@ -17,7 +17,7 @@ from egide.web.deps import PortalDep, portal_router, require_role
 from egide.web.templating import render
 from egide.workspace.dashboard import MIN_PEOPLE, UsageFigures, build_dashboard
 
-__all__ = ["PERIODS", "router"]
+__all__ = ["PERIODS", "router", "usage_figures"]
 
 router = portal_router()
 
@@ -27,7 +27,8 @@ Viewer = Annotated[
 PERIODS = {"4": "4 dernières semaines", "12": "12 dernières semaines", "52": "12 derniers mois"}
 
 
-def _figures(request: Request, portal: PortalDep) -> UsageFigures:
+def usage_figures(request: Request, portal: PortalDep) -> UsageFigures:
+    """The process's reader of the audit trail (one cache for the dashboard and /audit)."""
     state = request.app.state
     figures: UsageFigures | None = getattr(state, "usage_figures", None)
     if figures is None:
@@ -52,7 +53,7 @@ def dashboard(request: Request, viewer: Viewer, portal: PortalDep) -> Response:
     start = end - timedelta(weeks=int(weeks)) + timedelta(days=1)
     trained_ids = portal.training_book.completed_users()
     figures = build_dashboard(
-        _figures(request, portal).events(),
+        usage_figures(request, portal).events(),
         services,
         start=start,
         end=end,
