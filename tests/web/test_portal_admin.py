@@ -33,7 +33,7 @@ def test_an_administrator_manages_accounts_from_the_portal(harness: PortalHarnes
             "name": "Léa Bernard",
             "service": "Bureau du séjour",
             "role": "ambassadeur",
-        },  # fmt: skip
+        },
     )
     assert 'id="mot-de-passe-temporaire"' in created.text
     user = harness.portal.users.named("lbernard")

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from egide.audit import AuditLog
 from egide.config import Settings, load_settings
 from egide.models.base import GenerationRequest, ModelUnavailable
+from egide.tasks.templates import load_templates
 from tests.support.portal import Account, PortalHarness, csrf_of
 
 LETTER = """Objet : demande de renouvellement de titre de séjour
@@ -274,3 +275,85 @@ def test_a_bad_document_gets_a_clear_error(
     )
     assert page.status_code == 400
     assert message in text(page).lower()
+
+
+class _Recording:
+    """A generative backend that answers with what it was asked (the real interface)."""
+
+    extractive = False
+    context_chars = 24_000
+
+    def __init__(self) -> None:
+        self.requests: list[GenerationRequest] = []
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        self.requests.append(request)
+        yield "Réponse du modèle, page 1."
+
+
+def test_drafting_from_a_template_keeps_the_values_when_a_field_is_missing(
+    harness: PortalHarness,
+) -> None:
+    client, _ = _signed_in(harness)
+    listing = client.get("/espace/rediger")
+    assert "Accusé de réception" in text(listing)
+    form = client.get("/espace/rediger/accuse-reception")
+    values = {
+        "champ_administration": "PRÉFECTURE DE LA GIRONDE",
+        "champ_service": "Bureau du séjour",
+        "champ_lieu": "Bordeaux",
+        "champ_civilite": "Madame",
+        "champ_prenom": "Claire",
+        "champ_nom": "Dubois",
+    }
+    missing = client.post(
+        "/espace/rediger/accuse-reception", data={"csrf_token": csrf_of(form), **values}
+    )
+    assert missing.status_code == 400
+    assert "obligatoire" in text(missing) and 'value="Dubois"' in missing.text
+    # The built-in template's other required fields, from its examples.
+    accuse = load_templates(harness.settings.home).get("accuse-reception")
+    complete = {f"champ_{f.name}": f.example or f.default or "x" for f in accuse.fields}
+    complete.update(values)
+    preview = client.post(
+        "/espace/rediger/accuse-reception", data={"csrf_token": csrf_of(form), **complete}
+    )
+    assert preview.url.path.startswith("/espace/demandes/")
+    assert "Texte rédigé à partir du modèle" in text(preview)
+    assert '<mark class="egide-trouve egide-trouve--person" data-label="PERSON">' in preview.text
+    draft = client.post(preview.url.path + "/envoyer", data={"csrf_token": csrf_of(preview)})
+    assert draft.url.path.startswith("/espace/brouillons/")
+    assert "Madame Claire DUBOIS" in text(draft)
+
+
+def test_chat_follow_up_questions_carry_the_conversation(tmp_path: Path) -> None:
+    settings = load_settings(environ={"EGIDE_HOME": str(tmp_path / "home")})
+    backend = _Recording()
+    harness = PortalHarness(settings, backends={"local": backend})
+    client, _ = _signed_in(harness)
+    form = client.get("/espace/discuter")
+    preview = client.post(
+        "/espace/discuter",
+        data={"csrf_token": csrf_of(form), "question": "Quel délai pour Madame ROUSSEAU ?"},
+        files=[("documents", ("courrier.txt", LETTER.encode(), "text/plain"))],
+    )
+    assert "Votre question" in text(preview) and "Document « courrier.txt »" in text(preview)
+    answer = client.post(preview.url.path + "/envoyer", data={"csrf_token": csrf_of(preview)})
+    conversation = client.get(answer.url.path)
+    link = next(
+        part.split('"')[0] for part in conversation.text.split('href="/espace/conversations/')[1:]
+    )
+    thread = client.get(f"/espace/conversations/{link}")
+    assert "Quel délai pour Madame ROUSSEAU ?" in text(thread)
+    follow = client.post(
+        f"/espace/conversations/{link}",
+        data={"csrf_token": csrf_of(thread), "question": "Et pour un recours ?"},
+    )
+    assert "Votre question précédente" in text(follow) and "Réponse précédente" in text(follow)
+    client.post(follow.url.path + "/envoyer", data={"csrf_token": csrf_of(follow)})
+    sent = backend.requests[-1].messages
+    contents = [m.content for m in sent]
+    assert any("Réponse du modèle" in c for c in contents)  # the earlier answer
+    assert contents[-1] == "Et pour un recours ?"
+    assert all("ROUSSEAU" not in c for c in contents)  # pseudonymised, history included
+    assert any("[PERSONNE_1]" in c for c in contents)
