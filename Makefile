@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PG_STAMP := $(VENV)/.postgresql
 CHROMIUM_STAMP := $(VENV)/.chromium
+OIDC_STAMP := tests/oidc/node_modules/.installed
 
 .PHONY: install install-test run test lint typecheck unit bench clean
 
@@ -33,9 +34,15 @@ $(CHROMIUM_STAMP): tools/ensure_chromium.sh | $(STAMP)
 	bash tools/ensure_chromium.sh
 	touch $(CHROMIUM_STAMP)
 
+# A real OpenID Connect provider for the sign-in tests (node-oidc-provider, from the npm
+# registry, versions pinned by package-lock.json).
+$(OIDC_STAMP): tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+	touch $(OIDC_STAMP)
+
 install: $(STAMP)
 
-install-test: $(TEST_STAMP) $(PG_STAMP) $(CHROMIUM_STAMP)
+install-test: $(TEST_STAMP) $(PG_STAMP) $(CHROMIUM_STAMP) $(OIDC_STAMP)
 
 run: install
 	$(BIN)/egide serve
@@ -56,4 +63,4 @@ bench: install-test
 	$(BIN)/python benchmarks/guard.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache tests/oidc/node_modules

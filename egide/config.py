@@ -29,6 +29,7 @@ __all__ = [
     "ApiSettings",
     "ConfigError",
     "ModelSettings",
+    "OidcSettings",
     "PortalSettings",
     "Settings",
     "StorageSettings",
@@ -58,6 +59,39 @@ class ApiSettings(_Strict):
     threads: int = Field(default=256, ge=1, le=4096)  # requests handled at once
 
 
+class OidcSettings(_Strict):
+    """Sign-in through an OpenID Connect provider (ProConnect, Keycloak…), besides passwords.
+
+    The provider must vouch for a second factor: its ``acr`` must be one of ``required_acr``,
+    otherwise the sign-in is refused. Accounts still exist in Égide (created by an
+    administrator): the ``login_claim`` of the ID token names the account.
+    """
+
+    issuer: str
+    client_id: str = Field(min_length=1, max_length=256)
+    client_secret_env: str | None = None  # the secret comes from the environment
+    required_acr: tuple[str, ...] = Field(min_length=1)
+    scopes: tuple[str, ...] = ("openid", "email", "profile")
+    login_claim: str = "preferred_username"
+    label: str = Field(default="Se connecter avec ProConnect", min_length=1, max_length=80)
+    redirect_url: str | None = None  # default: this service's /connexion/oidc/retour
+    timeout_s: float = Field(default=10.0, gt=0, le=120)
+
+    @field_validator("issuer", "redirect_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("une adresse http:// ou https:// est attendue")
+        return value.rstrip("/") if value is not None else None
+
+    @field_validator("scopes")
+    @classmethod
+    def _openid_scope(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if "openid" not in value:
+            raise ValueError("la portée « openid » est obligatoire")
+        return value
+
+
 class PortalSettings(_Strict):
     """The agents' web portal: sign-in, sessions, charter, uploads."""
 
@@ -72,6 +106,7 @@ class PortalSettings(_Strict):
     retention_days: int = Field(default=30, ge=1, le=3650)
     behind_tls: bool = False
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=1024 * 1024 * 1024)
+    oidc: OidcSettings | None = None
 
     @field_validator("charter_path", "training_path")
     @classmethod
@@ -171,6 +206,8 @@ _FRENCH_ERRORS = {
     "less_than_equal": "valeur trop grande",
     "greater_than_equal": "valeur trop petite",
     "string_pattern_mismatch": "caractères autorisés : lettres, chiffres, point, tiret, souligné",
+    "too_short": "au moins une valeur est attendue",
+    "string_too_short": "valeur vide",
 }
 
 

@@ -22,7 +22,7 @@ from egide.auth.charter import Charter, CharterBook, CharterSource
 from egide.auth.credentials import Credentials
 from egide.auth.passwords import password_problem
 from egide.auth.roles import User
-from egide.auth.sessions import SessionState, SessionStore
+from egide.auth.sessions import OIDC_METHOD, SessionState, SessionStore
 from egide.auth.throttle import Throttle, account_key, address_key
 from egide.auth.training import TrainingBook, TrainingSource
 from egide.auth.users import UserStore, normalise_login
@@ -42,6 +42,10 @@ WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
 WRONG_CODE = "Code incorrect ou déjà utilisé : saisissez le code affiché en ce moment."
 WRONG_RECOVERY = "Code de secours incorrect ou déjà utilisé."
 DISABLED = "Ce compte est désactivé : adressez-vous à votre administrateur."
+NO_ACCOUNT = (
+    "Votre identité est reconnue, mais aucun compte Égide ne lui correspond : demandez à votre "
+    "administrateur de créer votre compte."
+)
 ENROLMENT_LOST = "La clé d'enrôlement a expiré : un nouveau QR code vient d'être créé."
 
 
@@ -160,6 +164,11 @@ class Portal:
         return state, user
 
     def next_step(self, state: SessionState, user: User) -> Step | None:
+        if state.by_provider:
+            # The identity provider checked the password and the second factor (its acr).
+            if not self.book.has_accepted(user.id, self.charter()):
+                return Step.CHARTER
+            return None
         if user.totp_enrolled and not state.second_factor_done:
             return Step.TOTP
         if user.must_change_password:
@@ -212,6 +221,25 @@ class Portal:
         self.sessions.purge(now)
         self.throttle.purge(now)
         token, _ = self.sessions.create(user.id, now)
+        return Outcome(ok=True, token=token)
+
+    def sign_in_oidc(self, login: str, address: str, *, acr: str) -> Outcome:
+        """A user the identity provider vouched for (both factors, at a required ``acr``).
+
+        The account must exist and be enabled; the session starts with its second factor done.
+        """
+        now = self.clock()
+        user = self.users.find(login.split("@", 1)[0])
+        if user is None:
+            self.record(UNKNOWN_ACCOUNT, "sign_in_failed", required=False, step="oidc", ip=address)
+            return Outcome(ok=False, message=NO_ACCOUNT)
+        if user.disabled:
+            self.record(user.login, "sign_in_failed", required=False, step="disabled", ip=address)
+            return Outcome(ok=False, message=DISABLED)
+        self.record(user.login, "sign_in", method="oidc", acr=acr[:64], ip=address)
+        self.credentials.record_sign_in(user.id, now)
+        self.sessions.purge(now)
+        token, _ = self.sessions.create(user.id, now, method=OIDC_METHOD)
         return Outcome(ok=True, token=token)
 
     def change_password(

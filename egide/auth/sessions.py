@@ -23,9 +23,19 @@ from egide.config import PortalSettings
 from egide.store.accounts import WebSession
 from egide.store.db import Store
 
-__all__ = ["PENDING_LIFETIME", "SESSION_COOKIE", "SessionState", "SessionStore", "session_id"]
+__all__ = [
+    "OIDC_METHOD",
+    "PASSWORD_METHOD",
+    "PENDING_LIFETIME",
+    "SESSION_COOKIE",
+    "SessionState",
+    "SessionStore",
+    "session_id",
+]
 
 SESSION_COOKIE = "egide_session"
+PASSWORD_METHOD = "password"
+OIDC_METHOD = "oidc"
 PENDING_LIFETIME = timedelta(minutes=15)
 # Writing on every request would make each page a write; the idle timeout has minute precision.
 _TOUCH_EVERY = timedelta(seconds=15)
@@ -47,10 +57,16 @@ class SessionState:
     mfa_at: datetime | None
     has_totp_pending: bool
     has_recovery_pending: bool
+    auth_method: str = PASSWORD_METHOD
 
     @property
     def second_factor_done(self) -> bool:
         return self.mfa_at is not None
+
+    @property
+    def by_provider(self) -> bool:
+        """Opened through OpenID Connect: the provider checked both factors (its acr)."""
+        return self.auth_method == OIDC_METHOD
 
 
 def _state(row: WebSession) -> SessionState:
@@ -63,6 +79,7 @@ def _state(row: WebSession) -> SessionState:
         mfa_at=row.mfa_at,
         has_totp_pending=row.totp_pending is not None,
         has_recovery_pending=row.recovery_pending is not None,
+        auth_method=row.auth_method or PASSWORD_METHOD,
     )
 
 
@@ -78,8 +95,13 @@ class SessionStore:
         )
         return now - row.last_seen_at >= self._idle or now - row.created_at >= lifetime
 
-    def create(self, user_id: str, now: datetime) -> tuple[str, SessionState]:
-        """A new session for a user whose password was just checked; returns the cookie value."""
+    def create(
+        self, user_id: str, now: datetime, *, method: str = PASSWORD_METHOD
+    ) -> tuple[str, SessionState]:
+        """A new session for a user whose password was just checked; returns the cookie value.
+
+        ``method`` OIDC: the provider vouched for both factors, so the session starts complete.
+        """
         token = secrets.token_urlsafe(32)
         row = WebSession(
             id=session_id(token),
@@ -87,9 +109,10 @@ class SessionStore:
             csrf_token=secrets.token_urlsafe(32),
             created_at=now,
             last_seen_at=now,
-            mfa_at=None,
+            mfa_at=now if method == OIDC_METHOD else None,
             totp_pending=None,
             recovery_pending=None,
+            auth_method=method,
         )
         with self._store.session() as session:
             session.add(row)
@@ -129,6 +152,7 @@ class SessionStore:
                 mfa_at=now,
                 totp_pending=None,
                 recovery_pending=None,
+                auth_method=old.auth_method if old is not None else PASSWORD_METHOD,
             )
             session.add(row)
         return token, _state(row)

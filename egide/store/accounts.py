@@ -81,6 +81,7 @@ class WebSession(Base):
     mfa_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_pending: Mapped[bytes | None] = mapped_column(LargeBinary)
     recovery_pending: Mapped[bytes | None] = mapped_column(LargeBinary)
+    auth_method: Mapped[str | None] = mapped_column(String(16))  # migration 0004
 
 
 class CharterAcceptance(Base):

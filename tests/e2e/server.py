@@ -38,10 +38,10 @@ def _free_port() -> int:
 class EgideServer:
     """``egide serve`` in a subprocess, with its own EGIDE_HOME."""
 
-    def __init__(self, home: Path, *, config: Path | None = None) -> None:
+    def __init__(self, home: Path, *, config: Path | None = None, port: int | None = None) -> None:
         """``config``: an ``egide.toml``; without one, the embedded defaults of ``make run``."""
         self.home = home
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {
             key: value

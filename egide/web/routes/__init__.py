@@ -6,6 +6,7 @@ from egide.web.routes.batches import router as batches_router
 from egide.web.routes.charter import router as charter_router
 from egide.web.routes.dashboard import router as dashboard_router
 from egide.web.routes.drafts import router as drafts_router
+from egide.web.routes.oidc import router as oidc_router
 from egide.web.routes.requests import router as requests_router
 from egide.web.routes.second_factor import router as second_factor_router
 from egide.web.routes.signin import router as signin_router
@@ -20,6 +21,7 @@ __all__ = ["PORTAL_ROUTERS"]
 
 PORTAL_ROUTERS = (
     signin_router,
+    oidc_router,
     steps_router,
     second_factor_router,
     charter_router,

@@ -58,7 +58,12 @@ def _sign_in_page(
     response = render(
         request,
         "connexion.html",
-        {"error": error, "ending": None if error else ending, "login": login.strip()[:64]},
+        {
+            "error": error,
+            "ending": None if error else ending,
+            "login": login.strip()[:64],
+            "oidc": portal.settings.portal.oidc,
+        },
         status_code=status_code,
         headers=headers,
     )

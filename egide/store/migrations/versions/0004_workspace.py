@@ -1,4 +1,5 @@
-"""The agents' workspace: uploaded documents, requests, batch jobs, training completions.
+"""The agents' workspace: uploaded documents, requests, batch jobs, training completions;
+how each portal session was opened.
 
 Revision ID: 0004
 Revises: 0003
@@ -17,6 +18,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # How a portal session was opened: "password" (then TOTP) or "oidc" (the provider's acr).
+    with op.batch_alter_table("web_sessions") as batch:
+        batch.add_column(sa.Column("auth_method", sa.String(16), nullable=True))
     op.create_table(
         "uploads",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -97,6 +101,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("web_sessions") as batch:
+        batch.drop_column("auth_method")
     op.drop_index("ix_training_completions_user_id", table_name="training_completions")
     op.drop_table("training_completions")
     op.drop_index("ix_batch_jobs_created_at", table_name="batch_jobs")
