@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from egide.store.crypto import TableCipher
 from egide.store.db import Store
 from egide.store.errors import NotFoundError
 from egide.store.workspace import BatchJobRow
@@ -81,17 +82,18 @@ class BatchJobStore:
     def __init__(self, store: Store) -> None:
         self._store = store
 
+    @property
+    def _cipher(self) -> TableCipher:
+        return self._store.cipher.for_table(_TABLE)
+
     def _record(self, row: BatchJobRow) -> BatchJobRecord:
-        cipher = self._store.cipher
         return BatchJobRecord(
             id=row.id,
             owner=row.owner,
             kind=row.kind,
             template=row.template,
             length=row.length,
-            source_name=cipher.open(
-                row.source_name, table=_TABLE, column="source_name", row_id=row.id
-            ),
+            source_name=self._cipher.open(row.source_name, "source_name", row.id),
             document_ids=tuple(json.loads(row.document_ids)),
             model=row.model,
             status=BatchStatus(row.status),
@@ -115,7 +117,7 @@ class BatchJobStore:
         length: str | None = None,
     ) -> BatchJobRecord:
         job_id = str(uuid.uuid4())
-        cipher = self._store.cipher
+        cipher = self._cipher
         now = _now()
         row = BatchJobRow(
             id=job_id,
@@ -123,10 +125,10 @@ class BatchJobStore:
             kind=kind,
             template=template,
             length=length,
-            source_name=cipher.seal(source_name, table=_TABLE, column="source_name", row_id=job_id),
+            source_name=cipher.seal(source_name, "source_name", job_id),
             source_data=None
             if source_data is None
-            else cipher.seal_bytes(source_data, table=_TABLE, column="source_data", row_id=job_id),
+            else cipher.seal_bytes(source_data, "source_data", job_id),
             document_ids=json.dumps(list(document_ids)),
             model=None,
             status=BatchStatus.ANALYSING.value,
@@ -157,9 +159,7 @@ class BatchJobStore:
             row = self._row(session, job_id, owner)
             if row.source_data is None:
                 return None
-            return self._store.cipher.open_bytes(
-                row.source_data, table=_TABLE, column="source_data", row_id=row.id
-            )
+            return self._cipher.open_bytes(row.source_data, "source_data", row.id)
 
     def list(self, owner: str, *, limit: int = 50) -> builtins.list[BatchJobRecord]:
         with self._store.session() as session:

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from egide.keys import KEY_SIZE, KeyFileError, load_key
 from egide.store.errors import StoreError
 
-__all__ = ["KEY_ENV", "StoreCipher", "key_path", "load_store_key"]
+__all__ = ["KEY_ENV", "StoreCipher", "TableCipher", "key_path", "load_store_key"]
 
 KEY_ENV = "EGIDE_STORE_KEY"
 _VERSION = b"\x01"
@@ -82,3 +82,26 @@ class StoreCipher:
                 "ou la donnée a été altérée"
             ) from None
         return plain
+
+    def for_table(self, table: str) -> TableCipher:
+        return TableCipher(self, table)
+
+
+class TableCipher:
+    """The cipher of one table: ``seal(value, column, row_id)`` and ``open(blob, column, row_id)``."""
+
+    def __init__(self, cipher: StoreCipher, table: str) -> None:
+        self._cipher = cipher
+        self.table = table
+
+    def seal(self, text: str, column: str, row_id: str) -> bytes:
+        return self._cipher.seal(text, table=self.table, column=column, row_id=row_id)
+
+    def open(self, blob: bytes, column: str, row_id: str) -> str:
+        return self._cipher.open(blob, table=self.table, column=column, row_id=row_id)
+
+    def seal_bytes(self, data: bytes, column: str, row_id: str) -> bytes:
+        return self._cipher.seal_bytes(data, table=self.table, column=column, row_id=row_id)
+
+    def open_bytes(self, blob: bytes, column: str, row_id: str) -> bytes:
+        return self._cipher.open_bytes(blob, table=self.table, column=column, row_id=row_id)

@@ -22,6 +22,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import CursorResult
 
 from egide.documents.writers import ai_assistance_mention
+from egide.store.crypto import TableCipher
 from egide.store.db import Store
 from egide.store.errors import DraftFrozenError, DraftNotFoundError, StoreError
 from egide.store.models import Draft
@@ -149,11 +150,9 @@ class DraftStore:
 
     # --- encryption ------------------------------------------------------------------------
 
-    def _seal(self, text: str, column: str, row_id: str) -> bytes:
-        return self._store.cipher.seal(text, table=_TABLE, column=column, row_id=row_id)
-
-    def _open(self, blob: bytes, column: str, row_id: str) -> str:
-        return self._store.cipher.open(blob, table=_TABLE, column=column, row_id=row_id)
+    @property
+    def _cipher(self) -> TableCipher:
+        return self._store.cipher.for_table(_TABLE)
 
     def _record(self, row: Draft) -> DraftRecord:
         return DraftRecord(
@@ -163,8 +162,8 @@ class DraftStore:
             model=row.model,
             tier=row.tier,
             level=row.level,
-            title=self._open(row.title, "title", row.id),
-            content=self._open(row.content, "content", row.id),
+            title=self._cipher.open(row.title, "title", row.id),
+            content=self._cipher.open(row.content, "content", row.id),
             created_at=row.created_at,
             updated_at=row.updated_at,
             status=DraftStatus(row.status),
@@ -173,7 +172,7 @@ class DraftStore:
             source_name=(
                 None
                 if row.source_name is None
-                else self._open(row.source_name, "source_name", row.id)
+                else self._cipher.open(row.source_name, "source_name", row.id)
             ),
             conversation_id=row.conversation_id,
         )
@@ -255,8 +254,8 @@ class DraftStore:
             model=_checked(model, "modèle", 64),
             tier=_checked(tier, "niveau du modèle", 16),
             level=_checked(level, "niveau de sensibilité", 32),
-            title=self._seal(title, "title", draft_id),
-            content=self._seal(content, "content", draft_id),
+            title=self._cipher.seal(title, "title", draft_id),
+            content=self._cipher.seal(content, "content", draft_id),
             created_at=now,
             updated_at=now,
             status=DraftStatus.BROUILLON.value,
@@ -264,7 +263,7 @@ class DraftStore:
             validated_at=None,
             source_name=None
             if source_name is None
-            else self._seal(source_name, "source_name", draft_id),
+            else self._cipher.seal(source_name, "source_name", draft_id),
             conversation_id=None
             if conversation_id is None
             else _checked(conversation_id, "conversation", 36),
@@ -295,7 +294,10 @@ class DraftStore:
     def update_content(self, draft_id: str, owner: str, content: str) -> DraftRecord:
         """Replace the content of a draft that is not validated yet."""
         return self._update_draft(
-            draft_id, owner, content=self._seal(content, "content", draft_id), updated_at=_now()
+            draft_id,
+            owner,
+            content=self._cipher.seal(content, "content", draft_id),
+            updated_at=_now(),
         )
 
     def validate(self, draft_id: str, *, owner: str, validated_by: str) -> DraftRecord:

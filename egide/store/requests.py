@@ -18,7 +18,9 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
+from egide.store.crypto import TableCipher
 from egide.store.db import Store
 from egide.store.errors import NotFoundError, StoreError
 from egide.store.workspace import WorkRequestRow
@@ -67,19 +69,17 @@ class RequestStore:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def _seal(self, text: str, column: str, row_id: str) -> bytes:
-        return self._store.cipher.seal(text, table=_TABLE, column=column, row_id=row_id)
-
-    def _open(self, blob: bytes, column: str, row_id: str) -> str:
-        return self._store.cipher.open(blob, table=_TABLE, column=column, row_id=row_id)
+    @property
+    def _cipher(self) -> TableCipher:
+        return self._store.cipher.for_table(_TABLE)
 
     def _record(self, row: WorkRequestRow) -> WorkRequest:
         return WorkRequest(
             id=row.id,
             owner=row.owner,
             task=row.task,
-            title=self._open(row.title, "title", row.id),
-            prompt=self._open(row.prompt, "prompt", row.id),
+            title=self._cipher.open(row.title, "title", row.id),
+            prompt=self._cipher.open(row.prompt, "prompt", row.id),
             options=json.loads(row.options),
             document_ids=tuple(json.loads(row.document_ids)),
             conversation_id=row.conversation_id,
@@ -109,8 +109,8 @@ class RequestStore:
             id=request_id,
             owner=owner,
             task=task,
-            title=self._seal(title, "title", request_id),
-            prompt=self._seal(prompt, "prompt", request_id),
+            title=self._cipher.seal(title, "title", request_id),
+            prompt=self._cipher.seal(prompt, "prompt", request_id),
             options=json.dumps(dict(options or {}), ensure_ascii=False),
             document_ids=json.dumps(list(document_ids)),
             conversation_id=conversation_id,
@@ -126,19 +126,23 @@ class RequestStore:
             session.add(row)
         return self._record(row)
 
+    @staticmethod
+    def _owned(session: Session, request_id: str, owner: str) -> WorkRequestRow:
+        row = session.scalars(
+            select(WorkRequestRow).where(
+                WorkRequestRow.id == request_id, WorkRequestRow.owner == owner
+            )
+        ).one_or_none()
+        if row is None:
+            raise RequestNotFoundError(
+                "demande introuvable : elle a peut-être été supprimée ou a dépassé la durée "
+                "de conservation"
+            )
+        return row
+
     def get(self, request_id: str, *, owner: str) -> WorkRequest:
         with self._store.session() as session:
-            row = session.scalars(
-                select(WorkRequestRow).where(
-                    WorkRequestRow.id == request_id, WorkRequestRow.owner == owner
-                )
-            ).one_or_none()
-            if row is None:
-                raise RequestNotFoundError(
-                    "demande introuvable : elle a peut-être été supprimée ou a dépassé la durée "
-                    "de conservation"
-                )
-            return self._record(row)
+            return self._record(self._owned(session, request_id, owner))
 
     def for_draft(self, draft_id: str, *, owner: str) -> WorkRequest | None:
         with self._store.session() as session:
@@ -178,13 +182,7 @@ class RequestStore:
 
     def _change(self, request_id: str, owner: str, **values: object) -> WorkRequest:
         with self._store.session() as session:
-            row = session.scalars(
-                select(WorkRequestRow).where(
-                    WorkRequestRow.id == request_id, WorkRequestRow.owner == owner
-                )
-            ).one_or_none()
-            if row is None:
-                raise RequestNotFoundError("demande introuvable")
+            row = self._owned(session, request_id, owner)
             for name, value in values.items():
                 setattr(row, name, value)
             row.updated_at = _now()

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select
 
 from egide.documents import Document, DocumentFormat, Section
+from egide.store.crypto import TableCipher
 from egide.store.db import Store
 from egide.store.errors import NotFoundError
 from egide.store.workspace import UploadRow
@@ -64,20 +65,18 @@ class UploadStore:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def _seal(self, text: str, column: str, row_id: str) -> bytes:
-        return self._store.cipher.seal(text, table=_TABLE, column=column, row_id=row_id)
-
-    def _open(self, blob: bytes, column: str, row_id: str) -> str:
-        return self._store.cipher.open(blob, table=_TABLE, column=column, row_id=row_id)
+    @property
+    def _cipher(self) -> TableCipher:
+        return self._store.cipher.for_table(_TABLE)
 
     def _record(self, row: UploadRow) -> UploadRecord:
-        name = self._open(row.name, "name", row.id)
+        name = self._cipher.open(row.name, "name", row.id)
         document = Document(
-            text=self._open(row.text, "text", row.id),
-            sections=_sections(self._open(row.sections, "sections", row.id)),
+            text=self._cipher.open(row.text, "text", row.id),
+            sections=_sections(self._cipher.open(row.sections, "sections", row.id)),
             source=name,
             format=DocumentFormat(row.format),
-            warnings=tuple(json.loads(self._open(row.warnings, "warnings", row.id))),
+            warnings=tuple(json.loads(self._cipher.open(row.warnings, "warnings", row.id))),
         )
         return UploadRecord(
             id=row.id,
@@ -96,12 +95,12 @@ class UploadStore:
         row = UploadRow(
             id=upload_id,
             owner=owner,
-            name=self._seal(document.source, "name", upload_id),
+            name=self._cipher.seal(document.source, "name", upload_id),
             format=document.format.value,
             size_bytes=size_bytes,
-            text=self._seal(document.text, "text", upload_id),
-            sections=self._seal(_sections_json(document.sections), "sections", upload_id),
-            warnings=self._seal(
+            text=self._cipher.seal(document.text, "text", upload_id),
+            sections=self._cipher.seal(_sections_json(document.sections), "sections", upload_id),
+            warnings=self._cipher.seal(
                 json.dumps(list(document.warnings), ensure_ascii=False), "warnings", upload_id
             ),
             created_at=now or datetime.now(UTC),

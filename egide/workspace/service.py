@@ -218,6 +218,17 @@ class Workspace:
         document = read_document_bytes(data, name=name)
         return self.uploads.save(owner, document, size_bytes=len(data))
 
+    def upload_all(self, owner: str, files: Sequence[tuple[str, bytes]]) -> list[UploadRecord]:
+        """Keep every file, or none: the first unreadable one (DocumentError) undoes the rest."""
+        records: list[UploadRecord] = []
+        try:
+            for name, data in files:
+                records.append(self.upload(owner, name, data))
+        except BaseException:
+            self.uploads.delete([r.id for r in records], owner=owner)
+            raise
+        return records
+
     def new_request(
         self,
         owner: str,

@@ -10,6 +10,7 @@ import pytest
 
 from tests.e2e.flows import check_page, first_sign_in, path_of
 from tests.e2e.server import EgideServer
+from tests.support.templates import NOTE
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -21,22 +22,6 @@ CSV = (
     "Permanence;Le service sera fermé le lundi de Pentecôte.\n"
     "Dossier;Madame Amélie ROUSSEAU a déposé son dossier le 3 mars.\n"
 )
-NOTE_TEMPLATE = """+++
-titre = "Note brève"
-categorie = "note"
-
-[[champs]]
-nom = "objet"
-libelle = "Objet"
-
-[[champs]]
-nom = "texte"
-libelle = "Texte"
-+++
-Objet : {{ objet }}
-
-{{ texte }}
-"""
 
 
 def _add(server: EgideServer, login: str, role: str) -> str:
@@ -74,7 +59,7 @@ def test_every_page_of_an_administrator_and_an_auditor(
     page.set_input_files(
         "#fichier-modele",
         files=[{"name": "note-breve.md", "mimeType": "text/markdown",
-                "buffer": NOTE_TEMPLATE.encode()}],
+                "buffer": NOTE.encode()}],
     )  # fmt: skip
     page.click("#bouton-modele-document")
     assert page.is_visible("#message-modeles")

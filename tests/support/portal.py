@@ -18,6 +18,7 @@ from egide.web import create_app
 
 __all__ = [
     "NEW_PASSWORD",
+    "WITH_EXTERNAL_MODEL",
     "Clock",
     "Page",
     "PortalHarness",
@@ -27,6 +28,22 @@ __all__ = [
 ]
 
 NEW_PASSWORD = "Trois mots de passe-partout 2026"
+# The built-in engine and an external service (never reached: the charter refuses personal
+# data to it, and tests that let it answer use their own recording server).
+WITH_EXTERNAL_MODEL = """
+[[models]]
+name = "local"
+tier = "interne"
+backend = "local"
+
+[[models]]
+name = "public-ia"
+tier = "externe"
+backend = "openai"
+base_url = "http://127.0.0.1:9/v1"
+model = "any"
+max_retries = 0
+"""
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _KEY = re.compile(r'id="cle-totp"[^>]*>([A-Z2-7 ]+)<')
 _CODES = re.compile(r"<li><code>([A-Z2-9-]{19})</code></li>")

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from egide.config import load_settings
 from egide.store.models import Draft
 from egide.tasks.templates import ADMIN_FOLDER
-from tests.support.portal import PortalHarness, csrf_of
+from tests.support.portal import WITH_EXTERNAL_MODEL, PortalHarness, csrf_of
 from tests.support.templates import NOTE
 
 CSV = (
@@ -20,20 +20,6 @@ CSV = (
     "Dossier;Madame Amélie ROUSSEAU, NIR 2 86 07 99 350 042 43, a déposé son dossier.\n"
     "Horaires;Les horaires d'été commencent le 1er juillet.\n"
 )
-EXTERNAL = """
-[[models]]
-name = "local"
-tier = "interne"
-backend = "local"
-
-[[models]]
-name = "public-ia"
-tier = "externe"
-backend = "openai"
-base_url = "http://127.0.0.1:9/v1"
-model = "x"
-max_retries = 0
-"""
 
 
 def _harness(tmp_path: Path, toml: str | None = None) -> PortalHarness:
@@ -105,7 +91,7 @@ def test_a_spreadsheet_is_analysed_then_drafted(tmp_path: Path) -> None:
 
 
 def test_items_refused_for_an_external_model_are_reported(tmp_path: Path) -> None:
-    harness = _harness(tmp_path, EXTERNAL)
+    harness = _harness(tmp_path, WITH_EXTERNAL_MODEL)
     client = _signed_in(harness)
     path = _new_batch(client)
     _wait(client, path)

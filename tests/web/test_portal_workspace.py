@@ -17,7 +17,7 @@ from egide.audit import AuditLog
 from egide.config import Settings, load_settings
 from egide.models.base import GenerationRequest, ModelUnavailable
 from egide.tasks.templates import load_templates
-from tests.support.portal import Account, PortalHarness, csrf_of
+from tests.support.portal import WITH_EXTERNAL_MODEL, Account, PortalHarness, csrf_of
 
 LETTER = """Objet : demande de renouvellement de titre de séjour
 
@@ -31,19 +31,6 @@ PUBLIC_NOTE = """Note d'information
 
 Le service sera fermé le lundi de Pentecôte. Les demandes reçues ce jour-là seront traitées
 le lendemain. Les horaires d'ouverture habituels reprendront ensuite.
-"""
-EXTERNAL_TOML = """
-[[models]]
-name = "local"
-tier = "interne"
-backend = "local"
-
-[[models]]
-name = "public-ia"
-tier = "externe"
-backend = "openai"
-base_url = "http://127.0.0.1:9/v1"
-model = "any"
 """
 
 
@@ -168,7 +155,7 @@ def test_streaming_sends_chunks_then_the_draft(harness: PortalHarness) -> None:
 
 
 def test_an_external_model_is_refused_for_a_nir(tmp_path: Path) -> None:
-    harness = PortalHarness(_settings_with(tmp_path, EXTERNAL_TOML))
+    harness = PortalHarness(_settings_with(tmp_path, WITH_EXTERNAL_MODEL))
     client, _ = _signed_in(harness)
     preview = _upload(client, LETTER)
     page = text(preview)

@@ -105,15 +105,12 @@ def new_summaries(
             request, workspace, user.login,
             error=f"Déposez au plus {_MAX_DOCUMENTS} documents par lot.", status_code=400,
         )  # fmt: skip
-    records = []
-    for name, data in files:
-        try:
-            records.append(workspace.upload(user.login, name, data))
-        except DocumentError as exc:
-            workspace.uploads.delete([r.id for r in records], owner=user.login)
-            return _list_page(
-                request, workspace, user.login, error=sentence(exc.message), status_code=400
-            )
+    try:
+        records = workspace.upload_all(user.login, files)
+    except DocumentError as exc:
+        return _list_page(
+            request, workspace, user.login, error=sentence(exc.message), status_code=400
+        )
     try:
         record = workspace.batches.create_summaries(
             user.login, uploads=records, length=length if length in LENGTHS else "court"

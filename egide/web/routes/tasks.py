@@ -96,6 +96,11 @@ def summarize_upload(
 # --- draft from a template --------------------------------------------------------------------
 
 
+def _template_missing(request: Request, exc: TemplateError) -> Response:
+    context = {"status_code": 404, "title": "Modèle introuvable", "message": sentence(str(exc))}
+    return render(request, "erreur.html", context, status_code=404)
+
+
 @router.get("/espace/rediger")
 def templates_list(request: Request, user: CurrentUser, workspace: WorkspaceDep) -> Response:
     library = load_templates(workspace.settings.home)
@@ -122,12 +127,7 @@ def template_form(
     try:
         template = load_templates(workspace.settings.home).get(name)
     except TemplateError as exc:
-        return render(
-            request,
-            "erreur.html",
-            {"status_code": 404, "title": "Modèle introuvable", "message": sentence(str(exc))},
-            status_code=404,
-        )
+        return _template_missing(request, exc)
     defaults = {f.name: f.default or "" for f in template.fields}
     return _template_page(request, template, values=defaults)
 
@@ -148,12 +148,7 @@ def _template_submit(
     try:
         template = load_templates(workspace.settings.home).get(name)
     except TemplateError as exc:
-        return render(
-            request,
-            "erreur.html",
-            {"status_code": 404, "title": "Modèle introuvable", "message": sentence(str(exc))},
-            status_code=404,
-        )
+        return _template_missing(request, exc)
     values = {}
     for item in template.fields:
         values[item.name] = form.get(f"champ_{item.name}", "")[:5_000]
@@ -207,18 +202,15 @@ def chat_start(
             error=f"Joignez au plus {_MAX_FILES} documents à la fois.",
             status_code=400,
         )
-    records = []
-    for name, data in files:
-        try:
-            records.append(workspace.upload(user.login, name, data))
-        except DocumentError as exc:
-            workspace.uploads.delete([r.id for r in records], owner=user.login)
-            return _chat_page(
-                request,
-                question=question,
-                error=sentence(exc.message) + " Votre question est conservée ci-dessous.",
-                status_code=_status_of(exc),
-            )
+    try:
+        records = workspace.upload_all(user.login, files)
+    except DocumentError as exc:
+        return _chat_page(
+            request,
+            question=question,
+            error=sentence(exc.message) + " Votre question est conservée ci-dessous.",
+            status_code=_status_of(exc),
+        )
     created = workspace.new_request(
         user.login,
         task="chat",
