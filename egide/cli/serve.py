@@ -25,25 +25,30 @@ def run_serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     settings.home.mkdir(parents=True, exist_ok=True)
     address = f"http://{args.host}:{args.port}/"
-    _ensure_first_admin(settings, address)
+    _prepare_store(settings, address)
     _schedule_retention(settings)
     print(f"Égide écoute sur {address} (données : {settings.home})")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 
-def _ensure_first_admin(settings: Settings, address: str) -> None:
-    """On a store without any account, create ``admin`` and print its one-time password.
+def _prepare_store(settings: Settings, address: str) -> None:
+    """Before serving: interrupt the batches a stopped process left running (they resume on
+    demand), and on a store without any account, create ``admin`` and print its one-time
+    password.
 
     The password is stored hashed, works once, and must be replaced at the first sign-in,
     which also enrols the second factor: whoever reads the console first must act at once.
     """
     from egide.auth import FIRST_ADMIN_LOGIN, UserStore
     from egide.store import StoreError, open_store
+    from egide.store.batches import BatchJobStore
 
     try:
         with open_store(settings) as store:
             password = UserStore(store).ensure_first_admin()
+            # Batches left running by a process that stopped: interrupted, ready to resume.
+            BatchJobStore(store).interrupt_unfinished()
     except StoreError as exc:
         raise CliError(str(exc)) from None
     if password is None:

@@ -112,17 +112,10 @@ class BatchService:
         self._workers = workers
         self._lock = threading.Lock()
         self._stops: dict[str, threading.Event] = {}
-        self._started = False
 
     @property
     def jobs(self) -> BatchJobStore:
-        store = BatchJobStore(self.workspace.store)
-        with self._lock:
-            if not self._started:
-                # A job left running by a stopped process is interrupted, ready to resume.
-                self._started = True
-                store.interrupt_unfinished()
-        return store
+        return BatchJobStore(self.workspace.store)
 
     def _submit(self, function: Any, *args: Any) -> None:
         with self._lock:

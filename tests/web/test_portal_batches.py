@@ -157,3 +157,20 @@ def test_someone_else_s_batch_is_not_found(tmp_path: Path) -> None:
     harness.first_sign_in(other, harness.add_user("autre"))
     for suffix in ("", "/etat", "/elements/0", "/rapport.csv"):
         assert other.get(path + suffix).status_code == 404
+
+
+def test_a_restart_interrupts_running_batches_and_retention_does_not(tmp_path: Path) -> None:
+    from egide.cli.serve import _prepare_store, apply_retention
+    from egide.store.batches import BatchStatus
+
+    harness = _harness(tmp_path)
+    client = _signed_in(harness)
+    path = _new_batch(client)
+    _wait(client, path)
+    job_id = path.rsplit("/", 1)[1]
+    jobs = harness.app.state.workspace.batches.jobs
+    jobs.update(job_id, owner="cmartin", status=BatchStatus.RUNNING)
+    apply_retention(harness.settings)  # the daily purge, while the service runs
+    assert jobs.get(job_id, owner="cmartin").status is BatchStatus.RUNNING
+    _prepare_store(harness.settings, "http://127.0.0.1:8000/")  # a new start of the service
+    assert jobs.get(job_id, owner="cmartin").status is BatchStatus.INTERRUPTED
