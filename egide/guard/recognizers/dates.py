@@ -19,6 +19,8 @@ MONTHS = {
 }  # fmt: skip
 
 _SP = r"[ \u00a0\u202f]"
+# Also one line end: a PDF or a letter wraps "née le" and its date onto two lines.
+_WS = r"[ \u00a0\u202f\n]"
 _DAY = r"0?[1-9]|[12]\d|3[01]"
 _MONTH = r"0?[1-9]|1[0-2]"
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -33,7 +35,7 @@ _ISO = re.compile(
     r"(?!\d)(?!-\d)"
 )
 _WORDS = re.compile(
-    rf"(?<!\w)(?P<day>1er|{_DAY}){_SP}{{1,3}}(?P<month>{_MONTH_NAMES})(?!\w)\.?{_SP}{{1,3}}"
+    rf"(?<!\w)(?P<day>1er|{_DAY}){_WS}{{1,3}}(?P<month>{_MONTH_NAMES})(?!\w)\.?{_WS}{{1,3}}"
     r"(?P<year>\d{4})(?!\d)",
     re.IGNORECASE,
 )
@@ -44,14 +46,14 @@ _BORN = r"\bn[ée]e?s?(?:\s?\(e\)s?)?"
 # "né à Lyon (69) le", "date de naissance :", "date et lieu de naissance", "DDN", "naissance :".
 _BIRTH_CUE = re.compile(
     # "né à Lyon (69) le", and "née Dupont le" (a birth name between the cue and "le")
-    rf"(?:{_BORN}(?:{_SP}{{1,3}}(?:à|a|au|aux|en){_SP}{{1,3}}[^\n,;.:]{{1,40}}?)?"
-    r"[ \u00a0,]{1,3}le"
-    rf"|\bn[ée]e{_SP}{{1,3}}[^\W\d_][^\s,;.:]{{0,30}}[ \u00a0,]{{1,3}}le"
-    rf"|{_BORN}{_SP}{{0,3}}:"
-    rf"|\bdate{_SP}{{1,3}}(?:et{_SP}{{1,3}}lieu{_SP}{{1,3}})?de{_SP}{{1,3}}naiss(?:ance|\.)?"
+    rf"(?:{_BORN}(?:{_WS}{{1,3}}(?:à|a|au|aux|en){_WS}{{1,3}}[^\n,;.:]{{1,40}}?)?"
+    r"[ \u00a0\n,]{1,3}le"
+    rf"|\bn[ée]e{_WS}{{1,3}}[^\W\d_][^\s,;.:]{{0,30}}[ \u00a0\n,]{{1,3}}le"
+    rf"|{_BORN}{_WS}{{0,3}}:"
+    rf"|\bdate{_WS}{{1,3}}(?:et{_WS}{{1,3}}lieu{_WS}{{1,3}})?de{_WS}{{1,3}}naiss(?:ance|\.)?"
     r"|\bd\.?d\.?n\.?|\bnaissance)"
-    rf"(?:{_SP}{{0,3}}\([^()\n]{{0,20}}\))?{_SP}{{0,3}}:?{_SP}{{0,3}}(?:le{_SP}{{1,3}})?"
-    rf"(?:{_WEEKDAY}{_SP}{{1,3}})?\Z",
+    rf"(?:{_WS}{{0,3}}\([^()\n]{{0,20}}\))?{_WS}{{0,3}}:?{_WS}{{0,3}}(?:le{_WS}{{1,3}})?"
+    rf"(?:{_WEEKDAY}{_WS}{{1,3}})?\Z",
     re.IGNORECASE,
 )
 _CUE_WINDOW = 90

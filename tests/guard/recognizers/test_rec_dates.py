@@ -37,6 +37,10 @@ BIRTH_DATES = [
     ("Usager né le 12/03/84, sans domicile.", "12/03/84"),
     ("NÉ LE 14 JUILLET 1956", "14 JUILLET 1956"),
     ("Mme Durand, née Martin le 3 mars 1950.", "3 mars 1950"),
+    # A PDF or a letter wraps the cue and its date onto two lines.
+    ("Madame Amélie ROUSSEAU, née le\n14 juillet 1986, sollicite", "14 juillet 1986"),
+    ("Monsieur Paul Girard, né\nle 03/05/1971, demeurant", "03/05/1971"),
+    ("Date de\nnaissance : 14 juillet\n1986", "14 juillet\n1986"),
 ]
 
 
