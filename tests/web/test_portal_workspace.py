@@ -344,3 +344,18 @@ def test_chat_follow_up_questions_carry_the_conversation(tmp_path: Path) -> None
     assert contents[-1] == "Et pour un recours ?"
     assert all("ROUSSEAU" not in c for c in contents)  # pseudonymised, history included
     assert any("[PERSONNE_1]" in c for c in contents)
+
+
+def test_a_classified_document_can_be_sent_to_no_model(harness: PortalHarness) -> None:
+    client, _ = _signed_in(harness)
+    preview = _upload(client, "SECRET\n\nNote sur le dispositif de sécurité du sommet.\n")
+    page = text(preview)
+    assert 'data-niveau="classifie"' in page
+    assert 'id="bouton-envoyer"' not in page and 'id="aucun-modele"' in page
+    assert "ne sont jamais traitées par Égide" in page
+    forged = client.post(
+        preview.url.path + "/envoyer",
+        data={"modele": "local"},
+        headers={"Accept": "application/x-ndjson", "X-CSRF-Token": csrf_of(preview)},
+    )
+    assert forged.status_code == 403 and json.loads(forged.text)["type"] == "refused"
