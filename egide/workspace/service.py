@@ -10,6 +10,7 @@ request, its documents and any failure are kept (sealed) so that the agent never
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -17,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from egide.assistant import Assistant, AssistantRequest, PolicyRefused, Preview, Run
+from egide.audit import AuditError, AuditLog
 from egide.config import ModelSettings, Settings
 from egide.documents import Document, read_document_bytes
 from egide.guard import Guard, ScanResult, shared_guard
@@ -28,13 +30,12 @@ from egide.policy.decide import AUTO, Decision, decide
 from egide.policy.levels import Level
 from egide.store.db import Store
 from egide.store.drafts import DraftStore
-from egide.store.errors import DraftNotFoundError
+from egide.store.errors import DraftNotFoundError, StoreError
 from egide.store.requests import RequestStatus, RequestStore, WorkRequest
 from egide.store.uploads import UploadRecord, UploadStore
 from egide.workspace.highlight import Highlighted, highlight
 
 if TYPE_CHECKING:
-    from egide.audit import AuditLog
     from egide.workspace.batches import BatchService
 
 __all__ = [
@@ -187,8 +188,6 @@ class Workspace:
         # Built on first use: the guard's language model takes seconds to load.
         with self._lock:
             if self._assistant is None:
-                from egide.audit import AuditLog
-
                 self._assistant = Assistant(
                     self.settings,
                     guard=self._guard or shared_guard(),
@@ -386,6 +385,19 @@ class Workspace:
             )
             self.forget(request.id, request.owner)
             raise ModelError(message) from exc
+        except (AuditError, StoreError) as exc:
+            # The answer could not be kept or recorded: it is not delivered (failing closed).
+            with contextlib.suppress(StoreError):
+                self.requests.mark_failed(
+                    request.id,
+                    owner=request.owner,
+                    status=RequestStatus.FAILED,
+                    model=run.model.name,
+                    error=f"La réponse n'a pas pu être enregistrée ({exc}). Votre demande et "
+                    "vos documents sont conservés : réessayez dans un instant.",
+                )
+            self.forget(request.id, request.owner)
+            raise
         result = run.result
         assert result is not None and result.draft_id is not None
         self.requests.mark_sent(

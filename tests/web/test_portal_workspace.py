@@ -359,3 +359,29 @@ def test_a_classified_document_can_be_sent_to_no_model(harness: PortalHarness) -
         headers={"Accept": "application/x-ndjson", "X-CSRF-Token": csrf_of(preview)},
     )
     assert forged.status_code == 403 and json.loads(forged.text)["type"] == "refused"
+
+
+def test_an_audit_trail_that_cannot_record_keeps_the_request_and_says_so(
+    harness: PortalHarness,
+) -> None:
+    client, _ = _signed_in(harness)
+    preview = _upload(client, PUBLIC_NOTE)
+    # The audit trail's folder becomes a file: nothing can be recorded any more.
+    audit = harness.settings.home / "audit"
+    for child in audit.iterdir():
+        child.unlink()
+    audit.rmdir()
+    audit.write_text("pas un dossier", encoding="utf-8")
+    response = client.post(
+        preview.url.path + "/envoyer",
+        data={"modele": "auto"},
+        headers={"Accept": "application/x-ndjson", "X-CSRF-Token": csrf_of(preview)},
+    )
+    event = json.loads(response.text.splitlines()[-1])
+    assert event["type"] == "error" and "Votre demande est conservée" in event["message"]
+    again = client.get(preview.url.path)
+    assert again.status_code == 200 and "Pentecôte" in text(again)
+    with harness.portal.store.session() as session:
+        from egide.store.models import Draft
+
+        assert session.query(Draft).count() == 0  # nothing sent without its audit record

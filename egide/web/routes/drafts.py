@@ -109,7 +109,7 @@ def save_or_validate(
         if content != draft.content:
             drafts.update_content(draft.id, user.login, content)
         if action == "valider":
-            drafts.validate(draft.id, owner=user.login, validated_by=user.name)
+            # Recorded first, failing closed: no validation that the audit trail does not show.
             workspace.audit.append(
                 user=user.login,
                 action="draft_validated",
@@ -118,6 +118,7 @@ def save_or_validate(
                 level=draft.level,
                 extra={"draft": draft.id, "task": draft.task},
             )
+            drafts.validate(draft.id, owner=user.login, validated_by=user.name)
             return redirect(f"/espace/brouillons/{draft.id}?fait=valide")
     except DraftFrozenError as exc:
         return _draft_page(
@@ -156,10 +157,10 @@ def _file_name(draft: DraftRecord, fmt: str) -> str:
 @router.post("/espace/brouillons/{draft_id}/supprimer")
 def delete_draft(draft_id: str, user: CurrentUser, workspace: WorkspaceDep) -> Response:
     draft = workspace.drafts.get(draft_id, owner=user.login)
-    workspace.drafts.delete(draft.id, user.login)
     workspace.audit.append(
         user=user.login, action="draft_deleted", extra={"draft": draft.id, "task": draft.task}
     )
+    workspace.drafts.delete(draft.id, user.login)
     return redirect("/espace/historique?supprime=brouillon")
 
 
