@@ -10,7 +10,6 @@ new version applies at the next page, without a restart.
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from markdown_it import MarkdownIt
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from egide.auth.watched import WatchedFile
 from egide.store.accounts import CharterAcceptance
 from egide.store.db import Store
 from egide.store.errors import StoreError
@@ -77,26 +77,11 @@ def parse_charter(text: str) -> Charter:
     return Charter(version=version, sha256=digest, title=title, body_markdown="\n".join(body))
 
 
-class CharterSource:
+class CharterSource(WatchedFile[Charter]):
     """The charter file, read again when its size or modification time changes."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = (path or DEFAULT_CHARTER_PATH).expanduser()
-        self._lock = threading.Lock()
-        self._stamp: tuple[int, int] | None = None
-        self._charter: Charter | None = None
-
-    def current(self) -> Charter:
-        try:
-            info = self.path.stat()
-            stamp = (info.st_mtime_ns, info.st_size)
-            with self._lock:
-                if self._charter is None or stamp != self._stamp:
-                    text = self.path.read_text(encoding="utf-8")
-                    self._charter, self._stamp = parse_charter(text), stamp
-                return self._charter
-        except (OSError, UnicodeDecodeError) as exc:
-            raise StoreError(f"charte illisible ({self.path}) : {exc}") from None
+        super().__init__(path or DEFAULT_CHARTER_PATH, parse_charter, what="charte")
 
 
 class _AlreadyAccepted(Exception):

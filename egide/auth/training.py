@@ -8,7 +8,6 @@ new quiz can be told from an old one in the figures.
 from __future__ import annotations
 
 import builtins
-import threading
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from egide.auth.watched import WatchedFile
 from egide.store.db import Store
 from egide.store.errors import StoreError
 from egide.store.workspace import TrainingCompletion
@@ -100,26 +100,14 @@ def parse_training(text: str, source: Path = DEFAULT_TRAINING_PATH) -> Training:
     return Training(version, rules, tuple(questions), pass_mark)
 
 
-class TrainingSource:
+class TrainingSource(WatchedFile[Training]):
     """The module's file, read again when it changes on disk (like the charter)."""
 
     def __init__(self, path: Path | None) -> None:
-        self.path = Path(path).expanduser() if path is not None else DEFAULT_TRAINING_PATH
-        self._lock = threading.Lock()
-        self._cached: tuple[float, Training] | None = None
-
-    def current(self) -> Training:
-        try:
-            mtime = self.path.stat().st_mtime
-        except OSError as exc:
-            raise _fail(self.path, f"fichier illisible ({exc.strerror})") from None
-        with self._lock:
-            if self._cached is not None and self._cached[0] == mtime:
-                return self._cached[1]
-        training = parse_training(self.path.read_text(encoding="utf-8"), self.path)
-        with self._lock:
-            self._cached = (mtime, training)
-        return training
+        source = Path(path) if path is not None else DEFAULT_TRAINING_PATH
+        super().__init__(
+            source, lambda text: parse_training(text, source), what="module de formation"
+        )
 
 
 class TrainingBook:

@@ -61,10 +61,14 @@ class UserStore:
         self._store = store
 
     @staticmethod
-    def _row(session: Session, login: str) -> UserAccount:
-        row = session.scalars(
+    def _find_row(session: Session, login: str) -> UserAccount | None:
+        return session.scalars(
             select(UserAccount).where(UserAccount.login == normalise_login(login))
         ).first()
+
+    @classmethod
+    def _row(cls, session: Session, login: str) -> UserAccount:
+        row = cls._find_row(session, login)
         if row is None:
             raise StoreError(f"utilisateur inconnu « {login} » (voir « egide users list »)")
         return row
@@ -139,9 +143,7 @@ class UserStore:
     def find(self, login: str) -> User | None:
         """The account of ``login``, or None (no error: a sign-in form asks this)."""
         with self._store.session() as session:
-            row = session.scalars(
-                select(UserAccount).where(UserAccount.login == normalise_login(login))
-            ).first()
+            row = self._find_row(session, login)
             return public_user(row) if row is not None else None
 
     def named(self, login: str) -> User:

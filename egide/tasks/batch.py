@@ -150,15 +150,18 @@ class Journal:
                 f"le dossier de sortie contient le journal d'un autre lot ({self.path}) ; "
                 f"choisissez un autre dossier pour ce lot ({described})"
             )
-        for line in lines[1:]:
-            record = _parse(line)
-            if record is None:
-                continue
-            try:
-                entry = JournalEntry.from_json(record)
-            except (KeyError, ValueError):
-                continue
-            self.entries[entry.key] = entry
+        self.entries = _entries(lines[1:])
+
+    @staticmethod
+    def read(path: Path) -> dict[str, JournalEntry]:
+        """The finished items of a journal, read only: for following a batch that may be
+        appending at this very moment (an unfinished last line is skipped, never cut)."""
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        lines = data[: data.rfind(b"\n") + 1].decode("utf-8", errors="replace").splitlines()
+        return _entries(lines[1:])
 
     def _append(self, record: Mapping[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False) + "\n"
@@ -178,6 +181,21 @@ class Journal:
         if entry is None or entry.status is ItemStatus.ERROR:
             return False
         return entry.status is ItemStatus.OK or entry.model == model
+
+
+def _entries(lines: Sequence[str]) -> dict[str, JournalEntry]:
+    """Entries of journal lines after the header; the last line for a key wins."""
+    entries: dict[str, JournalEntry] = {}
+    for line in lines:
+        record = _parse(line)
+        if record is None:
+            continue
+        try:
+            entry = JournalEntry.from_json(record)
+        except (KeyError, ValueError):
+            continue
+        entries[entry.key] = entry
+    return entries
 
 
 def _parse(line: str) -> dict[str, Any] | None:

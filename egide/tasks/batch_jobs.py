@@ -14,8 +14,9 @@ from egide.tasks.templates import DraftTemplate, InvalidValues
 
 if TYPE_CHECKING:
     from egide.assistant import AssistantRequest
+    from egide.documents import Document
 
-__all__ = ["SUMMARY_SUFFIXES", "DraftJob", "SummarizeJob", "documents_in"]
+__all__ = ["SUMMARY_SUFFIXES", "DraftJob", "SummarizeJob", "documents_in", "summary_request"]
 
 # The formats egide.documents reads (DESIGN.md): PDF, DOCX, ODT, EML, HTML, TXT.
 SUMMARY_SUFFIXES = (".pdf", ".docx", ".odt", ".eml", ".html", ".htm", ".xhtml", ".txt", ".md")
@@ -110,15 +111,23 @@ class SummarizeJob:
         return self._items
 
     def request(self, item: BatchItem, *, user: str, model: str) -> AssistantRequest:
-        from egide.assistant import AssistantRequest
         from egide.documents import read_document
 
         document = read_document(self.files[item.key])
-        return AssistantRequest(
-            user=user,
-            task="summarize",
-            documents=(document,),
-            model=model,
-            options={"length": self.length},
-            title=f"Résumé — {item.label}",
-        )
+        return summary_request(document, item, user=user, model=model, length=self.length)
+
+
+def summary_request(
+    document: Document, item: BatchItem, *, user: str, model: str, length: str
+) -> AssistantRequest:
+    """The pipeline request that summarises one document of a batch."""
+    from egide.assistant import AssistantRequest
+
+    return AssistantRequest(
+        user=user,
+        task="summarize",
+        documents=(document,),
+        model=model,
+        options={"length": length},
+        title=f"Résumé — {item.label}",
+    )

@@ -30,10 +30,9 @@ from egide.tasks.batch import (
     ItemStatus,
     Journal,
     JournalEntry,
-    JournalMismatch,
     run_batch,
 )
-from egide.tasks.batch_jobs import DraftJob
+from egide.tasks.batch_jobs import DraftJob, summary_request
 from egide.tasks.tables import TableError, read_table_bytes
 from egide.tasks.templates import TemplateError, load_templates
 from egide.workspace.service import TextPreview, personal_counts, text_previews
@@ -91,16 +90,8 @@ class UploadSummaryJob:
         return self._items
 
     def request(self, item: BatchItem, *, user: str, model: str) -> AssistantRequest:
-        from egide.assistant import AssistantRequest
-
-        return AssistantRequest(
-            user=user,
-            task="summarize",
-            documents=(self.uploads[item.key].document,),
-            model=model,
-            options={"length": self.length},
-            title=f"Résumé — {item.label}",
-        )
+        document = self.uploads[item.key].document
+        return summary_request(document, item, user=user, model=model, length=self.length)
 
 
 class BatchService:
@@ -294,13 +285,8 @@ class BatchService:
     # -- following --------------------------------------------------------------------------
 
     def entries(self, record: BatchJobRecord) -> dict[str, JournalEntry]:
-        path = self.folder(record.id) / JOURNAL_NAME
-        if not path.exists():
-            return {}
-        try:
-            return Journal(path, self.job_of(record).identity).entries
-        except (JournalMismatch, OSError, ValueError):
-            return {}
+        """What the journal says is finished (read only: the run may be appending)."""
+        return Journal.read(self.folder(record.id) / JOURNAL_NAME)
 
     def progress(self, record: BatchJobRecord) -> BatchProgress:
         entries = self.entries(record).values()

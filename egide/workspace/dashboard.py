@@ -111,11 +111,6 @@ def _day(event: AuditEvent) -> date | None:
     return moment.astimezone(UTC).date()
 
 
-def _week_label(day: date) -> str:
-    monday = day - timedelta(days=day.weekday())
-    return f"semaine du {monday.strftime('%d/%m/%Y')}"
-
-
 def build_dashboard(
     events: Iterable[AuditEvent],
     services: Mapping[str, str | None],
@@ -137,7 +132,7 @@ def build_dashboard(
     by_service: dict[str, tuple[int, set[str]]] = {}
     refusals: dict[str, tuple[int, set[str]]] = {}
     by_week: dict[str, tuple[int, set[str]]] = {}
-    weeks: list[str] = []
+    mondays: dict[str, date] = {}
     people: set[str] = set()
     for event in events:
         user = event.user
@@ -153,14 +148,14 @@ def build_dashboard(
             _add(by_tier, _TIERS.get(event.tier or "", "Niveau inconnu"), user)
             _add(by_task, _TASKS[event.action], user)
             _add(by_service, services.get(user) or "Service non renseigné", user)
-            week = _week_label(day)
-            if week not in by_week:
-                weeks.append(week)
+            monday = day - timedelta(days=day.weekday())
+            week = f"semaine du {monday.strftime('%d/%m/%Y')}"
+            mondays[week] = monday
             _add(by_week, week, user)
         elif event.action == "refusal":
             people.add(user)
             _add(refusals, _REFUSALS.get(event.decision or "", "Autre refus"), user)
-    weeks.sort(key=lambda label: datetime.strptime(label[-10:], "%d/%m/%Y"))
+    weeks = sorted(mondays, key=mondays.__getitem__)
     charts = (
         _chart("semaines", "Demandes par semaine", "demandes", by_week, order=weeks),
         _chart("niveaux", "Demandes par niveau de modèle", "demandes", by_tier),

@@ -52,6 +52,11 @@ __all__ = [
 # Follow-up questions carry the last turns of their conversation (scanned like the rest).
 HISTORY_TURNS = 4
 _CACHE_SIZE = 32
+_PROMPT_HEADINGS = {
+    "chat": "Votre question",
+    "draft": "Texte rédigé à partir du modèle",
+    "summarize": "Consignes",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,10 +433,3 @@ class Workspace:
             "travaux répétitifs": self.batches.purge_older_than(days),
             "documents": self.uploads.purge_older_than(days),
         }
-
-
-_PROMPT_HEADINGS = {
-    "chat": "Votre question",
-    "draft": "Texte rédigé à partir du modèle",
-    "summarize": "Consignes",
-}

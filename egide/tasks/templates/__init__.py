@@ -16,6 +16,8 @@ from egide.tasks.templates.errors import (
 from egide.tasks.templates.library import (
     ADMIN_FOLDER,
     BUILTIN_FOLDER,
+    MAX_TEMPLATE_BYTES,
+    TEMPLATE_SUFFIX,
     BrokenTemplate,
     TemplateLibrary,
     load_templates,
@@ -29,7 +31,7 @@ from egide.tasks.templates.model import (
 from egide.tasks.templates.parse import parse_template
 
 __all__ = [
-    "ADMIN_FOLDER", "BUILTIN_FOLDER", "KINDS", "BrokenTemplate", "DraftTemplate",
+    "ADMIN_FOLDER", "BUILTIN_FOLDER", "KINDS", "MAX_TEMPLATE_BYTES", "TEMPLATE_SUFFIX", "BrokenTemplate", "DraftTemplate",
     "InvalidTemplate", "InvalidValues", "MissingFields", "TemplateError", "TemplateField",
     "TemplateLibrary", "TemplateNotFound", "TemplateSource", "load_templates", "parse_template",
 ]  # fmt: skip

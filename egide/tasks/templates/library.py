@@ -29,7 +29,7 @@ BUILTIN_FOLDER = Path(__file__).resolve().parent / "builtin"
 ADMIN_FOLDER = "modeles"  # inside EGIDE_HOME
 TEMPLATE_SUFFIX = ".md"
 _NOT_TEMPLATES = ("lisez", "readme")  # notes an administrator leaves beside the templates
-_MAX_BYTES = 256 * 1024  # a template is a page or two; anything larger is a mistake
+MAX_TEMPLATE_BYTES = 256 * 1024  # a template is a page or two; anything larger is a mistake
 
 
 @dataclass(frozen=True)
@@ -90,10 +90,10 @@ def _template_files(folder: Path) -> list[Path]:
 def _read(path: Path) -> str:
     try:
         with path.open("rb") as handle:
-            data = handle.read(_MAX_BYTES + 1)
+            data = handle.read(MAX_TEMPLATE_BYTES + 1)
     except OSError as exc:
         raise InvalidTemplate(path, None, f"fichier illisible ({exc.strerror})") from None
-    if len(data) > _MAX_BYTES:
+    if len(data) > MAX_TEMPLATE_BYTES:
         raise InvalidTemplate(
             path, None, "fichier trop volumineux pour un modèle (256 Kio au plus)"
         )

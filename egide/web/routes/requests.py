@@ -45,6 +45,11 @@ def _draft_path(draft_id: str) -> str:
     return f"/espace/brouillons/{draft_id}"
 
 
+def _kept(exc: Exception) -> str:
+    """Égide's own error (French), and that the agent's input is still there."""
+    return sentence(str(exc)) + " Votre demande est conservée : réessayez dans un instant."
+
+
 def _event(kind: str, **fields: Any) -> bytes:
     return (json.dumps({"type": kind, **fields}, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -92,7 +97,7 @@ def send(
             return Response(_event("refused", message=str(exc)), 403, media_type=STREAM_TYPE)
         return redirect(_preview_path(record.id))
     except (ModelError, AuditError, StoreError) as exc:
-        message = sentence(str(exc)) + " Votre demande est conservée : réessayez dans un instant."
+        message = _kept(exc)
         if streaming:
             return Response(_event("error", message=message), 503, media_type=STREAM_TYPE)
         return render(

@@ -18,6 +18,8 @@ from egide.auth import Role, User
 from egide.files import write_atomic
 from egide.tasks.templates import (
     ADMIN_FOLDER,
+    MAX_TEMPLATE_BYTES,
+    TEMPLATE_SUFFIX,
     InvalidTemplate,
     TemplateSource,
     load_templates,
@@ -33,7 +35,6 @@ __all__ = ["router"]
 router = portal_router()
 
 Manager = Annotated[User, Depends(require_role(Role.ADMINISTRATEUR, Role.AMBASSADEUR))]
-_MAX_BYTES = 256 * 1024
 _DONE = {
     "ajoute": "Le modèle est ajouté : les agents le trouvent dès maintenant dans « Rédiger ».",
     "supprime": "Le modèle est supprimé.",
@@ -77,34 +78,31 @@ def add_template(
         )
     name, data = files[0]
     stem = fold(Path(name).stem).replace("_", "-")
-    if not name.lower().endswith(".md") or not stem:
+    if not name.lower().endswith(TEMPLATE_SUFFIX) or not stem:
         return _page(
             request, portal, error="Le modèle doit être un fichier .md (voir la documentation).",
             status_code=400,
         )  # fmt: skip
-    if len(data) > _MAX_BYTES:
+    if len(data) > MAX_TEMPLATE_BYTES:
         return _page(
-            request,
-            portal,
-            error="Fichier trop volumineux pour un modèle (256 Kio au plus).",
+            request, portal, error="Fichier trop volumineux pour un modèle (256 Kio au plus).",
             status_code=413,
-        )
-    target = _folder(portal) / f"{stem}.md"
+        )  # fmt: skip
     try:
         text = data.decode("utf-8")
-        parse_template(text, target, source=TemplateSource.ADMIN)
+        template = parse_template(text, _folder(portal) / f"{stem}.md", source=TemplateSource.ADMIN)
     except UnicodeDecodeError:
         return _page(
-            request,
-            portal,
-            error="Le fichier n'est pas en UTF-8 : réenregistrez-le en UTF-8.",
+            request, portal, error="Le fichier n'est pas en UTF-8 : réenregistrez-le en UTF-8.",
             status_code=400,
-        )
+        )  # fmt: skip
     except InvalidTemplate as exc:
         return _page(request, portal, error=sentence(str(exc)), status_code=400)
+    # Saved under the name it declares: adding it again replaces it, whatever the upload's name.
+    target = _folder(portal) / f"{template.name}{TEMPLATE_SUFFIX}"
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, text.encode("utf-8"))
-    portal.record(manager.login, "template_added", template=stem)
+    portal.record(manager.login, "template_added", template=template.name)
     return redirect("/admin/modeles-de-documents?fait=ajoute")
 
 
