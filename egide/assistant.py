@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from egide.audit import AuditLog
+from egide.boundary import normalized_request, request_digest
 from egide.config import ModelSettings, Settings
 from egide.documents import Document
 from egide.guard import Guard, ScanResult
@@ -63,6 +64,9 @@ class Preview:
     assessment: Assessment
     decision: Decision
     message_scans: tuple[ScanResult, ...] = ()
+    # The fingerprint of the normalised texts judged (egide.boundary.request_digest): start()
+    # reuses these scans only for the very same texts.
+    digest: str = ""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -165,7 +169,7 @@ class Assistant:
     ) -> None:
         self.settings = settings
         self.guard = guard or Guard()
-        self.audit = audit or AuditLog.open(settings.home)
+        self.audit = audit or AuditLog.open(settings)
         self.drafts = drafts
         self._backends: dict[str, ModelBackend] = dict(backends or {})
 
@@ -175,10 +179,15 @@ class Assistant:
         return self._backends[model.name]
 
     def preview(self, request: AssistantRequest) -> Preview:
+        """What the guard finds in the (normalised) request and what the charter allows.
+
+        Advice for the agent, never the decision: :meth:`start` decides again on what it sends.
+        """
         task_named(request.task)  # an unknown task fails before anything else
-        return self._assess(request)
+        return self._assess(normalized_request(request))
 
     def _assess(self, request: AssistantRequest) -> Preview:
+        """Scan and decide on ``request``, which must already be normalised."""
         prompt_scan = self.guard.scan(request.prompt)
         document_scans = tuple(self.guard.scan(d.text) for d in request.documents)
         message_scans = tuple(self.guard.scan(m.content) for m in request.messages)
@@ -187,11 +196,37 @@ class Assistant:
             max(scan.level for scan in scans), total_counts(scans), reasons=merge_reasons(scans)
         )
         decision = decide(assessment, self.settings.models, request.model)
-        return Preview(prompt_scan, document_scans, assessment, decision, message_scans)
+        return Preview(
+            prompt_scan,
+            document_scans,
+            assessment,
+            decision,
+            message_scans,
+            digest=request_digest(request),
+        )
+
+    def _current(self, request: AssistantRequest, shown: Preview | None) -> tuple[Preview, str]:
+        """The scans and decision for exactly ``request`` (normalised), and how the preview
+        shown to the agent relates to it: "conforme", "perime" (the texts changed since) or
+        "aucun". The charter is asked again in every case, for ``request.model``."""
+        if shown is None or shown.digest != request_digest(request):
+            return self._assess(request), "aucun" if shown is None else "perime"
+        decision = decide(shown.assessment, self.settings.models, request.model)
+        return replace(shown, decision=decision), "conforme"
 
     def start(self, request: AssistantRequest, *, preview: Preview | None = None) -> Run:
-        preview = preview or self.preview(request)
-        model = self._record_decision(request, preview, action=request.task)
+        """Decide on the texts about to be sent, audit, and start the run.
+
+        ``preview`` (what the agent saw) saves a second scan when it is about these very texts;
+        otherwise the request is scanned again. Either way the decision, the audit and the
+        pseudonymisation are about what the model receives. PolicyRefused when refused.
+        """
+        task_named(request.task)
+        request = normalized_request(request)
+        preview, preview_state = self._current(request, preview)
+        model = self._record_decision(
+            request, preview, action=request.task, preview_state=preview_state
+        )
         vault = Vault()
         prompt = pseudonymize(request.prompt, preview.prompt_scan.findings, vault)
         sources: list[SourceText] = []
@@ -208,6 +243,7 @@ class Assistant:
     def embed(self, request: AssistantRequest) -> list[list[float]]:
         """One vector per message of ``request``: same scan, decision, pseudonymisation and
         audit as a generation, with nothing to restore. ``request.task`` is not used."""
+        request = normalized_request(request)
         preview = self._assess(request)
         model = self._record_decision(request, preview, action="embeddings")
         backend = self.backend(model)
@@ -217,9 +253,16 @@ class Assistant:
         return backend.embed([m.content for m in messages])
 
     def _record_decision(
-        self, request: AssistantRequest, preview: Preview, *, action: str
+        self,
+        request: AssistantRequest,
+        preview: Preview,
+        *,
+        action: str,
+        preview_state: str = "aucun",
     ) -> ModelSettings:
-        """Audit the decision (failing closed), then raise PolicyRefused unless allowed."""
+        """Audit the decision (failing closed), then raise PolicyRefused unless allowed.
+
+        The level and counts recorded are those of the texts about to be sent."""
         decision = preview.decision
         model = decision.model
         self.audit.append(
@@ -231,7 +274,11 @@ class Assistant:
             level=preview.assessment.level,
             counts=preview.counts,
             decision=decision.code,
-            extra={"task": request.task, "documents": len(request.documents)},
+            extra={
+                "task": request.task,
+                "documents": len(request.documents),
+                "apercu": preview_state,
+            },
         )
         if not decision.allowed or model is None:
             raise PolicyRefused(decision)

@@ -178,7 +178,8 @@ def run_scan(args: argparse.Namespace) -> int:
     text = _read_any(args.file)
     result = _guard().scan(text)
     starts = _line_starts(text)
-    findings = [(bisect.bisect_right(starts, f.start), f) for f in result.findings]
+    # Reported where they are in the file, even when invisible characters disguised them.
+    findings = [(bisect.bisect_right(starts, f.start), f) for f in result.findings_in_source()]
     if args.json:
         payload = {
             "level": result.level.key,
@@ -208,10 +209,10 @@ def run_anonymize(args: argparse.Namespace) -> int:
     from egide.guard.vault import Vault, load_or_create_key
 
     settings = settings_from(args)
-    text = _read_any(args.file)
-    findings = _guard().detect(text)
+    # The normalised text, as the pipeline would send it: no disguised identifier survives.
+    scan = _guard().scan(_read_any(args.file))
     vault = Vault()
-    output = pseudonymize(text, findings, vault)
+    output = pseudonymize(scan.text, scan.findings, vault)
     output_text = output if isinstance(output, str) else output.text
     vault_path = args.vault or Path(f"{args.output or args.file}.coffre")
     key = load_or_create_key(settings.home)

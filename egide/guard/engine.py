@@ -6,7 +6,8 @@ import bisect
 import threading
 from collections.abc import Iterable, Sequence
 
-from egide.guard.findings import Finding, ScanResult
+from egide.guard.findings import Finding, ScanResult, in_original
+from egide.guard.normalize import normalize
 from egide.guard.registry import Recognizer, registered_recognizers
 
 __all__ = ["MAX_TEXT_CHARS", "Guard", "GuardInputError", "resolve_overlaps", "shared_guard"]
@@ -82,8 +83,16 @@ class Guard:
         self.recognizers = list(recognizers)
 
     def detect(self, text: str) -> list[Finding]:
-        """Non-overlapping findings, in text order."""
-        text = check_text(text)
+        """Non-overlapping findings, in text order, with offsets into ``text`` as given.
+
+        The text is judged normalised (:mod:`egide.guard.normalize`): an identifier broken by
+        invisible characters or written in look-alike digits is found, and reported over the
+        characters the caller wrote.
+        """
+        normalized = normalize(check_text(text))
+        return in_original(normalized, self._detect_normalized(normalized.text))
+
+    def _detect_normalized(self, text: str) -> list[Finding]:
         if not text.strip():
             return []
         raw: list[Finding] = []
@@ -92,12 +101,24 @@ class Guard:
         return resolve_overlaps(raw)
 
     def scan(self, text: str) -> ScanResult:
-        """Findings plus the sensitivity level of the whole text, with its reasons."""
+        """Findings plus the sensitivity level of the whole text, with its reasons.
+
+        The result is about the *normalised* text: ``result.text`` is what a model may receive
+        (pseudonymised with ``result.findings``), and ``result.normalized`` maps its offsets
+        back to ``text``.
+        """
         from egide.guard.sensitive import assess
 
-        findings = self.detect(text)
-        reasons, level = assess(text, findings)
-        return ScanResult(text=text, findings=findings, reasons=reasons, level=level)
+        normalized = normalize(check_text(text))
+        findings = self._detect_normalized(normalized.text)
+        reasons, level = assess(normalized.text, findings)
+        return ScanResult(
+            text=normalized.text,
+            findings=findings,
+            reasons=reasons,
+            level=level,
+            normalized=normalized,
+        )
 
 
 _shared: Guard | None = None

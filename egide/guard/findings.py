@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from egide.guard.normalize import Normalized
 from egide.policy.levels import Level
 
-__all__ = ["Finding", "Reason", "ScanResult", "PERSONAL_LABELS", "NON_PERSONAL_LABELS"]
+__all__ = [
+    "NON_PERSONAL_LABELS", "PERSONAL_LABELS", "Finding", "Reason", "ScanResult", "in_original",
+]  # fmt: skip
 
 # Labels of Égide's taxonomy that designate personal data (they are pseudonymised).
 PERSONAL_LABELS = frozenset(
@@ -58,10 +61,27 @@ class Reason:
 
 @dataclass(slots=True)
 class ScanResult:
+    """What the guard found in ``text`` — the normalised text, the one a model may receive.
+
+    ``normalized`` maps offsets of ``text`` back to what the caller handed to the guard.
+    """
+
     text: str
     findings: list[Finding] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
     level: Level = Level.INTERNE
+    normalized: Normalized | None = None
+
+    @property
+    def source_text(self) -> str:
+        """The text as handed to the guard, before normalisation."""
+        return self.normalized.original if self.normalized is not None else self.text
+
+    def findings_in_source(self) -> list[Finding]:
+        """The findings with offsets (and text) in :attr:`source_text`."""
+        if self.normalized is None:
+            return list(self.findings)
+        return in_original(self.normalized, self.findings)
 
     @property
     def personal_findings(self) -> list[Finding]:
@@ -72,3 +92,15 @@ class ScanResult:
         for finding in self.findings:
             counts[finding.label] = counts.get(finding.label, 0) + 1
         return counts
+
+
+def in_original(normalized: Normalized, findings: list[Finding]) -> list[Finding]:
+    """``findings`` on ``normalized.text``, moved onto ``normalized.original``."""
+    if not normalized.changed:
+        return list(findings)
+    source = normalized.original
+    mapped = []
+    for finding in findings:
+        start, end = normalized.span_in_original(finding.start, finding.end)
+        mapped.append(replace(finding, start=start, end=end, text=source[start:end]))
+    return mapped

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from egide.assistant import Assistant, AssistantRequest, PolicyRefused, Preview, Run
 from egide.audit import AuditError, AuditLog
+from egide.boundary import normalized_request, request_digest
 from egide.config import ModelSettings, Settings
 from egide.documents import Document, read_document_bytes
 from egide.guard import Guard, ScanResult, shared_guard
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "HISTORY_TURNS",
     "ModelChoice",
+    "PreviewOutdated",
     "RequestPreview",
     "TextPreview",
     "Workspace",
@@ -97,6 +99,16 @@ class RequestPreview:
     @property
     def allowed(self) -> tuple[ModelChoice, ...]:
         return tuple(choice for choice in self.choices if choice.allowed)
+
+
+class PreviewOutdated(Exception):
+    """What would be sent is no longer what the agent saw: nothing was sent."""
+
+    message = (
+        "Le contenu de votre demande a changé depuis l'aperçu (une réponse précédente de la "
+        "conversation a été modifiée ou supprimée) : rien n'a été envoyé. Relisez le nouvel "
+        "aperçu, puis envoyez à nouveau."
+    )
 
 
 def interrupted_message(model: ModelSettings | str, exc: ModelError, *, partial: bool) -> str:
@@ -196,7 +208,7 @@ class Workspace:
                 self._assistant = Assistant(
                     self.settings,
                     guard=self._guard or shared_guard(),
-                    audit=self._audit() if self._audit else AuditLog.open(self.settings.home),
+                    audit=self._audit() if self._audit else AuditLog.open(self.settings),
                     drafts=self.drafts,
                     backends=self._backends,
                 )
@@ -348,15 +360,25 @@ class Workspace:
     def start(self, request: WorkRequest, model: str) -> Run:
         """Decide for ``model`` and, when allowed, start the run (PolicyRefused otherwise).
 
-        A refusal is kept on the request, with the charter's reason, for the agent to read.
+        The agent sends what the preview showed, or nothing: when the texts changed since (an
+        earlier answer of the conversation edited, say), PreviewOutdated asks for a new look.
+        The pipeline decides again on what it sends in any case. A refusal or an outdated
+        preview is kept on the request, with its reason, for the agent to read.
         """
         shown = self.preview(request)
-        decision = decide(shown.preview.assessment, self.settings.models, model or AUTO)
         pipeline_request = replace(self.pipeline_request(request), model=model or AUTO)
-        try:
-            return self.assistant.start(
-                pipeline_request, preview=replace(shown.preview, decision=decision)
+        if request_digest(normalized_request(pipeline_request)) != shown.preview.digest:
+            self.forget(request.id, request.owner)
+            self.requests.mark_failed(
+                request.id,
+                owner=request.owner,
+                status=RequestStatus.FAILED,
+                model=model or AUTO,
+                error=PreviewOutdated.message,
             )
+            raise PreviewOutdated(PreviewOutdated.message)
+        try:
+            return self.assistant.start(pipeline_request, preview=shown.preview)
         except PolicyRefused as exc:
             self.requests.mark_failed(
                 request.id,

@@ -29,6 +29,7 @@ from egide.web.forms import redirect, sentence
 from egide.web.routes.tasks import LENGTH_LABELS
 from egide.web.templating import render
 from egide.workspace import Workspace
+from egide.workspace.service import PreviewOutdated
 
 __all__ = ["STREAM_TYPE", "router"]
 
@@ -92,7 +93,7 @@ def send(
         return redirect(_draft_path(record.draft_id))
     try:
         run = workspace.start(record, modele.strip() or AUTO)
-    except PolicyRefused as exc:
+    except (PolicyRefused, PreviewOutdated) as exc:
         if streaming:
             return Response(_event("refused", message=str(exc)), 403, media_type=STREAM_TYPE)
         return redirect(_preview_path(record.id))
