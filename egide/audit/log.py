@@ -2,7 +2,10 @@
 
 One JSON line per event, appended under an exclusive ``flock`` (so that several processes
 keep the sequence in order) and flushed to disk (``fsync``) before :meth:`AuditLog.append`
-returns; ``audit.head`` anchors the end of the chain (see :mod:`egide.audit.anchor`).
+returns; ``audit.head`` and its copy in the database anchor the end of the chain (see
+:mod:`egide.audit.anchor`). Both are checked before each append, so that nothing chains onto a
+log whose last events were deleted, and rewritten after it: a crash leaves them one event
+behind at most.
 
 The pipeline must fail closed: when :meth:`AuditLog.append` raises :class:`AuditError` (disk
 full, folder not writable, log tampered with), the caller does not perform — or does not
@@ -18,12 +21,22 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from egide.audit.anchor import read_anchor, write_anchor
+from egide.audit.anchor import (
+    Anchor,
+    ExportedAnchor,
+    decode_anchor,
+    encode_anchor,
+    read_anchor,
+    write_anchor,
+)
 from egide.audit.errors import AuditError, os_error_fr
 from egide.audit.events import GENESIS_HASH, AuditEvent, Scalar, build_event, key_id
 from egide.audit.files import FileLock, write_all
+from egide.audit.heads import head_problem
 from egide.audit.keys import load_audit_key
-from egide.audit.verify import VerifyReport, verify_chain
+from egide.audit.mirror import DatabaseHead, HeadStore
+from egide.audit.verify import DB_HEAD, FILE_HEAD, VerifyReport, verify_chain
+from egide.config import Settings
 from egide.policy.levels import Level
 from egide.policy.tiers import Tier
 
@@ -38,18 +51,33 @@ def audit_log_path(home: Path) -> Path:
 
 class AuditLog:
     """``key`` seals the chain with HMAC-SHA-256; ``None`` falls back to plain SHA-256, which
-    anyone able to edit the file can recompute (tests and throw-away setups only)."""
+    anyone able to edit the file can recompute (tests and throw-away setups only).
 
-    def __init__(self, path: Path, *, key: bytes | None) -> None:
+    ``head_copy`` keeps a copy of the head away from the audit folder (the database).
+    """
+
+    def __init__(
+        self, path: Path, *, key: bytes | None, head_copy: HeadStore | None = None
+    ) -> None:
         self.path = Path(path)
         self.anchor_path = self.path.with_suffix(".head")
         self.lock_path = self.path.with_suffix(".lock")
         self.key = key
+        self.head_copy = head_copy
 
     @classmethod
-    def open(cls, home: Path, *, environ: Mapping[str, str] | None = None) -> AuditLog:
-        """The log of an Égide home, sealed with its key (created on first use)."""
-        return cls(audit_log_path(home), key=load_audit_key(home, environ=environ))
+    def open(cls, where: Settings | Path, *, environ: Mapping[str, str] | None = None) -> AuditLog:
+        """The log of an Égide installation, sealed with its key (created on first use).
+
+        From its settings, the head is copied into the store's database at every append: that
+        is how the service opens it. From a bare ``EGIDE_HOME`` folder, the log is only read
+        and checked against ``audit.head`` (appending there is refused once a copy exists).
+        """
+        if isinstance(where, Settings):
+            home = Path(where.home)
+            key = load_audit_key(home, environ=environ)
+            return cls(audit_log_path(home), key=key, head_copy=DatabaseHead(where.database_url))
+        return cls(audit_log_path(where), key=load_audit_key(where, environ=environ))
 
     def append(
         self,
@@ -81,7 +109,10 @@ class AuditLog:
                     extra=extra, now=now,
                 )
             )  # fmt: skip
-            write_anchor(self.anchor_path, event.seq, event.hash, self.key)
+            mirrored = self.head_copy is not None
+            write_anchor(self.anchor_path, event.seq, event.hash, self.key, mirrored=mirrored)
+            if self.head_copy is not None:
+                self.head_copy.write(encode_anchor(event.seq, event.hash, self.key, mirrored=True))
         return event
 
     def _append_locked(self, build: Callable[[int, str], AuditEvent]) -> AuditEvent:
@@ -91,8 +122,8 @@ class AuditLog:
             raise os_error_fr(exc, "d'ouvrir le journal d'audit", self.path) from None
         try:
             size = os.fstat(fd).st_size
-            last_seq, last_hash = self._last_link(fd, size)
-            self._check_anchor(last_seq, last_hash)
+            last_seq, last_hash, before_last = self._last_link(fd, size)
+            self._check_anchors(last_seq, last_hash, before_last)
             event = build(last_seq + 1, last_hash)
             line = json.dumps(event.to_record(), ensure_ascii=False, separators=(",", ":"))
             try:
@@ -107,10 +138,10 @@ class AuditLog:
         finally:
             os.close(fd)
 
-    def _last_link(self, fd: int, size: int) -> tuple[int, str]:
-        """Sequence number and hash of the last event, read from the end of the file."""
+    def _last_link(self, fd: int, size: int) -> tuple[int, str, str]:
+        """Sequence number, hash and previous hash of the last event, from the file's end."""
         if size == 0:
-            return 0, GENESIS_HASH
+            return 0, GENESIS_HASH, GENESIS_HASH
         try:
             tail = _read_last_line(fd, size)
             event = AuditEvent.from_record(json.loads(tail))
@@ -126,12 +157,41 @@ class AuditLog:
                 f"le journal d'audit {self.path} est scellé avec une autre clé : vérifiez "
                 "EGIDE_AUDIT_KEY ou le fichier keys/audit.key ; aucune action n'est effectuée"
             )
-        return event.seq, event.hash
+        return event.seq, event.hash, event.prev_hash
 
-    def _check_anchor(self, last_seq: int, last_hash: str) -> None:
-        # Chaining onto a truncated log would overwrite the anchor and hide the truncation.
+    def _check_anchors(self, last_seq: int, last_hash: str, before_last: str) -> None:
+        # Chaining onto a truncated log would overwrite the anchors and hide the truncation.
+        anchor = self._read_file_anchor()
+        copy = self._read_copy()
+        if anchor is None and last_seq > 0:
+            self._refuse("son témoin de fin (audit.head) a disparu")
+        if self.head_copy is None and anchor is not None and anchor.mirrored:
+            raise AuditError(
+                f"le témoin du journal d'audit {self.path} a une copie en base : ouvrez le "
+                "journal avec la configuration d'Égide (celle du service) pour y écrire ; "
+                "aucune action n'est effectuée"
+            )
+        if copy is None and anchor is not None and anchor.mirrored:
+            self._refuse("la copie de son témoin en base a disparu")
+
+        def hash_at(seq: int) -> str | None:
+            return {last_seq: last_hash, last_seq - 1: before_last}.get(seq)
+
+        for found, where in ((anchor, FILE_HEAD), (copy, DB_HEAD)):
+            if found is not None:
+                problem = head_problem(found, where, last_seq=last_seq, hash_at=hash_at)
+                if problem is not None:
+                    self._refuse(problem.message)
+
+    def _refuse(self, why: str) -> None:
+        raise AuditError(
+            f"le journal d'audit {self.path} ne correspond plus à son témoin de fin ({why}) ; "
+            + _VERIFY_HINT
+        )
+
+    def _read_file_anchor(self) -> Anchor | None:
         try:
-            anchor = read_anchor(self.anchor_path, self.key)
+            return read_anchor(self.anchor_path, self.key)
         except ValueError as exc:
             raise AuditError(
                 f"le témoin de fin du journal d'audit {self.anchor_path} est {exc} ; "
@@ -141,26 +201,33 @@ class AuditLog:
             raise os_error_fr(
                 exc, "de lire le témoin du journal d'audit", self.anchor_path
             ) from None
-        if anchor is None:
-            consistent = last_seq == 0
-        elif anchor.seq == last_seq:
-            consistent = anchor.hash == last_hash
-        else:
-            consistent = anchor.seq < last_seq  # an anchor left behind by a crash
-        if not consistent:
+
+    def _read_copy(self) -> Anchor | None:
+        raw = self.head_copy.read() if self.head_copy is not None else None
+        if raw is None:
+            return None
+        try:
+            return decode_anchor(raw, self.key)
+        except ValueError as exc:
             raise AuditError(
-                f"le journal d'audit {self.path} ne correspond plus à son témoin de fin "
-                "(événements supprimés ou réécrits) ; " + _VERIFY_HINT
+                f"la copie en base du témoin du journal d'audit est {exc} ; " + _VERIFY_HINT
+            ) from None
+
+    def verify(self, *, exported: ExportedAnchor | None = None) -> VerifyReport:
+        """Check the whole chain and its anchors (``exported``: one the operator kept
+        elsewhere); a copy in a read-only folder can be checked."""
+
+        def check() -> VerifyReport:
+            return verify_chain(
+                self.path, self.anchor_path, self.key, head_copy=self.head_copy, exported=exported
             )
 
-    def verify(self) -> VerifyReport:
-        """Check the whole chain and its anchor; a copy in a read-only folder can be checked."""
         try:
             lock = FileLock(self.lock_path, shared=True)
         except OSError:  # no lock to share: nobody can be appending there
-            return verify_chain(self.path, self.anchor_path, self.key)
+            return check()
         with lock:
-            return verify_chain(self.path, self.anchor_path, self.key)
+            return check()
 
     def events(self) -> Iterator[AuditEvent]:
         """Every event in file order, unverified (use :meth:`verify` for that)."""

@@ -1,4 +1,4 @@
-"""Verification of the audit chain: the first broken event, and why, in French."""
+"""Verification of the audit chain: the first broken event or anchor, and why, in French."""
 
 from __future__ import annotations
 
@@ -7,18 +7,26 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from egide.audit.anchor import Anchor, read_anchor
+from egide.audit.anchor import Anchor, ExportedAnchor, decode_anchor, read_anchor
 from egide.audit.errors import os_error_fr
 from egide.audit.events import GENESIS_HASH, AuditEvent, key_id, seal
+from egide.audit.heads import MAX_LAG, Mark, head_problem
+from egide.audit.mirror import HeadStore
 from egide.policy.wording import format_int_fr
 
 __all__ = ["VerifyReport", "verify_chain"]
+
+FILE_HEAD = "le témoin de fin"
+DB_HEAD = "la copie du témoin en base"
+EXPORTED = "l'ancre exportée"
 
 
 @dataclass(frozen=True, slots=True)
 class VerifyReport:
     """``problem`` is a stable code: ok, modified, reordered, unreadable, wrong_key,
-    truncated, anchor. ``count`` is the number of events found intact before the break."""
+    truncated, anchor (``audit.head``), mirror (its database copy), export (an anchor
+    exported by the operator). ``count`` is the number of events found intact before the
+    break."""
 
     ok: bool
     count: int
@@ -38,13 +46,18 @@ _WHAT = {
 }
 
 
-def _intact(count: int) -> VerifyReport:
+def _intact(count: int, exported: ExportedAnchor | None) -> VerifyReport:
     if count == 0:
         message = "chaîne d'audit intègre : aucun événement enregistré"
     elif count == 1:
         message = "chaîne d'audit intègre : 1 événement vérifié"
     else:
         message = f"chaîne d'audit intègre : {format_int_fr(count)} événements vérifiés"
+    if exported is not None:
+        message += (
+            f" ; l'ancre exportée le {exported.exported_at} (événement n° "
+            f"{format_int_fr(exported.seq)}) est retrouvée à l'identique"
+        )
     return VerifyReport(True, count, None, "ok", message)
 
 
@@ -55,16 +68,37 @@ def _broken_at(seq: int, problem: str, count: int, what: str | None = None) -> V
     return VerifyReport(False, count, seq, problem, message)
 
 
-def _broken_anchor(count: int, what: str) -> VerifyReport:
+def _broken_anchor(count: int, what: str, problem: str = "anchor") -> VerifyReport:
     message = (
-        f"chaîne d'audit rompue : témoin de fin (audit.head) {what} ; la suppression des "
-        f"derniers événements ne peut pas être exclue ({format_int_fr(count)} événements intègres)"
+        f"chaîne d'audit rompue : {what} ; la suppression des derniers événements ne peut pas "
+        f"être exclue ({format_int_fr(count)} événements intègres)"
     )
-    return VerifyReport(False, count, None, "anchor", message)
+    return VerifyReport(False, count, None, problem, message)
 
 
-def verify_chain(log_path: Path, anchor_path: Path, key: bytes | None) -> VerifyReport:
-    """Check every event's seal and link, then the anchor; stop at the first break."""
+def _read_copy(head_copy: HeadStore, key: bytes | None) -> tuple[Anchor | None, str | None]:
+    raw = head_copy.read()
+    if raw is None:
+        return None, None
+    try:
+        return decode_anchor(raw, key), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+def verify_chain(
+    log_path: Path,
+    anchor_path: Path,
+    key: bytes | None,
+    *,
+    head_copy: HeadStore | None = None,
+    exported: ExportedAnchor | None = None,
+) -> VerifyReport:
+    """Check every event's seal and link, then each anchor; stop at the first break.
+
+    ``head_copy`` is the database copy of the head (None: not checked); ``exported`` an
+    anchor the operator kept elsewhere, which the log must still contain as it was.
+    """
     kid = key_id(key)
     anchor: Anchor | None = None
     anchor_problem: str | None = None
@@ -74,8 +108,11 @@ def verify_chain(log_path: Path, anchor_path: Path, key: bytes | None) -> Verify
         anchor_problem = str(exc)
     except OSError as exc:
         raise os_error_fr(exc, "de lire le témoin de fin du journal d'audit", anchor_path) from None
+    copy, copy_problem = _read_copy(head_copy, key) if head_copy else (None, None)
+    wanted = {a.seq for a in (anchor, copy, exported) if a is not None}
+    hashes: dict[int, str] = {}
 
-    expected, previous, hash_at_anchor = 1, GENESIS_HASH, None
+    expected, previous = 1, GENESIS_HASH
     try:
         handle = log_path.open("rb")
     except FileNotFoundError:
@@ -98,25 +135,40 @@ def verify_chain(log_path: Path, anchor_path: Path, key: bytes | None) -> Verify
                     return _broken_at(expected, "modified", count)
                 if event.seq != expected or event.prev_hash != previous:
                     return _broken_at(expected, "reordered", count)
-                if anchor is not None and event.seq == anchor.seq:
-                    hash_at_anchor = event.hash
+                if event.seq in wanted:
+                    hashes[event.seq] = event.hash
                 previous, expected = event.hash, expected + 1
 
     count = expected - 1
+    # Deleted events first: the most telling, whichever anchor reveals them.
+    checks: list[tuple[Mark | None, str, str, int | None]] = [
+        (anchor, FILE_HEAD, "anchor", MAX_LAG),
+        (copy, DB_HEAD, "mirror", MAX_LAG),
+        (exported, EXPORTED, "export", None),  # any age: the operator keeps it
+    ]
+    problems = []
+    for found, where, code, max_lag in checks:
+        if found is None:
+            continue
+        problem = head_problem(found, where, last_seq=count, hash_at=hashes.get, max_lag=max_lag)
+        if problem is not None and problem.code == "truncated":
+            return _broken_at(count + 1, "truncated", count, problem.message)
+        if problem is not None:
+            problems.append((code, problem.message))
     if anchor_problem is not None:
-        return _broken_anchor(count, anchor_problem)
-    if anchor is None:
-        return _intact(0) if count == 0 else _broken_anchor(count, "absent")
-    if anchor.seq > count:
-        missing = anchor.seq - count
-        return _broken_at(
-            count + 1,
-            "truncated",
+        return _broken_anchor(count, f"témoin de fin (audit.head) {anchor_problem}")
+    if copy_problem is not None:
+        return _broken_anchor(count, f"copie du témoin en base {copy_problem}", "mirror")
+    if anchor is None and count > 0:
+        return _broken_anchor(count, "témoin de fin (audit.head) absent")
+    if head_copy is not None and copy is None and anchor is not None and anchor.mirrored:
+        return _broken_anchor(
             count,
-            f"{format_int_fr(missing)} dernier(s) événement(s) supprimé(s) (le témoin de fin "
-            f"en annonce {format_int_fr(anchor.seq)}, le journal en contient {format_int_fr(count)})",
+            "copie du témoin en base absente alors que le témoin de fin (audit.head) en "
+            "signale une",
+            "mirror",
         )
-    if anchor.seq < 1 or hash_at_anchor != anchor.hash:
-        return _broken_anchor(count, "ne correspond pas au journal (chaîne réécrite)")
-    # anchor.seq < count is tolerated: a crash between writing an event and its anchor.
-    return _intact(count)
+    if problems:
+        code, message = problems[0]
+        return _broken_anchor(count, message, code)
+    return _intact(count, exported)
