@@ -6,6 +6,7 @@ silent fallback to the defaults when a file was given.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -64,7 +65,9 @@ class OidcSettings(_Strict):
 
     The provider must vouch for a second factor: its ``acr`` must be one of ``required_acr``,
     otherwise the sign-in is refused. Accounts still exist in Égide (created by an
-    administrator): the ``login_claim`` of the ID token names the account.
+    administrator) and are reached only once provisioned for the provider: bound to its
+    (issuer, ``sub``), or waiting for a first sign-in with an exact, verified e-mail address of
+    one of ``email_domains`` (see :mod:`egide.auth.identities`).
     """
 
     issuer: str
@@ -72,10 +75,39 @@ class OidcSettings(_Strict):
     client_secret_env: str | None = None  # the secret comes from the environment
     required_acr: tuple[str, ...] = Field(min_length=1)
     scopes: tuple[str, ...] = ("openid", "email", "profile")
-    login_claim: str = "preferred_username"
+    # Domains whose verified addresses may bind a provisioned account at its first sign-in.
+    email_domains: tuple[str, ...] = ()
+    # Administrators keep Égide's own password and TOTP unless this says otherwise.
+    allow_administrators: bool = False
     label: str = Field(default="Se connecter avec ProConnect", min_length=1, max_length=80)
     redirect_url: str | None = None  # default: this service's /connexion/oidc/retour
     timeout_s: float = Field(default=10.0, gt=0, le=120)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_login_claim(cls, data: Any) -> Any:
+        # A claim that named the account let any provider account named "admin" in: gone, and
+        # said so, rather than silently ignored.
+        if isinstance(data, dict) and "login_claim" in data:
+            raise ValueError(
+                "login_claim n'existe plus : un compte n'est plus désigné par une information du "
+                "jeton mais lié à l'identité du fournisseur (émetteur et « sub ») ; retirez cette "
+                "clé et rattachez les comptes avec « egide users oidc-link » ou depuis "
+                "/admin/utilisateurs (voir docs/configuration.md)"
+            )
+        return data
+
+    @field_validator("email_domains")
+    @classmethod
+    def _domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        domains = tuple(domain.strip().lower().removeprefix("@") for domain in value)
+        for domain in domains:
+            if "." not in domain or not all(
+                part and part.replace("-", "").isalnum() and part.isascii()
+                for part in domain.split(".")
+            ):
+                raise ValueError(f"domaine invalide « {domain} » (exemple : interieur.gouv.fr)")
+        return domains
 
     @field_validator("issuer", "redirect_url")
     @classmethod
@@ -105,8 +137,25 @@ class PortalSettings(_Strict):
     training_path: Path | None = None  # None: the "Se former" quiz shipped with Égide
     retention_days: int = Field(default=30, ge=1, le=3650)
     behind_tls: bool = False
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
+    # networks); none by default: the client is whoever opened the connection.
+    trusted_proxies: tuple[str, ...] = ()
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=1024 * 1024 * 1024)
     oidc: OidcSettings | None = None
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        networks = []
+        for item in value:
+            try:
+                networks.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+            except ValueError:
+                raise ValueError(
+                    f"« {item} » n'est ni une adresse IP ni un réseau (exemples : 10.0.0.5, "
+                    "10.0.0.0/24, ::1)"
+                ) from None
+        return tuple(networks)
 
     @field_validator("charter_path", "training_path")
     @classmethod

@@ -4,8 +4,10 @@ What is checked, in order: the ``state`` the browser brings back (against a seal
 this browser), the ``iss`` of the answer when the provider sends one (RFC 9207), then the ID
 token — signature with the provider's published keys (asymmetric algorithms only), issuer,
 audience, expiry, ``nonce`` — and finally its ``acr``, which must be one of the configured
-``required_acr`` (the provider vouches for the second factor). The account must exist in
-Égide: the ``login_claim`` of the token names it. Nothing here stores the tokens.
+``required_acr`` (the provider vouches for the second factor). What comes out is the
+provider's identity (issuer, ``sub``, and the e-mail address with its ``email_verified``);
+which account it reaches, if any, is :mod:`egide.auth.identities`' business — never a name
+read from the token. Nothing here stores the tokens.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from urllib.parse import urlencode
 import httpx
 import jwt
 
+from egide.auth.identities import ProviderIdentity
 from egide.config import OidcSettings
 from egide.store.crypto import StoreCipher
 from egide.store.errors import StoreError
@@ -174,8 +177,9 @@ class OidcClient:
         tokens = self._exchange(code, flow.verifier, redirect_uri)
         claims = self._verify(str(tokens.get("id_token", "")), flow.nonce)
         self._check_acr(claims)
-        if self.settings.login_claim not in claims:
-            # Providers often keep profile claims for the userinfo endpoint (ProConnect does).
+        if self.settings.email_domains and not {"email", "email_verified"} <= claims.keys():
+            # Providers often keep profile claims for the userinfo endpoint (ProConnect does);
+            # they matter only for a first binding by e-mail. The ID token's claims prevail.
             claims = {**self._userinfo(str(tokens.get("access_token", "")), claims), **claims}
         return claims
 
@@ -291,15 +295,20 @@ class OidcClient:
                 "auprès du fournisseur d'identité."
             )
 
-    def login_of(self, claims: Mapping[str, Any]) -> str:
-        value = claims.get(self.settings.login_claim)
-        if not isinstance(value, str) or not value.strip():
-            raise OidcError(
-                f"Le fournisseur d'identité n'a pas transmis l'information « "
-                f"{self.settings.login_claim} » qui désigne votre compte : prévenez votre "
-                "administrateur (portal.oidc.login_claim)."
-            )
-        return value.strip()
+    def identity_of(self, claims: Mapping[str, Any]) -> ProviderIdentity:
+        """Who signed in, as the provider vouches: its issuer (checked in the ID token) and
+        subject; the e-mail address only with the provider's word that it is verified."""
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject or len(subject) > 255:
+            raise OidcError(_INVALID)
+        email = claims.get("email")
+        return ProviderIdentity(
+            issuer=self.settings.issuer,
+            subject=subject,
+            email=email.strip() if isinstance(email, str) and email.strip() else None,
+            # Only a JSON true: a string "true" or a missing claim is not the provider's word.
+            email_verified=claims.get("email_verified") is True,
+        )
 
 
 _INVALID = (

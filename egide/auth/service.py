@@ -18,10 +18,19 @@ from enum import StrEnum
 from egide.audit import AuditError, AuditLog
 from egide.audit.events import Scalar
 from egide.auth import totp
+from egide.auth.accounts import AccountAdmin
 from egide.auth.charter import Charter, CharterBook, CharterSource
 from egide.auth.credentials import Credentials
+from egide.auth.identities import (
+    BoundIdentity,
+    OidcIdentities,
+    ProviderIdentity,
+    email_domain,
+    normalise_email,
+)
 from egide.auth.passwords import password_problem
-from egide.auth.roles import User
+from egide.auth.resets import FactorResets
+from egide.auth.roles import Role, User
 from egide.auth.sessions import OIDC_METHOD, SessionState, SessionStore
 from egide.auth.throttle import Throttle, account_key, address_key
 from egide.auth.training import TrainingBook, TrainingSource
@@ -33,8 +42,9 @@ __all__ = ["UNKNOWN_ACCOUNT", "Clock", "Outcome", "Portal", "Step", "utc_now"]
 
 _log = logging.getLogger("egide.auth")
 # What the audit trail says of a failed sign-in on a login that names no account: the typed
-# text itself might be a password entered in the wrong field, so it is never written.
-UNKNOWN_ACCOUNT = "compte-inconnu"
+# text itself might be a password entered in the wrong field, so it is never written. Spaces
+# and parentheses keep it outside the logins' grammar (LOGIN_PATTERN): no account can bear it.
+UNKNOWN_ACCOUNT = "(compte inconnu)"
 
 Clock = Callable[[], datetime]
 
@@ -44,7 +54,18 @@ WRONG_RECOVERY = "Code de secours incorrect ou déjà utilisé."
 DISABLED = "Ce compte est désactivé : adressez-vous à votre administrateur."
 NO_ACCOUNT = (
     "Votre identité est reconnue, mais aucun compte Égide ne lui correspond : demandez à votre "
-    "administrateur de créer votre compte."
+    "administrateur de créer votre compte et de le rattacher au fournisseur d'identité."
+)
+ADMINISTRATOR_BY_PROVIDER = (
+    "Les comptes administrateurs ne se connectent pas par le fournisseur d'identité : "
+    "connectez-vous avec votre identifiant, votre mot de passe et votre code de double "
+    "authentification."
+)
+LINK_LAPSED = (
+    "Le rattachement de votre compte au fournisseur d'identité n'est plus valable : votre compte "
+    "a servi depuis avec votre mot de passe. Connectez-vous avec votre identifiant, votre mot "
+    "de passe et votre code, et demandez à vos administrateurs de refaire le rattachement (deux "
+    "administrateurs doivent le confirmer)."
 )
 ENROLMENT_LOST = "La clé d'enrôlement a expiré : un nouveau QR code vient d'être créé."
 
@@ -58,6 +79,7 @@ class Step(StrEnum):
     PASSWORD = "mot-de-passe"
     ENROL = "enrolement"
     RECOVERY_CODES = "codes-de-secours"
+    CHANGES = "changements"  # the ways into the account changed since the owner last looked
     CHARTER = "charte"
 
 
@@ -101,7 +123,7 @@ class Portal:
     def audit(self) -> AuditLog:
         with self._lock:
             if self._audit is None:
-                self._audit = AuditLog.open(self.settings.home)
+                self._audit = AuditLog.open(self.settings)
             return self._audit
 
     def record(self, user: str, action: str, *, required: bool = True, **extra: Scalar) -> None:
@@ -135,6 +157,21 @@ class Portal:
         return Throttle(self.store, self.settings.portal)
 
     @property
+    def accounts(self) -> AccountAdmin:
+        """Every change of an account, audited, under the two-person rule."""
+        return AccountAdmin(
+            self.store, self.audit, clock=self.clock, oidc=self.settings.portal.oidc
+        )
+
+    @property
+    def identities(self) -> OidcIdentities:
+        return OidcIdentities(self.store)
+
+    @property
+    def resets(self) -> FactorResets:
+        return FactorResets(self.store)
+
+    @property
     def book(self) -> CharterBook:
         return CharterBook(self.store)
 
@@ -166,6 +203,8 @@ class Portal:
     def next_step(self, state: SessionState, user: User) -> Step | None:
         if state.by_provider:
             # The identity provider checked the password and the second factor (its acr).
+            if self.resets.unseen(user.id):
+                return Step.CHANGES
             if not self.book.has_accepted(user.id, self.charter()):
                 return Step.CHARTER
             return None
@@ -177,6 +216,8 @@ class Portal:
             return Step.ENROL
         if state.has_recovery_pending:
             return Step.RECOVERY_CODES
+        if self.resets.unseen(user.id):
+            return Step.CHANGES
         if not self.book.has_accepted(user.id, self.charter()):
             return Step.CHARTER
         return None
@@ -223,24 +264,69 @@ class Portal:
         token, _ = self.sessions.create(user.id, now)
         return Outcome(ok=True, token=token)
 
-    def sign_in_oidc(self, login: str, address: str, *, acr: str) -> Outcome:
-        """A user the identity provider vouched for (both factors, at a required ``acr``).
+    def sign_in_oidc(self, identity: ProviderIdentity, address: str, *, acr: str) -> Outcome:
+        """A person the identity provider vouched for (both factors, at a required ``acr``).
 
-        The account must exist and be enabled; the session starts with its second factor done.
+        The account is the one bound to the provider's (issuer, subject); failing that, the one
+        waiting for a first sign-in with this exact address, when the provider says the address
+        is verified and its domain is in ``email_domains`` — the binding is then recorded and
+        permanent. Anything else reaches no account. The session starts with its second factor
+        done; administrators are refused unless ``allow_administrators`` says otherwise.
         """
         now = self.clock()
-        user = self.users.find(login.split("@", 1)[0])
-        if user is None:
+        oidc = self.settings.portal.oidc
+        identities = OidcIdentities(self.store)
+        bound = identities.bound(identity.issuer, identity.subject)
+        if bound is None and oidc is not None:
+            bound = self._first_binding(identities, identity, oidc.email_domains, now)
+        user = self.users.get(bound.user_id) if bound is not None else None
+        if bound is None or user is None:
             self.record(UNKNOWN_ACCOUNT, "sign_in_failed", required=False, step="oidc", ip=address)
             return Outcome(ok=False, message=NO_ACCOUNT)
         if user.disabled:
             self.record(user.login, "sign_in_failed", required=False, step="disabled", ip=address)
             return Outcome(ok=False, message=DISABLED)
+        if user.role is Role.ADMINISTRATEUR and not (oidc and oidc.allow_administrators):
+            self.record(
+                user.login, "sign_in_failed", required=False, step="oidc_administrator", ip=address
+            )
+            return Outcome(ok=False, message=ADMINISTRATOR_BY_PROVIDER)
+        if bound.approved_by is None and bound.confirmed_at is None and user.last_sign_in_at:
+            # One administrator provisioned it while the account was new; its owner has used
+            # it since by another way: that one person's link no longer opens it.
+            self.record(
+                user.login, "sign_in_failed", required=False, step="oidc_unconfirmed", ip=address
+            )
+            return Outcome(ok=False, message=LINK_LAPSED)
         self.record(user.login, "sign_in", method="oidc", acr=acr[:64], ip=address)
+        identities.confirm(bound.id, now)
         self.credentials.record_sign_in(user.id, now)
         self.sessions.purge(now)
         token, _ = self.sessions.create(user.id, now, method=OIDC_METHOD)
         return Outcome(ok=True, token=token)
+
+    def _first_binding(
+        self,
+        identities: OidcIdentities,
+        identity: ProviderIdentity,
+        domains: tuple[str, ...],
+        now: datetime,
+    ) -> BoundIdentity | None:
+        """The account awaiting this verified address, bound now to the subject (audited)."""
+        if not identity.email_verified or identity.email is None:
+            return None
+        email = normalise_email(identity.email)
+        if email_domain(email) not in domains:
+            return None
+        user_id = identities.awaiting(identity.issuer, email)
+        user = self.users.get(user_id) if user_id is not None else None
+        if user is None:
+            return None
+        # Recorded before it is made, failing closed: no binding the audit trail does not show.
+        self.record(user.login, "oidc_linked", how="email", domain=email_domain(email))
+        if not identities.bind(user.id, identity.issuer, identity.subject, email, now):
+            return None
+        return identities.bound(identity.issuer, identity.subject)
 
     def change_password(
         self, state: SessionState, user: User, password: str, confirmation: str
@@ -318,6 +404,11 @@ class Portal:
         self.throttle.clear(account_key(user.login))
         self.credentials.record_sign_in(user.id, now)
         return self.sessions.complete_second_factor(state, now)
+
+    def acknowledge_changes(self, user: User) -> None:
+        """The owner has read what changed in the ways into their account."""
+        self.record(user.login, "account_changes_seen")
+        self.resets.acknowledge(user.id, self.clock())
 
     def accept_charter(self, user: User) -> Charter:
         charter = self.charter()

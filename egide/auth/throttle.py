@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
+from egide.auth.users import normalise_login
 from egide.config import PortalSettings
 from egide.store.accounts import AuthThrottle
 from egide.store.db import Store
@@ -31,7 +32,7 @@ RAMP = 4  # failures before the threshold that bring a delay
 
 
 def account_key(login: str) -> str:
-    return f"compte:{login.strip().lower()[:150]}"
+    return f"compte:{normalise_login(login)[:150]}"
 
 
 def address_key(address: str) -> str:

@@ -1,13 +1,16 @@
-"""Accounts: creation with a one-time temporary password, roles, disabling, resets.
+"""Accounts: creation with a one-time temporary password, roles, disabling.
 
-The command line (``egide users …``) and the administrators' pages go through this class; the
-sign-in steps themselves are in :mod:`egide.auth.credentials`.
+The command line (``egide users …``) and the administrators' pages change accounts through
+:class:`egide.auth.accounts.AccountAdmin`, which audits each change and applies the rules; the
+resets of factors are in :mod:`egide.auth.resets`, the sign-in steps in
+:mod:`egide.auth.credentials`.
 """
 
 from __future__ import annotations
 
 import builtins
 import re
+import unicodedata
 import uuid
 from datetime import UTC, datetime
 
@@ -17,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from egide.auth.passwords import hash_password, new_temporary_password
 from egide.auth.roles import Role, User
-from egide.store.accounts import RecoveryCode, UserAccount, WebSession
+from egide.store.accounts import UserAccount, WebSession
 from egide.store.db import Store
 from egide.store.errors import StoreError
 
@@ -29,7 +32,13 @@ _MAX_TEXT = 128
 
 
 def normalise_login(login: str) -> str:
-    return login.strip().lower()
+    """The one canonical form of a login, for every lookup and every comparison.
+
+    Compatibility forms (full-width letters…) fold to ASCII and case is ignored, so that
+    ``CHEF``, ``Chef`` or ``ｃｈｅｆ`` in a form, a URL or a command name the same account as
+    ``chef`` — and are recognised as the same account by every check, not only by lookups.
+    """
+    return unicodedata.normalize("NFKC", login).strip().lower()
 
 
 def public_user(row: UserAccount) -> User:
@@ -83,12 +92,7 @@ class UserStore:
         now: datetime | None = None,
     ) -> tuple[User, str]:
         """Create an account; returns it with its temporary password, never available again."""
-        login = normalise_login(login)
-        if not LOGIN_PATTERN.fullmatch(login):
-            raise StoreError(
-                f"identifiant invalide « {login} » : 2 à 64 lettres minuscules sans accent, "
-                "chiffres, points, tirets ou soulignés, commençant par une lettre ou un chiffre"
-            )
+        login = self.check_new(login)
         password = new_temporary_password()
         row = UserAccount(
             id=str(uuid.uuid4()),
@@ -115,6 +119,18 @@ class UserStore:
             except IntegrityError:
                 raise StoreError(f"un utilisateur « {login} » existe déjà") from None
         return public_user(row), password
+
+    def check_new(self, login: str) -> str:
+        """The canonical form of a login that a new account may take; StoreError otherwise."""
+        login = normalise_login(login)
+        if not LOGIN_PATTERN.fullmatch(login):
+            raise StoreError(
+                f"identifiant invalide « {login} » : 2 à 64 lettres minuscules sans accent, "
+                "chiffres, points, tirets ou soulignés, commençant par une lettre ou un chiffre"
+            )
+        if self.find(login) is not None:
+            raise StoreError(f"un utilisateur « {login} » existe déjà")
+        return login
 
     def ensure_first_admin(self, *, now: datetime | None = None) -> str | None:
         """On a store without any account, create ``admin``; its temporary password, or None."""
@@ -170,22 +186,3 @@ class UserStore:
             row = self._row(session, login)
             row.disabled_at = None
             return public_user(row)
-
-    def reset_totp(self, login: str) -> User:
-        """Forget the second factor: the next sign-in enrols a new one and new recovery codes."""
-        with self._store.session() as session:
-            row = self._row(session, login)
-            row.totp_secret, row.totp_enrolled_at, row.totp_last_step = None, None, None
-            session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == row.id))
-            session.execute(delete(WebSession).where(WebSession.user_id == row.id))
-            return public_user(row)
-
-    def reset_password(self, login: str) -> tuple[User, str]:
-        """A new temporary password (to change at next sign-in); open sessions end."""
-        password = new_temporary_password()
-        with self._store.session() as session:
-            row = self._row(session, login)
-            row.password_hash = hash_password(password)
-            row.must_change_password = True
-            session.execute(delete(WebSession).where(WebSession.user_id == row.id))
-            return public_user(row), password

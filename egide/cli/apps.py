@@ -1,4 +1,10 @@
-"""``egide apps add|list|revoke``: the business applications that call the ``/v1`` gateway."""
+"""``egide apps add|list|revoke``: the business applications that call the ``/v1`` gateway.
+
+Adding and revoking are recorded in the audit trail, as ``cli:<system user>`` (or
+``cli:$EGIDE_USER``): a token that the trail does not show is never handed out (an addition that
+cannot be recorded is revoked at once, its token never printed), and a revocation that cannot
+be recorded is not made.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from egide.cli.common import EXIT_OK, EXIT_USAGE, CliError, settings_from
+from egide.cli.common import EXIT_OK, EXIT_USAGE, CliError, current_user, settings_from
 
 if TYPE_CHECKING:
     from egide.store.applications import ApplicationRecord, ApplicationStore
@@ -65,11 +71,24 @@ def _open(args: argparse.Namespace) -> ApplicationStore:
         raise CliError(str(exc)) from None
 
 
+def _audit(args: argparse.Namespace, action: str, record: ApplicationRecord, **extra: str) -> None:
+    """Record a change of the gateway's applications (AuditError when it cannot be)."""
+    from egide.audit import AuditLog
+    from egide.auth.accounts import cli_actor
+
+    AuditLog.open(settings_from(args).home).append(
+        user=cli_actor(current_user()).name,
+        action=action,
+        extra={"target": record.name, **{k: v[:200] for k, v in extra.items()}},
+    )
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def run_add(args: argparse.Namespace) -> int:
+    from egide.audit import AuditError
     from egide.policy.levels import Level
     from egide.policy.tiers import Tier
     from egide.store import StoreError
@@ -103,8 +122,9 @@ def run_add(args: argparse.Namespace) -> int:
             "diffusion_restreinte",
             EXIT_USAGE,
         )
+    applications = _open(args)
     try:
-        record, token = _open(args).add(
+        record, token = applications.add(
             args.name,
             models=models,
             max_level=level,
@@ -115,6 +135,15 @@ def run_add(args: argparse.Namespace) -> int:
         )
     except StoreError as exc:
         raise CliError(str(exc)) from None
+    try:
+        _audit(args, "app_added", record, level=record.max_level.key, models=",".join(models))
+    except AuditError as exc:
+        applications.revoke(record.name)  # no usable token that the trail does not show
+        raise CliError(
+            f"{exc} ; l'application « {record.name} » est enregistrée mais son jeton est "
+            "révoqué et n'a pas été affiché : corrigez le journal, puis ajoutez-la sous un "
+            "autre nom"
+        ) from None
     print(
         f"Application « {record.name} » ajoutée ({_limits(record)}). Son jeton est affiché une "
         "seule fois : conservez-le dans le coffre de secrets de l'application.",
@@ -155,12 +184,17 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
+    from egide.audit import AuditError
     from egide.store import StoreError
 
+    applications = _open(args)
     try:
-        record = _open(args).revoke(args.name)
+        _audit(args, "app_revoked", applications.named(args.name))
+        record = applications.revoke(args.name)
     except StoreError as exc:
         raise CliError(str(exc)) from None
+    except AuditError as exc:
+        raise CliError(f"{exc} ; le jeton n'est pas révoqué") from None
     print(
         f"Jeton de l'application « {record.name} » ({record.token_hint}…) révoqué : ses requêtes "
         "sont refusées dès maintenant (401)."

@@ -1,24 +1,31 @@
-"""``egide users add|list|disable|enable|reset-totp|reset-password|set-role``: portal accounts.
+"""``egide users …``: portal accounts, their roles, resets and provider identities.
 
 A new account gets a one-time temporary password, printed once on the standard output (the
 explanations go to the standard error, so that a script can capture the password alone). At the
 first sign-in the user replaces it and enrols an authenticator application (TOTP).
+
+Every change goes through :class:`egide.auth.accounts.AccountAdmin`, like the administrators'
+pages: recorded in the audit trail (as ``cli:<system user>``, or ``cli:$EGIDE_USER``) before it
+is made, under the same two-person rule for resets of both factors and provider identities.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
-from egide.cli.common import EXIT_OK, EXIT_USAGE, CliError, settings_from
+from egide.cli.common import EXIT_OK, EXIT_USAGE, CliError, current_user, settings_from
 
 if TYPE_CHECKING:
-    from egide.auth import Role, User, UserStore
+    from egide.auth import Role, User
+    from egide.auth.accounts import AccountAdmin, Actor
 
 __all__ = ["register"]
 
 _ROLES = "agent, ambassadeur, administrateur, auditeur"
+T = TypeVar("T")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,6 +59,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "donner un nouveau mot de passe temporaire (mot de passe oublié)",
             run_reset_password,
         ),
+        (
+            "reset-all",
+            "réinitialisation complète (mot de passe et double authentification) : la "
+            "première personne la demande, une seconde la confirme ; chacune reçoit une moitié "
+            "du mot de passe temporaire",
+            run_reset_all,
+        ),
+        (
+            "oidc-approve",
+            "confirmer le rattachement au fournisseur d'identité demandé par une autre personne",
+            run_oidc_approve,
+        ),
+        ("oidc-unlink", "retirer le rattachement au fournisseur d'identité", run_oidc_unlink),
     ):
         action = actions.add_parser(name, help=help_text)
         action.add_argument("login", metavar="IDENTIFIANT")
@@ -62,15 +82,37 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     set_role.add_argument("role", metavar="RÔLE", help=f"nouveau rôle : {_ROLES}")
     set_role.set_defaults(handler=run_set_role)
 
+    link = actions.add_parser(
+        "oidc-link",
+        help="rattacher un compte au fournisseur d'identité (portal.oidc), par l'identifiant "
+        "de la personne chez le fournisseur ou par son adresse vérifiée",
+    )
+    link.add_argument("login", metavar="IDENTIFIANT")
+    how = link.add_mutually_exclusive_group(required=True)
+    how.add_argument("--subject", metavar="SUB", help="identifiant chez le fournisseur (sub)")
+    how.add_argument(
+        "--email", metavar="ADRESSE",
+        help="adresse exacte, vérifiée par le fournisseur, d'un domaine de "
+        "portal.oidc.email_domains : la première connexion fait le rattachement",
+    )  # fmt: skip
+    link.set_defaults(handler=run_oidc_link)
 
-def _open(args: argparse.Namespace) -> UserStore:
-    from egide.auth import UserStore
+
+def _open(args: argparse.Namespace) -> tuple[AccountAdmin, Actor]:
+    from egide.audit import AuditLog
+    from egide.auth.accounts import AccountAdmin, cli_actor
+    from egide.auth.service import utc_now
     from egide.store import StoreError, open_store
 
+    settings = settings_from(args)
     try:
-        return UserStore(open_store(settings_from(args)))
+        store = open_store(settings)
     except StoreError as exc:
         raise CliError(str(exc)) from None
+    admin = AccountAdmin(
+        store, AuditLog.open(settings.home), clock=utc_now, oidc=settings.portal.oidc
+    )
+    return admin, cli_actor(current_user())
 
 
 def _role(value: str) -> Role:
@@ -104,27 +146,33 @@ def _print_temporary(user: User, password: str, *, first: bool) -> None:
     print(password)
 
 
-def run_add(args: argparse.Namespace) -> int:
+def _apply(args: argparse.Namespace, change: Callable[[AccountAdmin, Actor], T]) -> T:
+    """Run one change of an account, with French errors for whatever refuses it."""
+    from egide.audit import AuditError
+    from egide.auth.resets import ResetRefused
     from egide.store import StoreError
 
-    role = _role(args.role)
+    admin, actor = _open(args)
     try:
-        user, password = _open(args).add(
-            args.login, role, display_name=args.name, service=args.service
-        )
-    except StoreError as exc:
+        return change(admin, actor)
+    except (StoreError, ResetRefused, AuditError) as exc:
         raise CliError(str(exc)) from None
+
+
+def run_add(args: argparse.Namespace) -> int:
+    role = _role(args.role)
+    user, password = _apply(
+        args,
+        lambda admin, actor: admin.create(
+            actor, args.login, role, display_name=args.name, service=args.service
+        ),
+    )
     _print_temporary(user, password, first=True)
     return EXIT_OK
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from egide.store import StoreError
-
-    try:
-        users = _open(args).list()
-    except StoreError as exc:
-        raise CliError(str(exc)) from None
+    users = _apply(args, lambda admin, _actor: admin.users.list())
     if not users:
         print("Aucun compte : créez-en un avec « egide users add IDENTIFIANT --role RÔLE ».")
         return EXIT_OK
@@ -145,24 +193,8 @@ def run_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _change(args: argparse.Namespace, action: str) -> User:
-    from egide.store import StoreError
-
-    store = _open(args)
-    try:
-        if action == "disable":
-            return store.disable(args.login)
-        if action == "enable":
-            return store.enable(args.login)
-        if action == "reset-totp":
-            return store.reset_totp(args.login)
-        return store.set_role(args.login, _role(args.role))
-    except StoreError as exc:
-        raise CliError(str(exc)) from None
-
-
 def run_disable(args: argparse.Namespace) -> int:
-    user = _change(args, "disable")
+    user = _apply(args, lambda admin, actor: admin.disable(actor, args.login))
     print(
         f"Compte « {user.login} » désactivé : ses sessions sont fermées, il ne peut plus se connecter."
     )
@@ -170,13 +202,13 @@ def run_disable(args: argparse.Namespace) -> int:
 
 
 def run_enable(args: argparse.Namespace) -> int:
-    user = _change(args, "enable")
+    user = _apply(args, lambda admin, actor: admin.enable(actor, args.login))
     print(f"Compte « {user.login} » réactivé.")
     return EXIT_OK
 
 
 def run_reset_totp(args: argparse.Namespace) -> int:
-    user = _change(args, "reset-totp")
+    user = _apply(args, lambda admin, actor: admin.reset_totp(actor, args.login))
     print(
         f"Double authentification de « {user.login} » réinitialisée : ses sessions et ses codes "
         "de secours sont supprimés ; à sa prochaine connexion, il enrôlera une nouvelle "
@@ -186,17 +218,66 @@ def run_reset_totp(args: argparse.Namespace) -> int:
 
 
 def run_reset_password(args: argparse.Namespace) -> int:
-    from egide.store import StoreError
-
-    try:
-        user, password = _open(args).reset_password(args.login)
-    except StoreError as exc:
-        raise CliError(str(exc)) from None
+    user, password = _apply(args, lambda admin, actor: admin.reset_password(actor, args.login))
     _print_temporary(user, password, first=False)
     return EXIT_OK
 
 
+def run_reset_all(args: argparse.Namespace) -> int:
+    user, half, done = _apply(args, lambda admin, actor: admin.full_reset(actor, args.login))
+    if done:
+        print(
+            f"Réinitialisation complète de « {user.login} » confirmée : ses sessions sont "
+            "fermées, sa double authentification effacée. Voici la seconde moitié du mot de "
+            "passe temporaire (affichée une seule fois) : remettez-la vous-même à son "
+            "titulaire, qui la saisira après la première moitié, séparée par un tiret.",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"Réinitialisation complète de « {user.login} » demandée : rien n'a encore changé. "
+            "Une autre personne doit la confirmer dans les 24 heures (« egide users reset-all "
+            f"{user.login} », avec un autre EGIDE_USER, ou depuis /admin/utilisateurs). Voici "
+            "la première moitié du mot de passe temporaire (affichée une seule fois) : "
+            "remettez-la vous-même à son titulaire.",
+            file=sys.stderr,
+        )
+    print(half)
+    return EXIT_OK
+
+
 def run_set_role(args: argparse.Namespace) -> int:
-    user = _change(args, "set-role")
+    role = _role(args.role)
+    user = _apply(args, lambda admin, actor: admin.set_role(actor, args.login, role))
     print(f"Compte « {user.login} » : rôle « {user.role.label_fr} » ({user.role.value}).")
+    return EXIT_OK
+
+
+def run_oidc_link(args: argparse.Namespace) -> int:
+    user, done = _apply(
+        args,
+        lambda admin, actor: admin.link_oidc(
+            actor, args.login, subject=args.subject, email=args.email
+        ),
+    )
+    if done:
+        print(f"Compte « {user.login} » rattaché au fournisseur d'identité.")
+    else:
+        print(
+            f"Le compte « {user.login} » a déjà servi : le rattachement attend la confirmation "
+            f"d'une autre personne (« egide users oidc-approve {user.login} », avec un autre "
+            "EGIDE_USER, ou depuis /admin/utilisateurs), dans les 24 heures."
+        )
+    return EXIT_OK
+
+
+def run_oidc_approve(args: argparse.Namespace) -> int:
+    user = _apply(args, lambda admin, actor: admin.approve_oidc(actor, args.login))
+    print(f"Rattachement de « {user.login} » au fournisseur d'identité confirmé.")
+    return EXIT_OK
+
+
+def run_oidc_unlink(args: argparse.Namespace) -> int:
+    user = _apply(args, lambda admin, actor: admin.unlink_oidc(actor, args.login))
+    print(f"Le compte « {user.login} » n'est plus rattaché au fournisseur d'identité.")
     return EXIT_OK

@@ -1,4 +1,5 @@
-"""The tables of the agents' accounts (migration ``0003``), as typed SQLAlchemy 2 models.
+"""The tables of the agents' accounts (migrations ``0003`` and ``0005``), as typed SQLAlchemy 2
+models.
 
 Nothing here holds a secret in a usable form: passwords are argon2id hashes, recovery codes and
 session ids SHA-256 digests of high-entropy random values, TOTP secrets AES-GCM ciphertexts
@@ -25,6 +26,8 @@ from egide.store.models import Base, UTCDateTime
 __all__ = [
     "AuthThrottle",
     "CharterAcceptance",
+    "FactorChange",
+    "OidcIdentity",
     "RecoveryCode",
     "UserAccount",
     "WebSession",
@@ -106,3 +109,50 @@ class AuthThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer)
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OidcIdentity(Base):
+    """An account reachable through an OpenID Connect provider (migration 0005).
+
+    ``subject`` None: waiting for a first sign-in whose verified e-mail is exactly ``email``.
+    """
+
+    __tablename__ = "oidc_identities"
+    __table_args__ = (
+        UniqueConstraint("issuer", "subject", name="uq_oidc_identities_subject"),
+        UniqueConstraint("user_id", "issuer", name="uq_oidc_identities_user"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(36), ForeignKey("users.id", ondelete="CASCADE"))
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(128))
+    approved_by: Mapped[str | None] = mapped_column(String(128))
+    linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FactorChange(Base):
+    """A change of the ways into an account (migration 0005): done, or awaiting approval."""
+
+    __tablename__ = "factor_changes"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('password', 'totp', 'full', 'oidc')", name="ck_factor_changes_kind"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    requested_by: Mapped[str] = mapped_column(String(128))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(128))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -28,6 +28,7 @@ __all__ = [
     "PRELOGIN_COOKIE",
     "STEP_PATHS",
     "Auth",
+    "BothFactors",
     "CsrfRejected",
     "CurrentUser",
     "OptionalAuth",
@@ -60,6 +61,7 @@ STEP_PATHS = {
     Step.PASSWORD: "/connexion/mot-de-passe",
     Step.ENROL: "/connexion/enrolement",
     Step.RECOVERY_CODES: "/connexion/codes-de-secours",
+    Step.CHANGES: "/connexion/changements",
     Step.CHARTER: "/charte",
 }
 
@@ -185,6 +187,18 @@ def signed_in(auth: OptionalAuth) -> Auth:
 
 
 SignedIn = Annotated[Auth, Depends(signed_in)]
+
+
+def both_factors(auth: SignedIn, portal: PortalDep) -> Auth:
+    """A session whose second factor was given (or vouched for by the provider), whatever
+    steps remain: what acting on the account's other sessions requires, since a password
+    alone — perhaps a stolen one — must not reach beyond its own half-open session."""
+    if not auth.state.second_factor_done:
+        raise StepRequired(portal.next_step(auth.state, auth.user) or Step.TOTP)
+    return auth
+
+
+BothFactors = Annotated[Auth, Depends(both_factors)]
 
 
 def current_user(request: Request, auth: SignedIn, portal: PortalDep) -> User:

@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from egide.auth import Role
+from egide.auth.accounts import Actor
 from tests.support.portal import (
     NEW_PASSWORD,
     Clock,
@@ -198,7 +199,7 @@ def test_a_password_reset_asks_for_the_code_before_the_new_password(
 ) -> None:
     account = harness.add_user("tgarnier")
     harness.first_sign_in(harness.client(), account)
-    _, temporary = harness.portal.users.reset_password("tgarnier")
+    _, temporary = harness.portal.accounts.reset_password(Actor("chef"), "tgarnier")
 
     client = harness.client()
     clock.advance(seconds=30)
@@ -214,7 +215,7 @@ def test_a_password_reset_asks_for_the_code_before_the_new_password(
 def test_a_totp_reset_enrols_again(harness: PortalHarness, clock: Clock) -> None:
     account = harness.add_user("nfaure")
     harness.first_sign_in(harness.client(), account)
-    harness.portal.users.reset_totp("nfaure")
+    harness.portal.accounts.reset_totp(Actor("chef"), "nfaure")
 
     client = harness.client()
     page = harness.post_sign_in(client, "nfaure", account.password)

@@ -1,5 +1,6 @@
 """The portal's pages, one router per resource."""
 
+from egide.web.routes.account_changes import router as account_changes_router
 from egide.web.routes.admin import router as admin_router
 from egide.web.routes.audit import router as audit_router
 from egide.web.routes.batches import router as batches_router
@@ -24,6 +25,7 @@ PORTAL_ROUTERS = (
     oidc_router,
     steps_router,
     second_factor_router,
+    account_changes_router,
     charter_router,
     workspace_router,
     tasks_router,

@@ -1,18 +1,24 @@
 """``/admin/…``: accounts, models and tiers, retention — for administrators, never content.
 
-Every change of an account is recorded in the audit trail with the administrator's login. An
-administrator cannot disable nor demote their own account here (the command line can, on
-purpose: someone must be able to recover a store with no administrator left).
+Every change of an account goes through :class:`egide.auth.accounts.AccountAdmin`: recorded in
+the audit trail before it is made, the target found by its canonical login and compared by id
+(an administrator cannot disable nor demote their own account, whatever the case of the URL;
+the command line can, on purpose: someone must be able to recover a store with no
+administrator left), and no single administrator ending up with both factors of an account
+that has been used, nor with a provider identity opening it (two-person rule).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
 from starlette.responses import Response
 
 from egide.auth import Portal, Role, RoleError, User
+from egide.auth.accounts import Actor
+from egide.auth.resets import ResetRefused
 from egide.policy.decide import Assessment, model_accepts
 from egide.policy.levels import Level
 from egide.store.errors import StoreError
@@ -25,20 +31,21 @@ __all__ = ["router"]
 router = portal_router()
 
 Administrator = Annotated[User, Depends(require_role(Role.ADMINISTRATEUR))]
-_ACTIONS = {
-    "desactiver": (
-        "user_disabled",
-        "Le compte « {login} » est désactivé : ses sessions sont fermées.",
-    ),
-    "reactiver": ("user_enabled", "Le compte « {login} » est réactivé."),
-    "reinitialiser-totp": (
-        "user_totp_reset",
-        "La double authentification de « {login} » est réinitialisée : il enrôlera une nouvelle "
-        "application à sa prochaine connexion.",
-    ),
-    "reinitialiser-mot-de-passe": ("user_password_reset", ""),
-    "role": ("user_role_changed", "Le rôle de « {login} » est maintenant « {role} »."),
-}
+_ACTIONS = frozenset(
+    {
+        "desactiver", "reactiver", "role", "reinitialiser-totp", "reinitialiser-mot-de-passe",
+        "reinitialisation-complete", "fournisseur", "confirmer-fournisseur", "retirer-fournisseur",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Secret:
+    """A temporary password, or half of one, shown once to the administrator who made it."""
+
+    login: str
+    value: str
+    part: str = ""  # "" (whole), "premiere" or "seconde" (half of a full reset)
 
 
 def _users_page(
@@ -48,16 +55,20 @@ def _users_page(
     *,
     message: str | None = None,
     error: str | None = None,
-    temporary: tuple[str, str] | None = None,
+    secret: Secret | None = None,
     status_code: int = 200,
 ) -> Response:
+    oidc = portal.settings.portal.oidc
     context = {
         "user": admin,
         "users": portal.users.list(),
         "roles": list(Role),
         "message": message,
         "error": error,
-        "temporary": temporary,
+        "secret": secret,
+        "pending": portal.resets.pending(portal.clock()),
+        "oidc": oidc,
+        "identities": portal.identities.list() if oidc is not None else [],
     }
     return render(request, "admin_utilisateurs.html", context, status_code=status_code)
 
@@ -78,13 +89,59 @@ def add_user(
     role: Annotated[str, Form(max_length=16)] = "agent",
 ) -> Response:
     try:
-        created, password = portal.users.add(
-            login, Role.parse(role), display_name=name or None, service=service or None
-        )
+        created, password = portal.accounts.create(
+            Actor.of(admin), login, Role.parse(role),
+            display_name=name or None, service=service or None,
+        )  # fmt: skip
     except (StoreError, RoleError) as exc:
         return _users_page(request, portal, admin, error=sentence(str(exc)), status_code=400)
-    portal.record(admin.login, "user_created", target=created.login, role=created.role.value)
-    return _users_page(request, portal, admin, temporary=(created.login, password))
+    return _users_page(request, portal, admin, secret=Secret(created.login, password))
+
+
+def _change(
+    portal: Portal, admin: User, login: str, action: str, form: dict[str, str]
+) -> tuple[str | None, Secret | None]:
+    """Apply one action; a message for the page, or a secret to show once."""
+    accounts, actor = portal.accounts, Actor.of(admin)
+    if action == "desactiver":
+        changed = accounts.disable(actor, login)
+        return f"Le compte « {changed.login} » est désactivé : ses sessions sont fermées.", None
+    if action == "reactiver":
+        return f"Le compte « {accounts.enable(actor, login).login} » est réactivé.", None
+    if action == "role":
+        changed = accounts.set_role(actor, login, Role.parse(form["role"]))
+        return f"Le rôle de « {changed.login} » est maintenant « {changed.role.label_fr} ».", None
+    if action == "reinitialiser-totp":
+        changed = accounts.reset_totp(actor, login)
+        return (
+            f"La double authentification de « {changed.login} » est réinitialisée : il "
+            "enrôlera une nouvelle application à sa prochaine connexion.",
+            None,
+        )
+    if action == "reinitialiser-mot-de-passe":
+        changed, password = accounts.reset_password(actor, login)
+        return None, Secret(changed.login, password)
+    if action == "reinitialisation-complete":
+        changed, half, done = accounts.full_reset(actor, login)
+        return None, Secret(changed.login, half, "seconde" if done else "premiere")
+    if action == "fournisseur":
+        changed, done = accounts.link_oidc(
+            actor, login, subject=form["subject"] or None, email=form["email"] or None
+        )
+        if done:
+            return f"Le compte « {changed.login} » est rattaché au fournisseur d'identité.", None
+        return (
+            f"Le compte « {changed.login} » a déjà servi : le rattachement au fournisseur "
+            "d'identité attend la confirmation d'un autre administrateur.",
+            None,
+        )
+    if action == "confirmer-fournisseur":
+        changed = accounts.approve_oidc(actor, login)
+        return f"Le rattachement de « {changed.login} » au fournisseur est confirmé.", None
+    if action == "retirer-fournisseur":
+        changed = accounts.unlink_oidc(actor, login)
+        return f"Le compte « {changed.login} » n'est plus rattaché au fournisseur.", None
+    raise AssertionError(action)  # _ACTIONS lists every action handled above
 
 
 @router.post("/admin/utilisateurs/{login}/{action}")
@@ -95,36 +152,30 @@ def change_user(
     admin: Administrator,
     portal: PortalDep,
     role: Annotated[str, Form(max_length=16)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
+    subject: Annotated[str, Form(max_length=255)] = "",
 ) -> Response:
     if action not in _ACTIONS:
         return _users_page(request, portal, admin, error="Action inconnue.", status_code=404)
-    if login == admin.login and action in ("desactiver", "role"):
-        return _users_page(
-            request, portal, admin,
-            error="Vous ne pouvez pas désactiver votre propre compte ni changer votre propre "
-            "rôle : demandez-le à un autre administrateur.",
-            status_code=400,
-        )  # fmt: skip
-    event, template = _ACTIONS[action]
-    users = portal.users
+    form = {"role": role, "email": email, "subject": subject}
     try:
-        if action == "desactiver":
-            changed = users.disable(login)
-        elif action == "reactiver":
-            changed = users.enable(login)
-        elif action == "reinitialiser-totp":
-            changed = users.reset_totp(login)
-        elif action == "role":
-            changed = users.set_role(login, Role.parse(role))
-        else:
-            changed, password = users.reset_password(login)
-            portal.record(admin.login, event, target=changed.login)
-            return _users_page(request, portal, admin, temporary=(changed.login, password))
-    except (StoreError, RoleError) as exc:
+        message, secret = _change(portal, admin, login, action, form)
+    except (StoreError, RoleError, ResetRefused) as exc:
         return _users_page(request, portal, admin, error=sentence(str(exc)), status_code=400)
-    portal.record(admin.login, event, target=changed.login, role=changed.role.value)
-    message = template.format(login=changed.login, role=changed.role.label_fr)
-    return _users_page(request, portal, admin, message=message)
+    return _users_page(request, portal, admin, message=message, secret=secret)
+
+
+@router.post("/admin/rattachements")
+def link_identity(
+    request: Request,
+    admin: Administrator,
+    portal: PortalDep,
+    login: Annotated[str, Form(max_length=64)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
+    subject: Annotated[str, Form(max_length=255)] = "",
+) -> Response:
+    """The form of the provider section: the account is a field, not part of the address."""
+    return change_user(request, login, "fournisseur", admin, portal, email=email, subject=subject)
 
 
 def _matrix(portal: Portal) -> list[tuple[Level, list[bool]]]:

@@ -93,10 +93,10 @@ def finish(request: Request, portal: PortalDep) -> Response:
         claims = client.finish(
             flow, params=dict(request.query_params), redirect_uri=_redirect_uri(request, client)
         )
-        login = client.login_of(claims)
+        identity = client.identity_of(claims)
     except OidcError as exc:
         return _failure(request, str(exc))
-    outcome = portal.sign_in_oidc(login, client_address(request), acr=str(claims.get("acr", "")))
+    outcome = portal.sign_in_oidc(identity, client_address(request), acr=str(claims.get("acr", "")))
     if not outcome.ok or outcome.token is None:
         return _failure(request, outcome.message or "Connexion refusée.", 403)
     response = render(request, "connexion_oidc.html", {"next_path": NEXT_PATH})
