@@ -23,7 +23,7 @@ from egide.config import ModelSettings, Settings
 from egide.documents import Document
 from egide.guard import Guard, ScanResult
 from egide.guard.findings import Finding, Reason
-from egide.guard.pseudonymize import StreamRestorer, pseudonymize
+from egide.guard.pseudonymize import StreamRestorer, placeholders_in_links, pseudonymize
 from egide.guard.vault import Vault
 from egide.models import ModelBackend, ModelError, backend_for
 from egide.models.base import EmbeddingBackend, Message, SourceText
@@ -370,7 +370,13 @@ class Run:
 
     def _output_warnings(self, text: str, scan: ScanResult) -> Iterator[str]:
         """Leftover placeholders, or personal data that the inputs did not hold."""
-        if any(placeholder in text for placeholder in self._vault):
+        if placeholders_in_links(text):
+            yield (
+                "la réponse place une donnée personnelle dans une adresse web : elle a été "
+                "laissée masquée (une consigne cachée dans un document peut chercher à la "
+                "faire sortir ainsi) ; supprimez ce lien"
+            )
+        elif any(placeholder in text for placeholder in self._vault):
             yield "la réponse contient encore des marqueurs non restaurés : relisez-la"
         # Whitespace does not count: summaries join the lines a value was wrapped across.
         inputs = [

