@@ -53,31 +53,40 @@ class AuditLog:
     """``key`` seals the chain with HMAC-SHA-256; ``None`` falls back to plain SHA-256, which
     anyone able to edit the file can recompute (tests and throw-away setups only).
 
-    ``head_copy`` keeps a copy of the head away from the audit folder (the database).
+    ``head_copy`` keeps a copy of the head away from the audit folder (the database);
+    ``read_only`` logs refuse to append (see :meth:`open`).
     """
 
     def __init__(
-        self, path: Path, *, key: bytes | None, head_copy: HeadStore | None = None
+        self,
+        path: Path,
+        *,
+        key: bytes | None,
+        head_copy: HeadStore | None = None,
+        read_only: bool = False,
     ) -> None:
         self.path = Path(path)
         self.anchor_path = self.path.with_suffix(".head")
         self.lock_path = self.path.with_suffix(".lock")
         self.key = key
         self.head_copy = head_copy
+        self.read_only = read_only
 
     @classmethod
     def open(cls, where: Settings | Path, *, environ: Mapping[str, str] | None = None) -> AuditLog:
         """The log of an Égide installation, sealed with its key (created on first use).
 
         From its settings, the head is copied into the store's database at every append: that
-        is how the service opens it. From a bare ``EGIDE_HOME`` folder, the log is only read
-        and checked against ``audit.head`` (appending there is refused once a copy exists).
+        is how every part of Égide opens it. From a bare ``EGIDE_HOME`` folder, the database is
+        unknown: the log is read-only (events, and verification against ``audit.head`` alone),
+        so that no append can leave the database copy behind.
         """
         if isinstance(where, Settings):
             home = Path(where.home)
             key = load_audit_key(home, environ=environ)
             return cls(audit_log_path(home), key=key, head_copy=DatabaseHead(where.database_url))
-        return cls(audit_log_path(where), key=load_audit_key(where, environ=environ))
+        key = load_audit_key(where, environ=environ)
+        return cls(audit_log_path(where), key=key, read_only=True)
 
     def append(
         self,
@@ -96,6 +105,12 @@ class AuditLog:
 
         ValueError (French) when a field looks like content or is malformed: nothing is written.
         """
+        if self.read_only:
+            raise AuditError(
+                f"le journal d'audit {self.path} est ouvert en lecture seule, sans la base de "
+                "données qui garde la copie de son témoin : ouvrez-le depuis la configuration "
+                "d'Égide (AuditLog.open(settings)) ; aucune action n'est effectuée"
+            )
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             lock = FileLock(self.lock_path)

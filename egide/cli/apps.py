@@ -76,7 +76,7 @@ def _audit(args: argparse.Namespace, action: str, record: ApplicationRecord, **e
     from egide.audit import AuditLog
     from egide.auth.accounts import cli_actor
 
-    AuditLog.open(settings_from(args).home).append(
+    AuditLog.open(settings_from(args)).append(
         user=cli_actor(current_user()).name,
         action=action,
         extra={"target": record.name, **{k: v[:200] for k, v in extra.items()}},

@@ -110,7 +110,7 @@ def _open(args: argparse.Namespace) -> tuple[AccountAdmin, Actor]:
     except StoreError as exc:
         raise CliError(str(exc)) from None
     admin = AccountAdmin(
-        store, AuditLog.open(settings.home), clock=utc_now, oidc=settings.portal.oidc
+        store, AuditLog.open(settings), clock=utc_now, oidc=settings.portal.oidc
     )
     return admin, cli_actor(current_user())
 

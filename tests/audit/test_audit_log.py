@@ -390,7 +390,7 @@ def test_open_creates_a_private_key_and_reuses_it(tmp_path: Path) -> None:
     key_file = tmp_path / "keys" / "audit.key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert len(key_file.read_text().strip()) == 44  # 32 bytes in base64url
-    fill(first, 2)
+    fill(AuditLog(first.path, key=first.key), 2)
     assert AuditLog.open(tmp_path, environ={}).verify().ok
     other = base64.urlsafe_b64encode(b"k" * 32).decode()
     from_env = AuditLog.open(tmp_path, environ={"EGIDE_AUDIT_KEY": other})
@@ -415,3 +415,11 @@ def test_malformed_environment_key_is_refused(tmp_path: Path, value: str) -> Non
 def test_missing_key_without_creation(tmp_path: Path) -> None:
     with pytest.raises(AuditError, match="clé introuvable"):
         load_audit_key(tmp_path, environ={}, create=False)
+
+
+def test_a_log_opened_from_a_folder_is_read_only(tmp_path: Path) -> None:
+    # Without the settings, the database copy of the head is unknown: an append would leave it
+    # behind and break the chain for the service.
+    with pytest.raises(AuditError, match="lecture seule"):
+        AuditLog.open(tmp_path, environ={}).append(user="agent1", action="summarize")
+    assert not (tmp_path / "audit" / "audit.jsonl").exists()

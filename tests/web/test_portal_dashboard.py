@@ -78,7 +78,7 @@ def test_the_page_shows_aggregates_to_administrators_and_auditors_only(
     for i in range(MIN_PEOPLE + 1):
         harness.add_user(f"agent{i}", service="Bureau du séjour")
     harness.add_user("solo", service="Cabinet")
-    log = AuditLog.open(harness.settings.home)
+    log = AuditLog.open(harness.settings)
     now = harness.clock.now
     for i in range(MIN_PEOPLE + 1):
         log.append(user=f"agent{i}", action="summarize", tier="interne", decision="allowed",
