@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from egide import __version__
 from egide.cli import french
 from egide.cli.common import EXIT_ERROR, CliError, fail
+from egide.files import restrict_umask
 
 __all__ = ["main", "build_parser"]
 
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    restrict_umask()  # what any command writes (EGIDE_HOME, results) is its user's only
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler

@@ -23,7 +23,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from egide.web import create_app
 
     settings = settings_from(args)
-    settings.home.mkdir(parents=True, exist_ok=True)
+    _private_home(settings)
     address = f"http://{args.host}:{args.port}/"
     _prepare_store(settings, address)
     _schedule_retention(settings)
@@ -32,10 +32,31 @@ def run_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _private_home(settings: Settings) -> None:
+    """EGIDE_HOME is the service's own: mode 0700 (what it holds is private, 0600, by the
+    umask every command sets)."""
+    import sys
+
+    from egide.files import make_private_dir
+
+    try:
+        tightened = make_private_dir(settings.home)
+    except OSError as exc:
+        raise CliError(
+            f"impossible de créer le dossier EGIDE_HOME {settings.home} : {exc.strerror}"
+        ) from None
+    if tightened:
+        print(
+            f"egide : attention : le dossier EGIDE_HOME {settings.home} était ouvert à d'autres "
+            "comptes ; ses droits sont ramenés à 0700 (propriétaire seul)",
+            file=sys.stderr,
+        )
+
+
 def _prepare_store(settings: Settings, address: str) -> None:
     """Before serving: interrupt the batches a stopped process left running (they resume on
-    demand), and on a store without any account, create ``admin`` and print its one-time
-    password.
+    demand), seal what an earlier version left in clear, and on a store without any account,
+    create ``admin`` and print its one-time password.
 
     The password is stored hashed, works once, and must be replaced at the first sign-in,
     which also enrols the second factor: whoever reads the console first must act at once.
@@ -43,14 +64,22 @@ def _prepare_store(settings: Settings, address: str) -> None:
     from egide.auth import FIRST_ADMIN_LOGIN, UserStore
     from egide.store import StoreError, open_store
     from egide.store.batches import BatchJobStore
+    from egide.workspace.batches import seal_clear_batches
 
     try:
         with open_store(settings) as store:
             password = UserStore(store).ensure_first_admin()
             # Batches left running by a process that stopped: interrupted, ready to resume.
             BatchJobStore(store).interrupt_unfinished()
+            # What an earlier version left in clear (batch analyses, journals, reports).
+            seal_clear_batches(store, settings.home)
     except StoreError as exc:
         raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(
+            f"impossible de chiffrer les journaux des travaux répétitifs dans {settings.home} : "
+            f"{exc.strerror} ; vérifiez les droits du dossier"
+        ) from None
     if password is None:
         return
     print(

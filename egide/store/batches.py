@@ -1,12 +1,17 @@
-"""Batch jobs started from the portal: their source (sealed), status and analysis, per owner.
+"""Batch jobs started from the portal: their source, status and analysis, per owner.
 
 The analysis holds, for each item, its label ("ligne 12", a file name), level, counts of
-findings by label and the models allowed — never a value. The source spreadsheet is sealed
-with the store's key; documents of a summary batch are uploads (:mod:`egide.store.uploads`).
+findings by label and the models allowed — never a value. A file name is content all the same:
+the source's name and data, the analysis and the error message are sealed with the store's key
+(the analysis and the error in text columns, as ``sealed:`` and base64url); so is each line of
+the batch's journal (:class:`SealedLines`). Documents of a summary batch are uploads
+(:mod:`egide.store.uploads`).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import builtins
 import json
 import uuid
@@ -21,12 +26,38 @@ from sqlalchemy.orm import Session
 
 from egide.store.crypto import TableCipher
 from egide.store.db import Store
-from egide.store.errors import NotFoundError
+from egide.store.errors import NotFoundError, StoreError
 from egide.store.workspace import BatchJobRow
 
-__all__ = ["BatchJobNotFoundError", "BatchJobRecord", "BatchJobStore", "BatchStatus"]
+__all__ = [
+    "BatchJobNotFoundError",
+    "BatchJobRecord",
+    "BatchJobStore",
+    "BatchStatus",
+    "SealedLines",
+]
 
 _TABLE = "batch_jobs"
+_JOURNAL = "batch_journals"  # no such table: the context the journals' lines are sealed in
+_SEALED = "sealed:"  # marks a sealed value in a text column; older rows hold clear text
+
+
+class SealedLines:
+    """The lines of one batch's journal, each sealed with the store's key and bound to the
+    batch: a line copied from another batch's journal does not open."""
+
+    def __init__(self, cipher: TableCipher, job_id: str) -> None:
+        self._cipher = cipher
+        self._job_id = job_id
+
+    def seal(self, line: bytes) -> bytes:
+        return base64.urlsafe_b64encode(self._cipher.seal_bytes(line, "line", self._job_id))
+
+    def open(self, line: bytes) -> bytes:
+        try:
+            return self._cipher.open_bytes(base64.urlsafe_b64decode(line), "line", self._job_id)
+        except (binascii.Error, ValueError, StoreError):
+            raise ValueError("ligne de journal illisible ou d'un autre lot") from None
 
 
 class BatchJobNotFoundError(NotFoundError):
@@ -86,6 +117,24 @@ class BatchJobStore:
     def _cipher(self) -> TableCipher:
         return self._store.cipher.for_table(_TABLE)
 
+    def journal_seal(self, job_id: str) -> SealedLines:
+        return SealedLines(self._store.cipher.for_table(_JOURNAL), job_id)
+
+    def _seal_text(self, text: str, column: str, row_id: str) -> str:
+        sealed = self._cipher.seal(text, column, row_id)
+        return _SEALED + base64.urlsafe_b64encode(sealed).decode("ascii")
+
+    def _open_text(self, value: str, column: str, row_id: str) -> str:
+        if not value.startswith(_SEALED):
+            return value  # written before values were sealed (see seal_clear_rows)
+        try:
+            blob = base64.urlsafe_b64decode(value[len(_SEALED) :])
+        except (binascii.Error, ValueError):
+            raise StoreError(
+                f"donnée chiffrée illisible ({_TABLE}.{column}, ligne {row_id})"
+            ) from None
+        return self._cipher.open(blob, column, row_id)
+
     def _record(self, row: BatchJobRow) -> BatchJobRecord:
         return BatchJobRecord(
             id=row.id,
@@ -98,8 +147,8 @@ class BatchJobStore:
             model=row.model,
             status=BatchStatus(row.status),
             total=row.total,
-            analysis=tuple(json.loads(row.analysis)),
-            error=row.error,
+            analysis=tuple(json.loads(self._open_text(row.analysis, "analysis", row.id))),
+            error=None if row.error is None else self._open_text(row.error, "error", row.id),
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
@@ -133,7 +182,7 @@ class BatchJobStore:
             model=None,
             status=BatchStatus.ANALYSING.value,
             total=total,
-            analysis="[]",
+            analysis=self._seal_text("[]", "analysis", job_id),
             error=None,
             created_at=now,
             updated_at=now,
@@ -184,9 +233,10 @@ class BatchJobStore:
         with self._store.session() as session:
             row = self._row(session, job_id, owner)
             row.status = status.value
-            row.error = error
+            row.error = None if error is None else self._seal_text(error, "error", row.id)
             if analysis is not None:
-                row.analysis = json.dumps(list(analysis), ensure_ascii=False)
+                text = json.dumps(list(analysis), ensure_ascii=False)
+                row.analysis = self._seal_text(text, "analysis", row.id)
             if model is not None:
                 row.model = model
             row.updated_at = _now()
@@ -204,6 +254,19 @@ class BatchJobStore:
                 .execution_options(synchronize_session=False)
             )
             return int(getattr(result, "rowcount", 0) or 0)
+
+    def seal_clear_rows(self) -> int:
+        """Seal the analyses and errors written in clear by an earlier version; how many rows."""
+        analysis_clear = ~BatchJobRow.analysis.startswith(_SEALED)
+        error_clear = BatchJobRow.error.is_not(None) & ~BatchJobRow.error.startswith(_SEALED)
+        with self._store.session() as session:
+            rows = session.scalars(select(BatchJobRow).where(analysis_clear | error_clear)).all()
+            for row in rows:
+                if not row.analysis.startswith(_SEALED):
+                    row.analysis = self._seal_text(row.analysis, "analysis", row.id)
+                if row.error is not None and not row.error.startswith(_SEALED):
+                    row.error = self._seal_text(row.error, "error", row.id)
+            return len(rows)
 
     def delete(self, job_id: str, *, owner: str) -> BatchJobRecord:
         record = self.get(job_id, owner=owner)

@@ -6,9 +6,10 @@ only a loop around :meth:`egide.assistant.Assistant.start`, never a way around i
 The batch is resumable. A journal (``journal.jsonl`` in the output folder) gets one line per
 finished item, written and synced before the next item starts; on restart, items already done
 (or refused, when the same model is asked for) are skipped and items that failed are tried
-again. The journal holds keys, statuses,
-draft ids, output file names and French reasons — never a value from the data: a refusal
-reason names categories and counts only.
+again. The journal holds keys, statuses, draft ids, item labels, output file names and French
+reasons — never a value from the data: a refusal reason names categories and counts only.
+Labels and names of files are content all the same: where the journal lies in ``EGIDE_HOME``
+(the portal's batches), each line is sealed (:class:`LineSeal`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from egide.files import write_atomic
+from egide.spreadsheets import csv_bytes
 from egide.tasks.exporting import DRAFT_MENTION, render_export
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ __all__ = [
     "Journal",
     "JournalEntry",
     "JournalMismatch",
+    "LineSeal",
     "run_batch",
 ]
 
@@ -64,6 +67,18 @@ PENDING_FR = "non traité"
 
 class JournalMismatch(ValueError):
     """The output folder holds the journal of another batch."""
+
+
+class LineSeal(Protocol):
+    """Seals the journal's lines, one by one, so that the file holds no label or name in clear."""
+
+    def seal(self, line: bytes) -> bytes:
+        """The sealed line, without any line break."""
+        ...
+
+    def open(self, line: bytes) -> bytes:
+        """The line as it was sealed; ValueError when it was not sealed for this journal."""
+        ...
 
 
 class BatchAborted(RuntimeError):
@@ -124,12 +139,19 @@ class JournalEntry:
 
 
 class Journal:
-    """The append-only record of finished items; the last line for a key wins."""
+    """The append-only record of finished items; the last line for a key wins.
 
-    def __init__(self, path: Path, identity: Mapping[str, str]) -> None:
+    ``seal`` seals every line (the portal's journals, in ``EGIDE_HOME``); a line it cannot
+    open counts as unreadable: its item is done again.
+    """
+
+    def __init__(
+        self, path: Path, identity: Mapping[str, str], *, seal: LineSeal | None = None
+    ) -> None:
         self.path = path
         self.identity = dict(identity)
         self.entries: dict[str, JournalEntry] = {}
+        self._seal = seal
         self._load()
 
     def _load(self) -> None:
@@ -141,8 +163,8 @@ class Journal:
         if data and not data.endswith(b"\n"):
             # A line cut by a crash: drop it (its item will simply be done again).
             data = data[: data.rfind(b"\n") + 1]
-            write_atomic(self.path, data)
-        lines = data.decode("utf-8", errors="replace").splitlines()
+            write_atomic(self.path, data, private=True)
+        lines = _lines(data, self._seal)
         header = _parse(lines[0]) if lines else None
         if header is None or header.get("lot") != self.identity:
             described = ", ".join(f"{k} = {v}" for k, v in self.identity.items())
@@ -153,23 +175,28 @@ class Journal:
         self.entries = _entries(lines[1:])
 
     @staticmethod
-    def read(path: Path) -> dict[str, JournalEntry]:
+    def read(path: Path, *, seal: LineSeal | None = None) -> dict[str, JournalEntry]:
         """The finished items of a journal, read only: for following a batch that may be
         appending at this very moment (an unfinished last line is skipped, never cut)."""
         try:
             data = path.read_bytes()
         except FileNotFoundError:
             return {}
-        lines = data[: data.rfind(b"\n") + 1].decode("utf-8", errors="replace").splitlines()
-        return _entries(lines[1:])
+        return _entries(_lines(data[: data.rfind(b"\n") + 1], seal)[1:])
 
     def _append(self, record: Mapping[str, Any]) -> None:
-        line = json.dumps(record, ensure_ascii=False) + "\n"
+        line = json.dumps(record, ensure_ascii=False).encode("utf-8")
+        if self._seal is not None:
+            line = self._seal.seal(line)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(line)
-            handle.flush()
-            os.fsync(handle.fileno())
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            data = memoryview(line + b"\n")
+            while data:
+                data = data[os.write(fd, data) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def record(self, entry: JournalEntry) -> None:
         self._append(json.loads(entry.to_json()))
@@ -181,6 +208,19 @@ class Journal:
         if entry is None or entry.status is ItemStatus.ERROR:
             return False
         return entry.status is ItemStatus.OK or entry.model == model
+
+
+def _lines(data: bytes, seal: LineSeal | None) -> list[str]:
+    """The journal's complete lines, opened when sealed; one that cannot be opened is blank."""
+    lines = []
+    for raw in data.split(b"\n")[:-1] if data.endswith(b"\n") else data.split(b"\n"):
+        if seal is not None:
+            try:
+                raw = seal.open(raw)
+            except ValueError:
+                raw = b""
+        lines.append(raw.decode("utf-8", errors="replace"))
+    return lines
 
 
 def _entries(lines: Sequence[str]) -> dict[str, JournalEntry]:
@@ -231,23 +271,15 @@ class BatchReport:
         return 0
 
     def write_csv(self) -> Path:
-        import csv
-        import io
-
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(["element", "statut", "brouillon", "fichier", "raison"])
-        for item, entry in self.rows:
-            if entry is None:
-                writer.writerow([item.label, PENDING_FR, "", "", ""])
-            else:
-                status = entry.status.label_fr
-                writer.writerow(
-                    [item.label, status, entry.draft or "", entry.output or "", entry.reason]
-                )
+        rows = [
+            [item.label, PENDING_FR, "", "", ""]
+            if entry is None
+            else [item.label, entry.status.label_fr, entry.draft or "", entry.output or "",
+                  entry.reason]
+            for item, entry in self.rows
+        ]  # fmt: skip
         path = self.out_dir / REPORT_NAME
-        # A BOM, so that Excel opens the accents right; ";" because French Excel expects it.
-        write_atomic(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"))
+        write_atomic(path, csv_bytes(["element", "statut", "brouillon", "fichier", "raison"], rows))
         return path
 
 
@@ -322,11 +354,13 @@ def run_batch(
     stop: threading.Event | None = None,
     on_item: Progress | None = None,
     journal: Journal | None = None,
+    report: bool = True,
 ) -> BatchReport:
     """Process the items not finished yet, in order, then write ``rapport.csv``.
 
-    ``fmt`` None writes no output file: the drafts in the store are the results (the portal,
-    whose agents' content never lies in clear on disk).
+    ``fmt`` None writes no output file: the drafts in the store are the results; ``report``
+    False writes no ``rapport.csv`` either (the portal, which builds the report when its
+    owner downloads it, so that no label or file name lies in clear on disk).
 
     ``stop`` is checked between items (a first Ctrl-C sets it); a KeyboardInterrupt raised
     inside an item stops the batch too, that item being left for the next run.
@@ -360,6 +394,7 @@ def run_batch(
                 on_item(item, entry)
     finally:
         rows = tuple((item, journal.entries.get(item.key)) for item in items)
-        report = BatchReport(rows, processed, skipped, interrupted, out_dir)
-        report.write_csv()
-    return report
+        result = BatchReport(rows, processed, skipped, interrupted, out_dir)
+        if report:
+            result.write_csv()
+    return result

@@ -12,6 +12,7 @@ from egide import __version__
 from egide.api import gateway_router
 from egide.auth import Clock, utc_now
 from egide.config import Settings
+from egide.files import restrict_umask
 from egide.guard import Guard, shared_guard
 from egide.guard.labels import label_fr
 from egide.models import ModelBackend
@@ -60,6 +61,7 @@ def create_app(
 ) -> FastAPI:
     """The whole service; ``clock`` lets tests move time (session expiry, lockouts, TOTP), and
     ``backends`` stand in for the portal's configured model backends, by name."""
+    restrict_umask()  # everything the service writes in EGIDE_HOME is its own only
     app = FastAPI(title="Égide", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings
     install_portal(app, settings, clock=clock, backends=backends)

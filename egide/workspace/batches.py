@@ -5,8 +5,9 @@ summary per document). Before it starts, every item is previewed through the pip
 (``Assistant.preview``): its level, what was found and which models may receive it are shown
 to the agent, who then picks a model. Running is :func:`egide.tasks.batch.run_batch` — each item
 its own scan, decision, pseudonymisation, draft and audit events — on a background thread,
-resumable through its journal (``EGIDE_HOME/lots/ID/journal.jsonl``, which holds no value).
-Results are drafts in the agent's history; no output file is written.
+resumable through its journal (``EGIDE_HOME/lots/ID/journal.jsonl``, which holds no value, and
+whose lines are sealed: item labels are file names). Results are drafts in the agent's history;
+no output file and no report is written: the report is built when its owner downloads it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from egide.files import make_private_dir, write_atomic
 from egide.policy.decide import AUTO, decide
 from egide.store.batches import BatchJobRecord, BatchJobStore, BatchStatus
 from egide.store.uploads import UploadRecord
@@ -39,10 +41,18 @@ from egide.workspace.service import TextPreview, personal_counts, text_previews
 
 if TYPE_CHECKING:
     from egide.assistant import AssistantRequest
+    from egide.store import Store
     from egide.tasks.batch import BatchJob
     from egide.workspace.service import Workspace
 
-__all__ = ["MAX_PORTAL_ITEMS", "BatchError", "BatchProgress", "BatchService", "UploadSummaryJob"]
+__all__ = [
+    "MAX_PORTAL_ITEMS",
+    "BatchError",
+    "BatchProgress",
+    "BatchService",
+    "UploadSummaryJob",
+    "seal_clear_batches",
+]
 
 _log = logging.getLogger("egide.workspace")
 # Past this, the command line (egide batch) is the tool: its journal and files suit big runs.
@@ -116,7 +126,14 @@ class BatchService:
         executor.submit(function, *args)
 
     def folder(self, job_id: str) -> Path:
-        return Path(self.workspace.settings.home) / "lots" / job_id
+        return lots_folder(Path(self.workspace.settings.home)) / job_id
+
+    def journal(self, record: BatchJobRecord, job: BatchJob | None = None) -> Journal:
+        """The batch's journal, its lines sealed, in a folder of its owner's process only."""
+        folder = self.folder(record.id)
+        make_private_dir(folder)
+        identity = (job or self.job_of(record)).identity
+        return Journal(folder / JOURNAL_NAME, identity, seal=self.jobs.journal_seal(record.id))
 
     # -- creating ---------------------------------------------------------------------------
 
@@ -254,7 +271,7 @@ class BatchService:
             job = self.job_of(record)
             report = run_batch(
                 job, self.workspace.assistant, self.folder(job_id), user=owner, model=model,
-                fmt=None, stop=stop,
+                fmt=None, stop=stop, journal=self.journal(record, job), report=False,
             )  # fmt: skip
             status = BatchStatus.INTERRUPTED if report.interrupted else BatchStatus.DONE
             self.jobs.update(job_id, owner=owner, status=status)
@@ -286,7 +303,8 @@ class BatchService:
 
     def entries(self, record: BatchJobRecord) -> dict[str, JournalEntry]:
         """What the journal says is finished (read only: the run may be appending)."""
-        return Journal.read(self.folder(record.id) / JOURNAL_NAME)
+        path = self.folder(record.id) / JOURNAL_NAME
+        return Journal.read(path, seal=self.jobs.journal_seal(record.id))
 
     def progress(self, record: BatchJobRecord) -> BatchProgress:
         entries = self.entries(record).values()
@@ -309,3 +327,32 @@ class BatchService:
         for job_id in ids:
             shutil.rmtree(self.folder(job_id), ignore_errors=True)
         return len(ids)
+
+
+def lots_folder(home: Path) -> Path:
+    return home / "lots"
+
+
+def seal_clear_batches(store: Store, home: Path) -> int:
+    """Seal what an earlier version of Égide left in clear: the analyses and errors of the
+    batches in the store, their journals, and their reports (deleted: the portal builds them
+    on download). How many rows and journals were sealed.
+    """
+    jobs = BatchJobStore(store)
+    sealed = jobs.seal_clear_rows()
+    lots = lots_folder(home)
+    folders = sorted(lots.iterdir()) if lots.is_dir() else []
+    for folder in folders:
+        (folder / "rapport.csv").unlink(missing_ok=True)
+        journal = folder / JOURNAL_NAME
+        try:
+            data = journal.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        if not data.startswith(b'{"lot"'):
+            continue  # sealed already: base64url never starts with a brace
+        seal = jobs.journal_seal(folder.name)
+        lines = [seal.seal(line) + b"\n" for line in data.split(b"\n") if line.strip()]
+        write_atomic(journal, b"".join(lines), private=True)
+        sealed += 1
+    return sealed

@@ -84,10 +84,11 @@ def test_a_spreadsheet_is_analysed_then_drafted(tmp_path: Path) -> None:
     assert "ROUSSEAU" not in report.text
     history = html.unescape(client.get("/espace/historique").text)
     assert history.count("Note brève — ligne") == 3
-    # No output file in clear on disk: the journal and report only, without values.
+    # No output file nor report on disk: the journal only, sealed (no value, no file name).
     folder = harness.settings.home / "lots" / path.rsplit("/", 1)[1]
-    assert sorted(p.name for p in folder.iterdir()) == ["journal.jsonl", "rapport.csv"]
-    assert "ROUSSEAU" not in (folder / "journal.jsonl").read_text(encoding="utf-8")
+    assert sorted(p.name for p in folder.iterdir()) == ["journal.jsonl"]
+    journal = (folder / "journal.jsonl").read_bytes()
+    assert b"ROUSSEAU" not in journal and b"notes" not in journal and b"ligne" not in journal
 
 
 def test_items_refused_for_an_external_model_are_reported(tmp_path: Path) -> None:
@@ -115,7 +116,8 @@ def test_an_interrupted_batch_resumes_without_redoing_finished_items(tmp_path: P
     from egide.tasks.batch import run_batch
 
     run_batch(batches.job_of(record), batches.workspace.assistant, batches.folder(job_id),
-              user="cmartin", model="auto", fmt=None, max_items=1)  # fmt: skip
+              user="cmartin", model="auto", fmt=None, max_items=1,
+              journal=batches.journal(record), report=False)  # fmt: skip
     from egide.store.batches import BatchStatus
 
     batches.jobs.update(job_id, owner="cmartin", status=BatchStatus.INTERRUPTED, model="auto")

@@ -7,8 +7,6 @@ script asks ``/etat`` every few seconds); results are drafts in the agent's hist
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 from fastapi import File, Form, Request, UploadFile
@@ -16,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 
 from egide.config import Settings
 from egide.documents import DocumentError
+from egide.spreadsheets import csv_bytes
 from egide.store.batches import BatchJobRecord, BatchStatus
 from egide.tasks.batch import PENDING_FR
 from egide.tasks.summarize import LENGTHS
@@ -239,14 +238,13 @@ def delete(job_id: str, user: CurrentUser, workspace: WorkspaceDep) -> Response:
 @router.get("/espace/lots/{job_id}/rapport.csv")
 def report(job_id: str, user: CurrentUser, workspace: WorkspaceDep) -> Response:
     record = workspace.batches.jobs.get(job_id, owner=user.login)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["element", "statut", "brouillon", "raison"])
-    for row in _report_rows(workspace, record):
-        writer.writerow([row["label"], row["status"], row["draft"], row["reason"]])
-    # A BOM and ";": French Excel opens the accents and the columns right.
+    rows = [
+        [row["label"], row["status"], row["draft"], row["reason"]]
+        for row in _report_rows(workspace, record)
+    ]
+    # Built here from the sealed analysis and journal: the report never lies in clear on disk.
     return Response(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+        csv_bytes(["element", "statut", "brouillon", "raison"], rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="rapport-lot.csv"'},
     )
