@@ -29,6 +29,7 @@ from egide.policy.tiers import DEFAULT_MAX_SENSITIVITY, TIER_CEILING, Tier
 __all__ = [
     "ApiSettings",
     "ConfigError",
+    "DocumentSettings",
     "ModelSettings",
     "OidcSettings",
     "PortalSettings",
@@ -166,6 +167,21 @@ class PortalSettings(_Strict):
         return value
 
 
+class DocumentSettings(_Strict):
+    """Limits on reading untrusted files (uploads, batch tables, files given to the CLI).
+
+    Each file is parsed in a worker process; past a limit it is refused with a French reason
+    (see egide/documents/limits.py and docs/configuration.md).
+    """
+
+    timeout_s: float = Field(default=20.0, gt=0, le=600)
+    memory_mb: int = Field(default=1024, ge=256, le=64 * 1024)
+    max_unpacked_mb: int = Field(default=256, ge=1, le=16 * 1024)
+    max_pages: int = Field(default=5_000, ge=1, le=1_000_000)
+    max_cells: int = Field(default=2_000_000, ge=1, le=100_000_000)
+    workers: int = Field(default=2, ge=1, le=64)  # files parsed at the same time
+
+
 class ModelSettings(_Strict):
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     tier: Tier
@@ -215,6 +231,7 @@ class Settings(_Strict):
     storage: StorageSettings = StorageSettings()
     api: ApiSettings = ApiSettings()
     portal: PortalSettings = PortalSettings()
+    documents: DocumentSettings = DocumentSettings()
     models: tuple[ModelSettings, ...] = ()
 
     @model_validator(mode="after")

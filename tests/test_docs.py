@@ -3,7 +3,13 @@
 from pathlib import Path
 
 from egide.cli import build_parser
-from egide.config import ModelSettings, PortalSettings, Settings, StorageSettings
+from egide.config import (
+    DocumentSettings,
+    ModelSettings,
+    PortalSettings,
+    Settings,
+    StorageSettings,
+)
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -25,6 +31,7 @@ def test_every_setting_is_documented() -> None:
     keys = [f"`storage.{k}`" for k in StorageSettings.model_fields]
     keys += [f"`models[].{k}`" for k in ModelSettings.model_fields]
     keys += [f"`portal.{k}`" for k in PortalSettings.model_fields]
+    keys += [f"`documents.{k}`" for k in DocumentSettings.model_fields]
     keys += [
         f"`{k}`" for k in Settings.model_fields if k not in ("storage", "models", "config_path")
     ]

@@ -122,6 +122,7 @@ def run_pipeline(
 ) -> int:
     from egide.assistant import AssistantRequest
 
+    settings_from(args)  # the [documents] limits, before the first file is read
     documents = read_documents(files)
     request = AssistantRequest(
         user=current_user(),

@@ -12,7 +12,8 @@ from egide.config import ConfigError, Settings, load_settings
 from egide.files import write_atomic
 
 __all__ = [
-    "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_REFUSED", "CliError", "fail", "settings_from",
+    "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_REFUSED", "CliError", "apply_document_limits",
+    "fail", "settings_from",
     "write_text_atomic", "write_bytes_atomic", "read_text_file",
 ]  # fmt: skip
 
@@ -36,9 +37,28 @@ def fail(message: str, exit_code: int = EXIT_ERROR, *, kind: str = "erreur") -> 
 
 def settings_from(args: argparse.Namespace) -> Settings:
     try:
-        return load_settings(getattr(args, "config", None))
+        settings = load_settings(getattr(args, "config", None))
     except ConfigError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
+    apply_document_limits(settings)
+    return settings
+
+
+def apply_document_limits(settings: Settings) -> None:
+    """Every file this process reads from now on is parsed under ``[documents]``."""
+    from egide.documents import ParseLimits, configure
+
+    limits = settings.documents
+    configure(
+        ParseLimits(
+            max_unpacked_bytes=limits.max_unpacked_mb * 1024 * 1024,
+            max_pages=limits.max_pages,
+            max_cells=limits.max_cells,
+            timeout_s=limits.timeout_s,
+            memory_mb=limits.memory_mb,
+        ),
+        workers=limits.workers,
+    )
 
 
 def read_text_file(path: Path) -> str:

@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 from typing import NamedTuple
 
+from egide.documents.limits import Budget
 from egide.documents.model import Document, DocumentFormat, TextBuilder
 from egide.documents.text import decode_text
 
@@ -123,12 +124,12 @@ def looks_like_html(data: bytes) -> bool:
     return _HTML_START.match(data[:2048]) is not None
 
 
-def read_html(data: bytes, name: str) -> Document:
+def read_html(data: bytes, name: str, budget: Budget) -> Document:
     declared = _META_CHARSET.search(data[:4096])
     text, warnings = decode_text(
         data, name, declared=declared.group(1).decode() if declared else None
     )
-    builder = TextBuilder(name)
+    builder = TextBuilder(name, max_chars=budget.limits.max_chars)
     builder.warnings.extend(warnings)
     heading: str | None = None
     for block in html_blocks(text):

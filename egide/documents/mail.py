@@ -16,6 +16,7 @@ from email.message import EmailMessage, Message
 from email.utils import parsedate_to_datetime
 
 from egide.documents.htmltext import html_blocks
+from egide.documents.limits import Budget
 from egide.documents.model import Document, DocumentError, DocumentFormat, TextBuilder
 from egide.documents.text import split_paragraphs
 
@@ -108,11 +109,13 @@ def _attachment_payload(part: Message) -> bytes | None:
     return payload if isinstance(payload, bytes) else None
 
 
-def read_eml(data: bytes, name: str, *, read_attachment: AttachmentReader | None) -> Document:
+def read_eml(
+    data: bytes, name: str, budget: Budget, *, read_attachment: AttachmentReader | None
+) -> Document:
     message = email.message_from_bytes(data, policy=policy.default)
     if not isinstance(message, EmailMessage):  # pragma: no cover - policy.default guarantees it
         raise DocumentError(f"le fichier « {name} » n'est pas un courriel valide")
-    builder = TextBuilder(name)
+    builder = TextBuilder(name, max_chars=budget.limits.max_chars)
     header_lines = []
     for field, label in _SHOWN_HEADERS:
         value = _header(message, field)

@@ -43,6 +43,7 @@ class DocumentProblem(StrEnum):
     EMPTY = "vide"
     ENCRYPTED = "protege_par_mot_de_passe"
     SCANNED = "numerisation_sans_texte"
+    UNAVAILABLE = "lecture_indisponible"  # the service cannot read files right now: retry later
 
 
 class DocumentError(Exception):
@@ -150,16 +151,23 @@ class TextBuilder:
         paragraph: int | None = None,
         attachment: str | None = None,
     ) -> bool:
-        """Append one paragraph (or page); return False when it was empty or did not fit.
+        """Append one paragraph (or page); return False when it was empty or nothing fitted.
 
+        A paragraph that reaches the character limit is cut there (a text of one huge paragraph
+        still gives its beginning); the paragraphs after it are not read.
         ``numbered`` paragraphs get the next paragraph number; others keep ``paragraph`` as given.
         """
+        if self._truncated:
+            return False
         text = clean_text(text)
-        if not text or self._truncated:
+        if not text:
             return False
         start = self._length + (len(PARAGRAPH_SEPARATOR) if self._parts else 0)
-        if start + len(text) > self._max_chars:
-            return self._truncate(self._max_chars, "caractères")
+        cut = start + len(text) > self._max_chars
+        if cut:
+            text = text[: max(self._max_chars - start, 0)].rstrip()
+            if not text:
+                return self._truncate(self._max_chars, "caractères")
         if len(self._sections) >= self._max_sections:
             return self._truncate(self._max_sections, "paragraphes")
         if self._parts:
@@ -170,6 +178,8 @@ class TextBuilder:
             self._paragraphs += 1
             paragraph = self._paragraphs
         self._sections.append(Section(start, self._length, page, paragraph, heading, attachment))
+        if cut:
+            self._truncate(self._max_chars, "caractères")
         return True
 
     def _truncate(self, limit: int, unit: str) -> bool:

@@ -13,20 +13,17 @@ from docx.oxml.ns import qn
 from odf import load as odf_load
 from odf import opendocument
 
-from egide.documents.model import (
-    Document,
-    DocumentError,
-    DocumentFormat,
-    DocumentProblem,
-    TextBuilder,
-)
+from egide.documents.limits import DEFAULT_LIMITS, Budget, LimitExceeded, human_size
+from egide.documents.model import Document, DocumentError, DocumentFormat, TextBuilder
 
-__all__ = ["MAX_UNPACKED_BYTES", "ODT_MIMETYPE", "open_archive", "read_docx", "read_odt"]
+__all__ = [
+    "MAX_UNPACKED_BYTES", "ODT_MIMETYPE", "open_archive", "open_budgeted", "read_docx", "read_odt",
+]  # fmt: skip
 
 ODT_MIMETYPE = "application/vnd.oasis.opendocument.text"
-# Both libraries load every part in memory: refuse archives that would unpack to more than this
+# The libraries load every part in memory: refuse archives that would unpack to more than this
 # (a "zip bomb"), or whose parts are compressed far beyond what real XML or images achieve.
-MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_UNPACKED_BYTES = DEFAULT_LIMITS.max_unpacked_bytes
 MAX_ENTRIES = 10_000
 _SUSPICIOUS_RATIO = 200
 _RATIO_FLOOR = 8 * 1024 * 1024
@@ -35,24 +32,31 @@ _CELL_SEPARATOR = " | "
 _HEADING_PREFIXES = ("heading", "title", "titre", "subtitle", "sous-titre")
 
 
-def _bomb(name: str, why: str) -> DocumentError:
-    return DocumentError(
+def _bomb(name: str, why: str) -> LimitExceeded:
+    return LimitExceeded(
         f"le fichier « {name} » {why} : il a été refusé par précaution (archive piégée ?)",
-        DocumentProblem.TOO_LARGE,
+        "unpacked",
     )
 
 
 def open_archive(
-    data: bytes, name: str, *, max_unpacked_bytes: int = MAX_UNPACKED_BYTES
+    data: bytes,
+    name: str,
+    *,
+    max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+    budget: Budget | None = None,
 ) -> zipfile.ZipFile:
     """Open a ZIP container after checking the sizes its directory declares.
 
     ``zipfile`` never inflates an entry past its declared size, so checking the declared sizes
-    bounds what python-docx and odfpy will unpack.
+    bounds what python-docx, odfpy and openpyxl will unpack. With a ``budget``, the archive's
+    unpacked size also counts against the whole parse (an e-mail and all its attachments).
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
+    except MemoryError:
+        raise
     except Exception as exc:  # BadZipFile, but also NotImplementedError, EOFError, ValueError…
         raise DocumentError(f"le fichier « {name} » est endommagé (archive illisible)") from exc
     if len(entries) > MAX_ENTRIES:
@@ -61,12 +65,20 @@ def open_archive(
     for entry in entries:
         total += entry.file_size
         if total > max_unpacked_bytes:
-            limit = max_unpacked_bytes // (1024 * 1024)
-            raise _bomb(name, f"se décompresse en plus de {limit} Mo")
+            raise _bomb(name, f"se décompresse en plus de {human_size(max_unpacked_bytes)}")
         ratio_too_high = entry.file_size > _SUSPICIOUS_RATIO * max(entry.compress_size, 1)
         if entry.file_size > _RATIO_FLOOR and ratio_too_high:
             raise _bomb(name, "contient une partie anormalement compressée")
+    if budget is not None:
+        budget.take_unpacked(total, name)
     return archive
+
+
+def open_budgeted(data: bytes, name: str, budget: Budget) -> zipfile.ZipFile:
+    """:func:`open_archive` under the limits of the parse in progress."""
+    return open_archive(
+        data, name, max_unpacked_bytes=budget.limits.max_unpacked_bytes, budget=budget
+    )
 
 
 # --- DOCX -------------------------------------------------------------------------------------
@@ -165,11 +177,11 @@ def _docx_heading_styles(document: Any) -> set[str]:
     return headings
 
 
-def read_docx(data: bytes, name: str) -> Document:
-    open_archive(data, name)
+def read_docx(data: bytes, name: str, budget: Budget) -> Document:
+    open_budgeted(data, name, budget)
     document = docx.Document(io.BytesIO(data))
     headings = _docx_heading_styles(document)
-    builder = TextBuilder(name)
+    builder = TextBuilder(name, max_chars=budget.limits.max_chars)
     heading: str | None = None
     for block in _docx_blocks(document.element.body):
         if block.tag == _W_TBL:
@@ -312,8 +324,8 @@ for _module in (opendocument, odf_load):
     setattr(_module, "print", _odfpy_complaint)  # noqa: B010 - a module global, on purpose
 
 
-def read_odt(data: bytes, name: str) -> Document:
-    open_archive(data, name)
+def read_odt(data: bytes, name: str, budget: Budget) -> Document:
+    open_budgeted(data, name, budget)
     _odfpy_state.failed = False
     document = opendocument.load(io.BytesIO(data))
     if _odfpy_state.failed:
@@ -321,7 +333,7 @@ def read_odt(data: bytes, name: str) -> Document:
     if document.text is None:
         raise DocumentError(f"le fichier « {name} » n'est pas un document texte OpenDocument")
     headings = _odt_heading_styles(document)
-    builder = TextBuilder(name)
+    builder = TextBuilder(name, max_chars=budget.limits.max_chars)
     heading: str | None = None
     for text, is_heading in _odt_blocks(document.text, headings):
         if is_heading and text.strip():

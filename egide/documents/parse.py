@@ -1,12 +1,16 @@
-"""Entry point: recognise a document by its content, check its size, hand it to the right reader."""
+"""In-process parsing: recognise a document by its content and hand it to the right reader.
+
+This runs inside the parse worker (see sandbox.py and worker.py), under the time and memory
+limits of that process; the service itself reads documents through :mod:`egide.documents.reader`.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from egide.documents.htmltext import looks_like_html, read_html
+from egide.documents.limits import DEFAULT_LIMITS, Budget
 from egide.documents.mail import looks_like_email, read_eml
 from egide.documents.model import (
     ACCEPTED_FORMATS,
@@ -19,15 +23,8 @@ from egide.documents.office import ODT_MIMETYPE, open_archive, read_docx, read_o
 from egide.documents.pdf import read_pdf
 from egide.documents.text import looks_binary, read_txt
 
-__all__ = [
-    "DEFAULT_MAX_BYTES",
-    "human_size",
-    "read_document",
-    "read_document_bytes",
-    "sniff_format",
-]
+__all__ = ["parse_document", "sniff_format"]
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 # Attachments of the message are read; attachments of an attached message are only listed.
 MAX_ATTACHMENT_DEPTH = 1
 
@@ -44,16 +41,7 @@ _CONTAINERS = (DocumentFormat.PDF, DocumentFormat.DOCX, DocumentFormat.ODT)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97-2003 (.doc, .xls, .msg…)
 _OLD_OFFICE_HINT = " (enregistrez-le au format DOCX, ODT ou PDF)"
 
-Reader = Callable[[bytes, str], Document]
-
-
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} octets"
-    if size < 1024 * 1024:
-        return f"{round(size / 1024)} Ko"
-    megabytes = f"{size / (1024 * 1024):.1f}".replace(".", ",").removesuffix(",0")
-    return f"{megabytes} Mo"
+Reader = Callable[[bytes, str, Budget], Document]
 
 
 def _unsupported(suffix: str, hint: str = "") -> DocumentError:
@@ -70,8 +58,8 @@ def _corrupt(name: str, fmt: DocumentFormat) -> DocumentError:
     )
 
 
-def _sniff_zip(data: bytes, name: str, suffix: str) -> DocumentFormat:
-    archive = open_archive(data, name)
+def _sniff_zip(data: bytes, name: str, suffix: str, max_unpacked_bytes: int) -> DocumentFormat:
+    archive = open_archive(data, name, max_unpacked_bytes=max_unpacked_bytes)
     names = set(archive.namelist())
     if "word/document.xml" in names:
         return DocumentFormat.DOCX
@@ -89,7 +77,9 @@ def _sniff_zip(data: bytes, name: str, suffix: str) -> DocumentFormat:
     raise _unsupported(suffix or ".zip")
 
 
-def sniff_format(data: bytes, name: str) -> DocumentFormat:
+def sniff_format(
+    data: bytes, name: str, *, max_unpacked_bytes: int = DEFAULT_LIMITS.max_unpacked_bytes
+) -> DocumentFormat:
     """The format from the content; the extension only decides between text formats."""
     suffix = PurePath(name).suffix.lower()
     expected = _BY_SUFFIX.get(suffix)
@@ -97,7 +87,7 @@ def sniff_format(data: bytes, name: str) -> DocumentFormat:
     if data.startswith(b"%PDF-") or (b"%PDF-" in data[:1024] and expected in (None, *_CONTAINERS)):
         return DocumentFormat.PDF
     if data.startswith(b"PK\x03\x04"):
-        return _sniff_zip(data, name, suffix)
+        return _sniff_zip(data, name, suffix, max_unpacked_bytes)
     if expected in _CONTAINERS:
         raise _corrupt(name, expected)
     if data.startswith(_OLE) or data.startswith(b"{\\rtf"):
@@ -115,13 +105,18 @@ def sniff_format(data: bytes, name: str) -> DocumentFormat:
     raise _unsupported(suffix)
 
 
-def _read(data: bytes, name: str, depth: int) -> Document:
+def parse_document(data: bytes, name: str, budget: Budget) -> Document:
+    """Read ``data`` here, in this process; DocumentError (French) when it cannot be read."""
+    return _read(data, PurePath(name).name or "document", budget, 0)
+
+
+def _read(data: bytes, name: str, budget: Budget, depth: int) -> Document:
     if not data:
         raise DocumentError(f"le fichier « {name} » est vide", DocumentProblem.EMPTY)
-    fmt = sniff_format(data, name)
+    fmt = sniff_format(data, name, max_unpacked_bytes=budget.limits.max_unpacked_bytes)
 
     def read_attachment(payload: bytes, filename: str) -> Document:
-        return _read(payload, PurePath(filename).name, depth + 1)
+        return _read(payload, PurePath(filename).name, budget, depth + 1)
 
     readers: dict[DocumentFormat, Reader] = {
         DocumentFormat.PDF: read_pdf,
@@ -129,16 +124,17 @@ def _read(data: bytes, name: str, depth: int) -> Document:
         DocumentFormat.ODT: read_odt,
         DocumentFormat.HTML: read_html,
         DocumentFormat.TXT: read_txt,
-        DocumentFormat.EML: lambda payload, filename: read_eml(
+        DocumentFormat.EML: lambda payload, filename, budget: read_eml(
             payload,
             filename,
+            budget,
             read_attachment=read_attachment if depth < MAX_ATTACHMENT_DEPTH else None,
         ),
     }
     try:
-        document = readers[fmt](data, name)
-    except DocumentError:
-        raise
+        document = readers[fmt](data, name, budget)
+    except (DocumentError, MemoryError):
+        raise  # MemoryError: the worker reports the memory limit, not a damaged file
     except Exception as exc:  # the libraries raise anything from KeyError to lxml errors
         raise _corrupt(name, fmt) from exc
     if not document.sections:
@@ -156,44 +152,3 @@ def _read(data: bytes, name: str, depth: int) -> Document:
             (warning, *document.warnings),
         )  # fmt: skip
     return document
-
-
-def read_document_bytes(data: bytes, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read a document received as bytes (an upload); ``name`` is its file name, for messages."""
-    name = PurePath(name).name or "document"
-    if len(data) > max_bytes:
-        raise _too_large(name, len(data), max_bytes)
-    return _read(data, name, 0)
-
-
-def _too_large(name: str, size: int, max_bytes: int) -> DocumentError:
-    return DocumentError(
-        f"le fichier « {name} » est trop volumineux ({human_size(size)}) : la taille maximale "
-        f"acceptée est de {human_size(max_bytes)}",
-        DocumentProblem.TOO_LARGE,
-    )
-
-
-def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read a PDF, DOCX, ODT, EML, HTML or TXT file; raise DocumentError with a French reason."""
-    name = path.name
-    try:
-        with path.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > max_bytes:
-                raise _too_large(name, size, max_bytes)
-            # One byte past the limit, in case the file grew since fstat().
-            data = handle.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                raise _too_large(name, len(data), max_bytes)
-    except FileNotFoundError:
-        raise DocumentError(
-            f"fichier introuvable : « {path} »", DocumentProblem.NOT_FOUND
-        ) from None
-    except IsADirectoryError:
-        raise DocumentError(f"« {path} » est un dossier, pas un fichier") from None
-    except PermissionError:
-        raise DocumentError(f"impossible de lire « {path} » : accès refusé") from None
-    except OSError as exc:
-        raise DocumentError(f"impossible de lire « {path} » : {exc.strerror}") from None
-    return _read(data, name, 0)

@@ -12,6 +12,7 @@ import pypdf.errors
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
+from egide.documents.limits import DEFAULT_LIMITS, Budget, french_number
 from egide.documents.model import (
     Document,
     DocumentError,
@@ -30,9 +31,14 @@ logging.getLogger("pypdf").addHandler(logging.NullHandler())
 # Below this many non-blank characters, a page that shows an image is taken for a scan: a stamp
 # or a page number may sit in a real text layer on top of the picture.
 MIN_PAGE_CHARS = 20
-# PDFium is not thread-safe; the web server may read two uploads at once.
+# PDFium is not thread-safe. The service parses in single-threaded child processes (see
+# sandbox.py), where this lock is never contended; it only guards in-process callers.
 _PDFIUM_LOCK = threading.Lock()
 _MAX_IMAGE_DEPTH = 3
+# Drawing operators by the million (a map, or a few kilobytes of compressed "0 0 m 1 1 l S"
+# repeated) make a page that costs seconds to extract and holds no readable text: such a page
+# is skipped with a warning rather than read.
+MAX_PAGE_OBJECTS = 200_000
 
 SCANNED_MESSAGE = (
     "ce PDF semble être une numérisation sans couche texte : Égide ne fait pas de reconnaissance "
@@ -44,6 +50,7 @@ class _Page(NamedTuple):
     number: int
     text: str
     has_image: bool
+    too_complex: bool = False
 
     @property
     def visible_chars(self) -> int:
@@ -66,7 +73,8 @@ def _encrypted(name: str) -> DocumentError:
     )
 
 
-def _pages_with_pdfium(data: bytes, name: str) -> list[_Page]:
+def _pages_with_pdfium(data: bytes, name: str, budget: Budget | None = None) -> list[_Page]:
+    budget = budget or Budget(DEFAULT_LIMITS)
     pages = []
     with _PDFIUM_LOCK:
         try:
@@ -76,8 +84,13 @@ def _pages_with_pdfium(data: bytes, name: str) -> list[_Page]:
                 raise _encrypted(name) from exc
             raise
         try:
+            budget.check_pages(len(pdf), name)
             for index in range(len(pdf)):
                 page = pdf[index]
+                if pdfium_raw.FPDFPage_CountObjects(page.raw) > MAX_PAGE_OBJECTS:
+                    page.close()
+                    pages.append(_Page(index + 1, "", False, too_complex=True))
+                    continue
                 textpage = page.get_textpage()
                 text = textpage.get_text_range()
                 images = page.get_objects(
@@ -92,10 +105,12 @@ def _pages_with_pdfium(data: bytes, name: str) -> list[_Page]:
     return pages
 
 
-def _pages_with_pypdf(data: bytes, name: str) -> list[_Page]:
+def _pages_with_pypdf(data: bytes, name: str, budget: Budget | None = None) -> list[_Page]:
+    budget = budget or Budget(DEFAULT_LIMITS)
     reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted and not reader.decrypt(""):
         raise _encrypted(name)
+    budget.check_pages(len(reader.pages), name)
     pages = []
     for index, page in enumerate(reader.pages):
         try:
@@ -106,16 +121,16 @@ def _pages_with_pypdf(data: bytes, name: str) -> list[_Page]:
     return pages
 
 
-def _read_pages(data: bytes, name: str) -> tuple[list[_Page], list[str]]:
+def _read_pages(data: bytes, name: str, budget: Budget) -> tuple[list[_Page], list[str]]:
     try:
-        return _pages_with_pdfium(data, name), []
-    except DocumentError:
+        return _pages_with_pdfium(data, name, budget), []
+    except (DocumentError, MemoryError):
         raise
     except Exception:
         pass  # PDFium gave up on this file: pypdf repairs some files PDFium refuses
     try:
-        pages = _pages_with_pypdf(data, name)
-    except DocumentError:
+        pages = _pages_with_pypdf(data, name, budget)
+    except (DocumentError, MemoryError):
         raise
     except Exception as exc:  # pypdf raises many unrelated types on broken files
         raise _corrupt(name) from exc
@@ -141,18 +156,38 @@ def french_page_list(numbers: list[int]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
 
 
-def read_pdf(data: bytes, name: str) -> Document:
-    pages, warnings = _read_pages(data, name)
+def _complex_pages_warning(numbers: list[int], name: str) -> str:
+    if len(numbers) == 1:
+        return (
+            f"la page {numbers[0]} de « {name} » n'a pas été lue : elle porte plus de "
+            f"{french_number(MAX_PAGE_OBJECTS)} objets graphiques (dessin trop complexe)"
+        )
+    return (
+        f"les pages {french_page_list(numbers)} de « {name} » n'ont pas été lues : elles portent "
+        f"plus de {MAX_PAGE_OBJECTS:,} objets graphiques chacune (dessins trop complexes)"
+    ).replace(",", "\u202f")
+
+
+def read_pdf(data: bytes, name: str, budget: Budget) -> Document:
+    pages, warnings = _read_pages(data, name, budget)
     if not pages:
         raise _corrupt(name)
     scans = [page.number for page in pages if page.is_scan]
+    too_complex = [page.number for page in pages if page.too_complex]
     readable = [page for page in pages if not page.is_scan and page.visible_chars]
     if not readable:
         if scans:
             raise DocumentError(f"« {name} » : {SCANNED_MESSAGE}", DocumentProblem.SCANNED)
+        if too_complex:
+            raise DocumentError(
+                _complex_pages_warning(too_complex, name) + " ; aucun texte n'a pu être lu",
+                DocumentProblem.TOO_LARGE,
+            )
         raise DocumentError(f"le PDF « {name} » ne contient aucun texte", DocumentProblem.EMPTY)
-    builder = TextBuilder(name)
+    builder = TextBuilder(name, max_chars=budget.limits.max_chars)
     builder.warnings.extend(warnings)
+    if too_complex:
+        builder.warnings.append(_complex_pages_warning(too_complex, name))
     if scans:
         if len(scans) == 1:
             which, verb, their = "la page", "semble numérisée", "son"

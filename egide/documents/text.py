@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from egide.documents.limits import Budget
 from egide.documents.model import Document, DocumentFormat, TextBuilder
 
 __all__ = ["decode_text", "looks_binary", "read_txt", "split_paragraphs"]
@@ -43,6 +44,19 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in data[:_SAMPLE] and _utf16_without_bom(data) is None
 
 
+# A document may name any codec Python knows; only character sets take a linear time to decode
+# (punycode, for one, is quadratic) and give text rather than escapes: anything else is ignored.
+_PLAIN_CHARSET_PREFIXES = (
+    "utf_8", "utf_16", "utf_32", "ascii", "latin_1", "iso8859", "cp", "mac_", "koi8", "kz1048",
+    "hp_roman8", "tis_620", "ptcp154", "euc_", "shift_jis", "gb", "big5", "hz", "johab",
+    "iso2022",
+)  # fmt: skip
+
+
+def _is_plain_charset(label: str) -> bool:
+    return codecs.lookup(label).name.replace("-", "_").startswith(_PLAIN_CHARSET_PREFIXES)
+
+
 def decode_text(data: bytes, name: str, *, declared: str | None = None) -> tuple[str, list[str]]:
     """The text and warnings: BOM, then ``declared`` charset, then UTF-8, then Windows-1252."""
     for bom, encoding in _BOMS:
@@ -53,7 +67,8 @@ def decode_text(data: bytes, name: str, *, declared: str | None = None) -> tuple
         return data.decode(utf16, errors="replace"), []
     if declared:
         try:
-            return data.decode(declared), []
+            if _is_plain_charset(declared):
+                return data.decode(declared), []
         except (LookupError, UnicodeDecodeError):
             pass
     try:
@@ -80,9 +95,9 @@ def split_paragraphs(text: str) -> list[str]:
     return [part for part in _BLANK_LINE.split(text) if part.strip()]
 
 
-def read_txt(data: bytes, name: str) -> Document:
+def read_txt(data: bytes, name: str, budget: Budget) -> Document:
     text, warnings = decode_text(data, name)
-    builder = TextBuilder(name)
+    builder = TextBuilder(name, max_chars=budget.limits.max_chars)
     builder.warnings.extend(warnings)
     for paragraph in split_paragraphs(text):
         if not builder.add(paragraph) and builder.is_full:

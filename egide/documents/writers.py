@@ -7,6 +7,7 @@ The files carry only the metadata given here: python-docx's template says it was
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,12 +23,33 @@ from odf.text import H, List, ListItem, ListLevelStyleBullet, ListStyle, P, Span
 from egide.documents.blocks import BlockKind, inline_runs, parse_blocks
 from egide.files import write_atomic
 
-__all__ = ["Body", "ai_assistance_mention", "render_docx", "render_odt", "write_docx", "write_odt"]
+__all__ = [
+    "Body", "ai_assistance_mention", "render_docx", "render_odt", "write_docx", "write_odt",
+    "xml_safe",
+]  # fmt: skip
 
 Body = str | Sequence[str]
 """The text of the export: Markdown-ish lines ("# " headings, "- " bullets, **bold**)."""
 
 LANGUAGE = "fr-FR"
+
+# XML 1.0 allows tab, line feed, carriage return and the characters from U+0020 on, except the
+# surrogates and U+FFFE/U+FFFF. A draft may hold others (a model's output, a paste from a
+# terminal): python-docx refuses them and odfpy writes a file no office suite opens.
+_XML_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# Word pastes a vertical tab for a manual line break and a form feed for a page break.
+_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters an XML 1.0 document cannot hold: line and page breaks
+    become line breaks, other control characters are dropped, lone surrogates become U+FFFD."""
+    return _SURROGATES.sub("\ufffd", _XML_CONTROLS.sub("", text.translate(_BREAKS)))
+
+
+def _safe_body(body: Body) -> Body:
+    return xml_safe(body) if isinstance(body, str) else [xml_safe(item) for item in body]
 
 
 def ai_assistance_mention(validated_by: str, validated_on: date) -> str:
@@ -67,6 +89,9 @@ def _docx_metadata(document: Any, title: str, author: str | None, now: datetime)
 def render_docx(
     *, title: str, body: Body, mention: str | None = None, author: str | None = None
 ) -> bytes:
+    title, body = xml_safe(title), _safe_body(body)
+    mention = xml_safe(mention) if mention else mention
+    author = xml_safe(author) if author else author
     document = docx.Document()
     _docx_metadata(document, title, author, datetime.now(UTC).replace(microsecond=0))
     document.add_heading(title, level=0)
@@ -151,6 +176,9 @@ def _odt_metadata(document: Any, title: str, author: str | None, now: datetime) 
 def render_odt(
     *, title: str, body: Body, mention: str | None = None, author: str | None = None
 ) -> bytes:
+    title, body = xml_safe(title), _safe_body(body)
+    mention = xml_safe(mention) if mention else mention
+    author = xml_safe(author) if author else author
     document = OpenDocumentText()
     _odt_metadata(document, title, author, datetime.now(UTC).replace(microsecond=0))
     styles = _OdtStyles(document)

@@ -156,12 +156,24 @@ def test_locate_and_iter_paragraphs() -> None:
 def test_text_beyond_the_limit_is_cut_with_a_warning() -> None:
     builder = TextBuilder("long.txt", max_chars=25)
     assert builder.add("premier paragraphe")
-    assert not builder.add("second paragraphe")
+    assert builder.add("second paragraphe")  # cut at the limit: its beginning is kept
     assert builder.is_full
+    assert not builder.add("troisième")
     document = builder.build(DocumentFormat.TXT)
-    assert document.text == "premier paragraphe"
+    assert document.text == "premier paragraphe\n\nsecon"
+    assert document.section_text(document.sections[-1]) == "secon"
     assert document.warnings == (
         "le document « long.txt » est très long : seuls les 25 premiers caractères ont été lus",
+    )
+
+
+def test_one_paragraph_longer_than_the_limit_gives_its_beginning() -> None:
+    builder = TextBuilder("journal.txt", max_chars=10)
+    assert builder.add("une seule ligne bien plus longue que la limite")
+    document = builder.build(DocumentFormat.TXT)
+    assert document.text == "une seule"
+    assert document.warnings == (
+        "le document « journal.txt » est très long : seuls les 10 premiers caractères ont été lus",
     )
 
 
