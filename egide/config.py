@@ -59,6 +59,9 @@ class ApiSettings(_Strict):
 
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
     threads: int = Field(default=256, ge=1, le=4096)  # requests handled at once
+    # POST /api/guard/scan: CPU in proportion to the text, hence a size and a rate per caller.
+    scan_max_chars: int = Field(default=200_000, ge=1_000, le=20_000_000)
+    scan_per_minute: int = Field(default=30, ge=1, le=10_000)
 
 
 class OidcSettings(_Strict):

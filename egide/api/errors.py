@@ -21,10 +21,12 @@ __all__ = [
     "invalid_api_key",
     "invalid_json",
     "invalid_value",
+    "json_too_deep",
     "model_error",
     "model_not_found",
     "policy_refused",
     "quota_exceeded",
+    "quota_too_small",
     "rate_limited",
     "store_unavailable",
 ]
@@ -86,6 +88,15 @@ def invalid_json() -> GatewayError:
     )
 
 
+def json_too_deep(max_depth: int) -> GatewayError:
+    return GatewayError(
+        400,
+        "json_too_deep",
+        f"Le corps de la requête imbrique plus de {max_depth} niveaux de listes ou d'objets "
+        "JSON : une requête de l'API n'en demande que quelques-uns ; simplifiez-la.",
+    )
+
+
 def invalid_value(
     message: str, *, param: str | None = None, code: str = "invalid_value"
 ) -> GatewayError:
@@ -130,6 +141,18 @@ def quota_exceeded(what: str, limit: int, retry_after_s: int) -> GatewayError:
         "zéro à minuit UTC.",
         type="insufficient_quota",
         # The SDKs would retry at once otherwise; waiting hours is the application's decision.
+        headers={"retry-after": str(retry_after_s), "x-should-retry": "false"},
+    )
+
+
+def quota_too_small(tokens: int, remaining: int, limit: int, retry_after_s: int) -> GatewayError:
+    return GatewayError(
+        429,
+        "insufficient_quota",
+        f"Cette requête (environ {tokens} jetons de messages) dépasse ce qui reste du quota "
+        f"quotidien de cette application ({remaining} jetons sur {limit}) : raccourcissez-la, "
+        "ou attendez la remise à zéro du quota à minuit UTC.",
+        type="insufficient_quota",
         headers={"retry-after": str(retry_after_s), "x-should-retry": "false"},
     )
 

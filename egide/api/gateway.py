@@ -25,9 +25,11 @@ from egide.api.errors import (
     invalid_api_key,
     model_not_found,
     quota_exceeded,
+    quota_too_small,
     rate_limited,
 )
 from egide.api.limits import RateLimiter, RateState
+from egide.api.quota import MeteredBackend, TokenMeter
 from egide.assistant import Assistant
 from egide.audit import AuditLog
 from egide.config import ModelSettings, Settings
@@ -53,14 +55,16 @@ _REVOKED = (
 
 
 class _AppAssistant(Assistant):
-    """The pipeline with an application's settings, sharing the gateway's model clients."""
+    """The pipeline for one request of an application: its settings, the gateway's model
+    clients, each seen through the request's token meter (made per request: it is cheap)."""
 
-    def __init__(self, settings: Settings, gateway: Gateway) -> None:
+    def __init__(self, settings: Settings, gateway: Gateway, meter: TokenMeter) -> None:
         super().__init__(settings, guard=gateway.guard, audit=gateway.audit, drafts=None)
         self._gateway = gateway
+        self._meter = meter
 
     def backend(self, model: ModelSettings) -> ModelBackend:
-        return self._gateway.backend(model.name)
+        return MeteredBackend(self._gateway.backend(model.name), model, self._meter)
 
 
 def _seconds_to_midnight(now: datetime) -> int:
@@ -87,7 +91,7 @@ class Gateway:
         self._applications = applications
         self._lock = threading.Lock()
         self._backends: dict[str, ModelBackend] = {}
-        self._assistants: dict[tuple[object, ...], Assistant] = {}
+        self._scoped: dict[tuple[object, ...], Settings] = {}
 
     # Opened on first use, so that a service that never sees an application pays nothing.
     @property
@@ -101,7 +105,7 @@ class Gateway:
     def audit(self) -> AuditLog:
         with self._lock:
             if self._audit is None:
-                self._audit = AuditLog.open(self.settings.home)
+                self._audit = AuditLog.open(self.settings)
             return self._audit
 
     @property
@@ -159,16 +163,16 @@ class Gateway:
             return name
         raise model_not_found(requested)
 
-    def assistant_for(self, app: ApplicationRecord) -> Assistant:
+    def assistant_for(self, app: ApplicationRecord, meter: TokenMeter) -> Assistant:
+        """The pipeline for one request of ``app``, its model calls counted by ``meter``."""
         key = (app.id, app.models, app.tiers, app.max_level)
         with self._lock:
-            assistant = self._assistants.get(key)
-        if assistant is None:
-            settings = self.settings.model_copy(update={"models": self.scope(app)})
-            created = _AppAssistant(settings, self)
+            settings = self._scoped.get(key)
+        if settings is None:
+            created = self.settings.model_copy(update={"models": self.scope(app)})
             with self._lock:
-                assistant = self._assistants.setdefault(key, created)
-        return assistant
+                settings = self._scoped.setdefault(key, created)
+        return _AppAssistant(settings, self, meter)
 
     def limit_rate(self, app: ApplicationRecord) -> RateState | None:
         """Count the request against the per-minute limit; 429 when it is reached."""
@@ -198,9 +202,46 @@ class Gateway:
             assert app.daily_requests is not None
             raise quota_exceeded("requêtes", app.daily_requests, _seconds_to_midnight(moment))
 
-    def count_tokens(self, app: ApplicationRecord, tokens: int) -> None:
-        if app.daily_tokens is not None:
-            self.applications.add_tokens(app.id, utc_day(), tokens)
+    def reserve(
+        self,
+        app: ApplicationRecord,
+        prompt_tokens: int,
+        max_tokens: int | None,
+        *,
+        now: datetime | None = None,
+    ) -> TokenMeter:
+        """Hold the most this request may use of the daily token quota (429 when it does not
+        fit); the meter caps the answer to what was granted and settles when the request ends.
+
+        ``max_tokens`` is the answer's maximum (0 for embeddings). Unset, it is the largest
+        ``max_tokens`` of the models in the application's scope, or else all that remains.
+        """
+        wanted = max_tokens if max_tokens is not None else self._largest_answer(app)
+        if app.daily_tokens is None:
+            return TokenMeter(prompt_tokens, max_tokens)
+        moment = now or datetime.now(UTC)
+        day = utc_day(moment)
+        granted, remaining = self.applications.reserve_tokens(
+            app.id, day, limit=app.daily_tokens, prompt=prompt_tokens, completion=wanted
+        )
+        if granted is None:
+            retry = _seconds_to_midnight(moment)
+            if remaining <= 0:
+                raise quota_exceeded("jetons", app.daily_tokens, retry)
+            raise quota_too_small(prompt_tokens, remaining, app.daily_tokens, retry)
+        reserved = prompt_tokens + granted
+        store = self.applications
+
+        def settle(used: int) -> None:
+            store.settle_tokens(app.id, day, reserved=reserved, used=used)
+
+        return TokenMeter(prompt_tokens, granted, settle=settle)
+
+    def _largest_answer(self, app: ApplicationRecord) -> int | None:
+        caps = [model.max_tokens for model in self.scope(app)]
+        if not caps or any(cap is None for cap in caps):
+            return None
+        return max(cap for cap in caps if cap is not None)
 
     def refusal_detail(self, app: ApplicationRecord, level: object) -> str:
         """A sentence when the application's own ceiling, not the model's, refused."""

@@ -1,15 +1,16 @@
 """``/v1``: chat completions (streamed or not), models and embeddings, as OpenAI serves them.
 
 Order of the checks, each with its own answer: token (401), requests per minute (429), body
-size (413), JSON and parameters (400), model within the application's scope (404), daily
-quotas (429), then the pipeline: the charter's decision (403 ``policy_refused``), the model
-(502, 504) and the audit trail (503). Nothing of a request's content is ever logged.
+size (413), JSON depth and parameters (400), model within the application's scope (404), daily
+quotas (429: requests, then the tokens this request may use are reserved), then the pipeline:
+the charter's decision (403 ``policy_refused``), the model (502, 504) and the audit trail (503).
+The reserved tokens are settled to what was used when the request ends, however it ends
+(:mod:`egide.api.quota`). Nothing of a request's content is ever logged.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
 import traceback
 from collections.abc import Callable, Iterator
@@ -18,10 +19,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from egide.api.body import read_json
 from egide.api.errors import (
     GatewayError,
     audit_unavailable,
-    body_too_large,
     internal_error,
     invalid_value,
     model_error,
@@ -30,6 +31,7 @@ from egide.api.errors import (
     store_unavailable,
 )
 from egide.api.gateway import Gateway
+from egide.api.quota import TokenMeter
 from egide.api.schemas import (
     ChatRequest,
     chat_completion,
@@ -54,27 +56,6 @@ from egide.store.errors import StoreError
 __all__ = ["gateway_router"]
 
 _log = logging.getLogger("egide.api")
-# A client that sends far more than allowed is cut off instead of being read to the end.
-_DRAIN_FACTOR = 16
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body, or 413 past ``limit`` bytes (read to the end, so that the client sees 413)."""
-    declared = request.headers.get("content-length", "")
-    too_large = declared.isdigit() and int(declared) > limit
-    pieces: list[bytes] = []
-    size = 0
-    async for piece in request.stream():
-        size += len(piece)
-        if size > limit:
-            too_large = True
-            if size > limit * _DRAIN_FACTOR:
-                break
-        if not too_large:
-            pieces.append(piece)
-    if too_large:
-        raise body_too_large(limit)
-    return b"".join(pieces)
 
 
 def translate(exc: BaseException, gateway: Gateway, app: ApplicationRecord | None) -> GatewayError:
@@ -111,27 +92,43 @@ def _extra(run: Run) -> dict[str, Any]:
     }
 
 
+def _settled(chunks: Iterator[str], meter: TokenMeter) -> Iterator[str]:
+    """The answer's chunks; the tokens are settled when they end, however they end (answer
+    complete, model failure, or the stream closed because the client went away)."""
+    try:
+        yield from chunks
+    finally:
+        meter.settle()
+
+
 def _start(
     gateway: Gateway, app: ApplicationRecord, chat: ChatRequest, model: str
-) -> tuple[Run, Iterator[str], object]:
+) -> tuple[Run, Iterator[str], object, TokenMeter]:
     """Quotas, pipeline up to the model, and the first chunk (or the whole answer)."""
     gateway.count_request(app)
-    options: dict[str, Any] = {}
-    if chat.max_tokens is not None:
-        options["max_tokens"] = chat.max_tokens
-    if chat.temperature is not None:
-        options["temperature"] = chat.temperature
-    request = AssistantRequest(
-        user=app.user, task="gateway_chat", model=model, messages=chat.messages, options=options
-    )
-    run = gateway.assistant_for(app).start(request)
-    chunks = run.chunks()
-    if not chat.stream:
-        for _ in chunks:
-            pass
-        return run, chunks, END
-    # Drawn before answering, so that a model that fails at once gets its HTTP status.
-    return run, chunks, next(chunks, END)
+    prompt = estimate_tokens([m.content for m in chat.messages])
+    meter = gateway.reserve(app, prompt, chat.max_tokens)
+    try:
+        options: dict[str, Any] = {}
+        if chat.max_tokens is not None:
+            options["max_tokens"] = chat.max_tokens
+        if chat.temperature is not None:
+            options["temperature"] = chat.temperature
+        request = AssistantRequest(
+            user=app.user, task="gateway_chat", model=model, messages=chat.messages,
+            options=options,
+        )  # fmt: skip
+        run = gateway.assistant_for(app, meter).start(request)
+        chunks = _settled(run.chunks(), meter)
+        if not chat.stream:
+            for _ in chunks:
+                pass
+            return run, chunks, END, meter
+        # Drawn before answering, so that a model that fails at once gets its HTTP status.
+        return run, chunks, next(chunks, END), meter
+    except BaseException:
+        meter.settle()  # refused, or failed before the chunks were drawn
+        raise
 
 
 def _embed(gateway: Gateway, app: ApplicationRecord, model: str, inputs: tuple[str, ...]) -> Any:
@@ -142,33 +139,27 @@ def _embed(gateway: Gateway, app: ApplicationRecord, model: str, inputs: tuple[s
             code="embeddings_not_supported",
         )
     gateway.count_request(app)
+    meter = gateway.reserve(app, estimate_tokens(inputs), 0)
     request = AssistantRequest(
         user=app.user,
         task="embeddings",
         model=model,
         messages=tuple(Message("user", text) for text in inputs),
     )
-    return gateway.assistant_for(app).embed(request)
+    try:
+        return gateway.assistant_for(app, meter).embed(request)
+    finally:
+        meter.settle()
 
 
 def _stream_finish(
-    gateway: Gateway, app: ApplicationRecord, chat: ChatRequest, run: Run
+    chat: ChatRequest, run: Run, meter: TokenMeter
 ) -> Callable[[str], tuple[dict[str, Any], dict[str, int] | None]]:
     def finish(text: str) -> tuple[dict[str, Any], dict[str, int] | None]:
-        prompt = estimate_tokens([m.content for m in chat.messages])
-        completion = estimate_tokens([text])
-        _count_later(gateway, app, prompt + completion)
-        return _extra(run), usage(prompt, completion) if chat.include_usage else None
+        counted = usage(meter.prompt_tokens, meter.completion_tokens)
+        return _extra(run), counted if chat.include_usage else None
 
     return finish
-
-
-def _count_later(gateway: Gateway, app: ApplicationRecord, tokens: int) -> None:
-    def counted(future: concurrent.futures.Future[None]) -> None:
-        if future.exception() is not None:
-            _log.warning("jetons non comptés pour une application (base indisponible)")
-
-    gateway.executor.submit(gateway.count_tokens, app, tokens).add_done_callback(counted)
 
 
 def _model_object(name: str, tier: str, level: str) -> dict[str, Any]:
@@ -218,9 +209,9 @@ def gateway_router(settings: Settings, *, gateway: Gateway | None = None) -> API
         headers: dict[str, str] = {}
         try:
             app, headers = await admitted(request)
-            chat = parse_chat(await read_body(request, limit))
+            chat = parse_chat(await read_json(request, limit))
             model = state.resolve(app, chat.model)
-            run, chunks, first = await state.run(_start, state, app, chat, model)
+            run, chunks, first, meter = await state.run(_start, state, app, chat, model)
         except Exception as exc:  # every failure has its OpenAI-style answer
             return translate(exc, state, app).response(headers)
         if chat.stream:
@@ -233,7 +224,8 @@ def gateway_router(settings: Settings, *, gateway: Gateway | None = None) -> API
                 first=first,
                 pump=pump,
                 on_error=lambda exc: translate(exc, state, app),
-                finish=_stream_finish(state, app, chat, run),
+                finish=_stream_finish(chat, run, meter),
+                finish_reason=lambda: "length" if meter.cut else "stop",
             )
             return StreamingResponse(
                 events,
@@ -242,12 +234,10 @@ def gateway_router(settings: Settings, *, gateway: Gateway | None = None) -> API
             )
         result = run.result
         assert result is not None
-        prompt = estimate_tokens([m.content for m in chat.messages])
-        completion = estimate_tokens([result.text])
-        _count_later(state, app, prompt + completion)
         body = chat_completion(
             id=completion_id(), model=run.model.name, text=result.text,
-            usage=usage(prompt, completion), extra=_extra(run),
+            usage=usage(meter.prompt_tokens, meter.completion_tokens), extra=_extra(run),
+            finish_reason="length" if meter.cut else "stop",
         )  # fmt: skip
         return JSONResponse(body, headers=headers)
 
@@ -257,7 +247,7 @@ def gateway_router(settings: Settings, *, gateway: Gateway | None = None) -> API
         headers: dict[str, str] = {}
         try:
             app, headers = await admitted(request)
-            wanted = parse_embeddings(await read_body(request, limit))
+            wanted = parse_embeddings(await read_json(request, limit))
             if wanted.model.strip().lower() == AUTO:
                 raise invalid_value(
                     "Précisez le modèle de plongements : « auto » n'a pas de sens ici, les "
@@ -269,7 +259,6 @@ def gateway_router(settings: Settings, *, gateway: Gateway | None = None) -> API
         except Exception as exc:
             return translate(exc, state, app).response(headers)
         tokens = estimate_tokens(wanted.inputs)
-        _count_later(state, app, tokens)
         body = embeddings_response(
             model=model, vectors=vectors, as_base64=wanted.base64, prompt_tokens=tokens
         )
@@ -277,6 +266,10 @@ def gateway_router(settings: Settings, *, gateway: Gateway | None = None) -> API
 
     @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     async def unknown(path: str, request: Request) -> Response:
+        try:  # an address of the API is answered to applications only
+            await state.run(state.authenticate, request.headers.get("authorization"))
+        except Exception as exc:
+            return translate(exc, state, None).response()
         error = GatewayError(
             404,
             "unknown_url",

@@ -19,7 +19,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from egide.api.errors import GatewayError, invalid_json, invalid_value
+from egide.api.errors import GatewayError, invalid_value
+from egide.api.quota import CHARS_PER_TOKEN
 from egide.models.base import Message
 
 __all__ = [
@@ -114,16 +115,6 @@ class EmbeddingsRequest:
     base64: bool
 
 
-def _load(raw: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise invalid_json() from None
-    if not isinstance(value, dict):
-        raise invalid_value("Le corps de la requête doit être un objet JSON.", param=None)
-    return value
-
-
 def _explain(error: ValidationError) -> GatewayError:
     item = error.errors(include_input=False, include_url=False)[0]
     # Union members add their type to the location ("content.str"): keep the parameter's name.
@@ -159,9 +150,10 @@ def _content(message: _ChatMessage, index: int) -> str:
     return "\n".join(texts)
 
 
-def parse_chat(raw: bytes) -> ChatRequest:
+def parse_chat(raw: dict[str, Any]) -> ChatRequest:
+    """A chat request from a body read by :func:`egide.api.body.read_json`."""
     try:
-        body = _ChatBody.model_validate(_load(raw))
+        body = _ChatBody.model_validate(raw)
     except ValidationError as exc:
         raise _explain(exc) from None
     if body.tools or body.functions:
@@ -186,9 +178,9 @@ def parse_chat(raw: bytes) -> ChatRequest:
     )
 
 
-def parse_embeddings(raw: bytes) -> EmbeddingsRequest:
+def parse_embeddings(raw: dict[str, Any]) -> EmbeddingsRequest:
     try:
-        body = _EmbeddingsBody.model_validate(_load(raw))
+        body = _EmbeddingsBody.model_validate(raw)
     except ValidationError as exc:
         raise _explain(exc) from None
     inputs = (body.input,) if isinstance(body.input, str) else tuple(body.input)
@@ -197,7 +189,7 @@ def parse_embeddings(raw: bytes) -> EmbeddingsRequest:
 
 def estimate_tokens(texts: Sequence[str]) -> int:
     """About four characters per token in French: Égide does not hold the model's tokenizer."""
-    return sum(math.ceil(len(text) / 4) for text in texts)
+    return sum(math.ceil(len(text) / CHARS_PER_TOKEN) for text in texts)
 
 
 def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, int]:
@@ -213,7 +205,13 @@ def completion_id() -> str:
 
 
 def chat_completion(
-    *, id: str, model: str, text: str, usage: dict[str, int], extra: dict[str, Any]
+    *,
+    id: str,
+    model: str,
+    text: str,
+    usage: dict[str, int],
+    extra: dict[str, Any],
+    finish_reason: str = "stop",
 ) -> dict[str, Any]:
     return {
         "id": id,
@@ -225,7 +223,7 @@ def chat_completion(
                 "index": 0,
                 "message": {"role": "assistant", "content": text, "refusal": None},
                 "logprobs": None,
-                "finish_reason": "stop",
+                "finish_reason": finish_reason,
             }
         ],
         "usage": usage,
@@ -240,7 +238,7 @@ def chat_chunk(
     model: str,
     created: int,
     delta: dict[str, Any] | None = None,
-    finish: bool = False,
+    finish: str | None = None,  # the finish reason of the last chunk: "stop" or "length"
     usage: dict[str, int] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -252,13 +250,13 @@ def chat_chunk(
         "system_fingerprint": None,
         "choices": [],
     }
-    if delta is not None or finish:
+    if delta is not None or finish is not None:
         chunk["choices"] = [
             {
                 "index": 0,
                 "delta": delta or {},
                 "logprobs": None,
-                "finish_reason": "stop" if finish else None,
+                "finish_reason": finish,
             }
         ]
     if usage is not None:

@@ -98,9 +98,11 @@ async def stream_events(
     pump: ChunkPump | None,
     on_error: Callable[[BaseException], GatewayError],
     finish: Callable[[str], tuple[dict[str, Any], dict[str, int] | None]],
+    finish_reason: Callable[[], str] = lambda: "stop",
 ) -> AsyncIterator[bytes]:
     """SSE events of one answer. ``first`` is the chunk drawn before answering (or END);
-    ``finish(text)`` gives the ``egide`` extension and the usage (None: not asked for)."""
+    ``finish(text)`` gives the ``egide`` extension and the usage (None: not asked for);
+    ``finish_reason()`` says whether the answer ended or was cut at its maximum length."""
     ident, created = completion_id(), int(time.time())
 
     def event(**fields: Any) -> bytes:
@@ -130,7 +132,7 @@ async def stream_events(
         if not done and pump is not None:
             pump.stop()
     extra, usage = finish("".join(pieces))
-    tail = [event(finish=True, extra=extra)]
+    tail = [event(finish=finish_reason(), extra=extra)]
     if usage is not None:
         tail.append(event(usage=usage))
     tail.append(b"data: [DONE]\n\n")

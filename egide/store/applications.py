@@ -41,6 +41,7 @@ __all__ = [
 TOKEN_PREFIX = "egd_"
 _HINT_CHARS = len(TOKEN_PREFIX) + 4
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_RESERVE_ATTEMPTS = 8
 
 
 def new_token() -> str:
@@ -261,13 +262,64 @@ class ApplicationStore:
                 continue  # another request created the row first: count on it
         return False
 
-    def add_tokens(self, application_id: str, day: str, tokens: int) -> None:
-        if tokens <= 0:
+    def reserve_tokens(
+        self, application_id: str, day: str, *, limit: int, prompt: int, completion: int | None
+    ) -> tuple[int | None, int]:
+        """Reserve ``prompt`` tokens and up to ``completion`` more (None: all that remains).
+
+        Returns the completion tokens granted — None when not even the prompt (and one token
+        of answer, when an answer is wanted) fits — and what remained before. The increment is
+        one conditional UPDATE, so that concurrent requests, in this process or another one,
+        never reserve more than the quota together; one that loses the race reads again.
+        """
+        remaining = limit
+        for _ in range(_RESERVE_ATTEMPTS):
+            with self._store.session() as session:
+                row = session.get(ApplicationUsage, (application_id, day))
+                used = row.tokens if row is not None else 0
+            remaining = max(0, limit - used)
+            room = remaining - prompt
+            if room < 0 or (room == 0 and completion != 0):
+                return None, remaining
+            granted = room if completion is None else min(completion, room)
+            total = prompt + granted
+            if row is None:
+                try:
+                    with self._store.session() as session:
+                        try:
+                            session.execute(
+                                insert(ApplicationUsage).values(
+                                    application_id=application_id, day=day, requests=0,
+                                    tokens=total,
+                                )
+                            )  # fmt: skip
+                        except IntegrityError:
+                            raise _RowCreatedMeanwhile from None
+                    return granted, remaining
+                except _RowCreatedMeanwhile:
+                    continue  # another request created the row first: read it
+            with self._store.session() as session:
+                result = session.execute(
+                    update(ApplicationUsage)
+                    .where(ApplicationUsage.application_id == application_id)
+                    .where(ApplicationUsage.day == day)
+                    .where(ApplicationUsage.tokens <= limit - total)
+                    .values(tokens=ApplicationUsage.tokens + total)
+                )
+                assert isinstance(result, CursorResult)
+                if result.rowcount:
+                    return granted, remaining
+        return None, remaining  # reserved by others meanwhile, again and again: refuse
+
+    def settle_tokens(self, application_id: str, day: str, *, reserved: int, used: int) -> None:
+        """Give back the part of a reservation that was not used."""
+        unused = reserved - max(0, used)
+        if unused <= 0:
             return
         with self._store.session() as session:
             session.execute(
                 update(ApplicationUsage)
                 .where(ApplicationUsage.application_id == application_id)
                 .where(ApplicationUsage.day == day)
-                .values(tokens=ApplicationUsage.tokens + tokens)
+                .values(tokens=ApplicationUsage.tokens - unused)
             )

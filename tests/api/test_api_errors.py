@@ -239,6 +239,9 @@ def test_stream_cut_midway_ends_with_an_error_event(gateway: Served) -> None:
 
 @pytest.mark.parametrize(("method", "path"), [("POST", "/v1/completions"), ("GET", "/v1/files")])
 def test_unknown_address_is_an_openai_style_404(gateway: Served, method: str, path: str) -> None:
-    response = httpx.request(method, gateway.base_url + path, json={}, timeout=10)
+    anonymous = httpx.request(method, gateway.base_url + path, json={}, timeout=10)
+    assert anonymous.status_code == 401  # the API answers applications only
+    headers = {"authorization": f"Bearer {gateway.tokens['crm']}"}
+    response = httpx.request(method, gateway.base_url + path, json={}, headers=headers, timeout=10)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "unknown_url"

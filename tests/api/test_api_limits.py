@@ -7,6 +7,7 @@ import pytest
 from api_support import Served, said
 
 from egide.api.limits import RateLimiter, format_duration
+from egide.store.applications import utc_day
 
 USER = said("Quels sont les horaires du guichet ?")
 
@@ -109,12 +110,16 @@ def test_daily_request_quota(gateway: Served) -> None:
 
 
 def test_daily_token_quota(gateway: Served) -> None:
-    gateway.add_app("quota-jetons", daily_tokens=10)
+    gateway.add_app("quota-jetons", daily_tokens=50)
     client = gateway.client("quota-jetons")
-    long_question = said("Quels sont les horaires du guichet ? " * 4)
-    client.chat.completions.create(model="interne-echo", messages=long_question)
+    finishes = []
     with pytest.raises(openai.RateLimitError) as caught:
-        for _ in range(20):  # tokens are added once the answer is sent
-            client.chat.completions.create(model="interne-echo", messages=USER)
+        for _ in range(5):  # about 20 tokens each: 9 of question, 11 of echoed answer
+            answer = client.chat.completions.create(model="interne-echo", messages=USER)
+            finishes.append(answer.choices[0].finish_reason)
     assert caught.value.code == "insufficient_quota"
-    assert "jetons" in caught.value.message
+    assert "Quota quotidien de 50 jetons atteint" in caught.value.message
+    # The third answer had 1 token left once its question was counted: it was cut there.
+    assert finishes == ["stop", "stop", "length"]
+    record = gateway.apps.named("quota-jetons")
+    assert gateway.apps.usage(record.id, utc_day())[1] == 50

@@ -48,7 +48,7 @@ def test_the_policy_forbids_inline_scripts_and_framing() -> None:
         ("GET", "/static/absent.css", 404),
         ("GET", "/deconnexion", 405),
         ("POST", "/connexion", 403),  # no CSRF token
-        ("POST", "/api/guard/scan", 422),
+        ("POST", "/api/guard/scan", 401),  # known callers only
     ],
 )
 def test_every_answer_carries_the_security_headers(
