@@ -185,6 +185,29 @@ def test_journal_of_another_batch_is_not_reused(tmp_path: Path) -> None:
         Journal(tmp_path / JOURNAL_NAME, {"tache": "draft", "modele": "b", "source": "t.csv"})
 
 
+def test_a_sealed_journal_names_nothing_and_opens_for_its_own_batch_only(tmp_path: Path) -> None:
+    import secrets
+
+    from egide.store.batches import SealedLines
+    from egide.store.crypto import StoreCipher
+
+    tables = StoreCipher(secrets.token_bytes(32)).for_table("batch_journals")
+    identity = {"tache": "summarize", "longueur": "court", "source": "Dossier-Ozanne.pdf"}
+    path = tmp_path / JOURNAL_NAME
+    journal = Journal(path, identity, seal=SealedLines(tables, "lot-a"))
+    journal.record(JournalEntry("k1", "Dossier-Ozanne.pdf", ItemStatus.OK, "d1", model="auto"))
+    data = path.read_bytes()
+    assert b"Ozanne" not in data and b"summarize" not in data and data.count(b"\n") == 2
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    again = Journal(path, identity, seal=SealedLines(tables, "lot-a"))
+    assert again.entries["k1"].item == "Dossier-Ozanne.pdf"
+    assert Journal.read(path, seal=SealedLines(tables, "lot-a"))["k1"].status is ItemStatus.OK
+    # The lines of batch A, copied into batch B's journal, are no line of B's.
+    assert Journal.read(path, seal=SealedLines(tables, "lot-b")) == {}
+    with pytest.raises(JournalMismatch):
+        Journal(path, identity, seal=SealedLines(tables, "lot-b"))
+
+
 @pytest.mark.parametrize(
     ("statuses", "interrupted", "expected"),
     [

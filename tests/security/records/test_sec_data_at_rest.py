@@ -193,3 +193,29 @@ def test_what_an_earlier_version_left_in_clear_is_sealed_at_the_next_start(
     assert batches.jobs.get(job_id, owner="cmartin").error == f"arrêt sur {BATCH_DOCS[0]}"
     report = agent.get(created.url.path + "/rapport.csv").text
     assert all(name in report for name in BATCH_DOCS)
+
+
+def test_a_command_leaves_nothing_open_to_other_accounts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from egide.cli import main
+
+    for name in ("EGIDE_CONFIG", "EGIDE_STORE_KEY", "EGIDE_AUDIT_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("EGIDE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("EGIDE_USER", "cmartin")
+    folder = tmp_path / "courriers"
+    folder.mkdir()
+    (folder / BATCH_DOCS[0]).write_text(TEXT, encoding="utf-8")
+    previous = os.umask(0o022)
+    try:
+        status = main(["batch", "summarize", str(folder), "--out", str(tmp_path / "sortie")])
+    finally:
+        os.umask(previous)
+    assert status == 0
+    home, out = tmp_path / "home", tmp_path / "sortie"
+    written = [home, *home.rglob("*"), out, *out.rglob("*")]
+    assert home / "egide.db" in written and home / "audit" / "audit.jsonl" in written
+    assert (tmp_path / "sortie" / "rapport.csv") in written
+    open_to_others = [p for p in written if stat.S_IMODE(p.lstat().st_mode) & 0o077]
+    assert not open_to_others, open_to_others
