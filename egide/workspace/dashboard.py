@@ -1,16 +1,26 @@
 """Aggregated figures of use, from the audit trail — never one agent's activity.
 
-Every figure shown is a count over at least :data:`MIN_PEOPLE` distinct people. A category
-below the threshold is not shown on its own: categories below it are merged into « autres »
-when that merge reaches the threshold, and left out otherwise (with a note, without a number).
-Totals are the sums of what is shown, so that no subtraction reveals a hidden category. The
-applications of the gateway (``app:NAME``) are not people and are left out.
+Every figure is a count over one *visible population*, decided once, the same for every chart,
+every view (all services, one service, an ambassadeur's) and every period. A request belongs to
+it when its cell — same service, same week, same model tier, same task (for a refusal: same
+service, week and reason) — holds at least :data:`MIN_PEOPLE` distinct people; otherwise it is
+counted nowhere. Every figure shown is therefore a sum of whole cells of five people or more,
+and so is any difference between two figures whose requests contain one another (one chart's
+total and another's, a week in the 4-week and in the 12-week view, a service in the global view
+and in its own): no subtraction isolates fewer than five people. Merging small categories into
+« autres » would break this (an « autres » bar counts requests that a service's own view does
+not), so a small category is left out, with a note and without a number.
+
+Only complete weeks (Monday to Sunday) are shown: a cell's visibility depends on its whole week
+alone, so a figure, once shown, never changes, and comparing today's dashboard with
+yesterday's reveals nothing either. The applications of the gateway (``app:NAME``) are not
+people and are left out.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,10 +29,20 @@ from egide.audit import AuditEvent, AuditLog
 from egide.policy.decide import DecisionCode
 from egide.policy.tiers import Tier
 
-__all__ = ["MIN_PEOPLE", "Bar", "Chart", "Dashboard", "UsageFigures", "build_dashboard"]
+__all__ = [
+    "MIN_PEOPLE",
+    "PERIOD_WEEKS",
+    "Bar",
+    "Chart",
+    "Dashboard",
+    "UsageFigures",
+    "build_dashboard",
+    "complete_weeks",
+]
 
 MIN_PEOPLE = 5
-OTHERS = "autres"
+PERIOD_WEEKS = (4, 12, 52)
+NO_SERVICE = "Service non renseigné"
 _TASKS = {
     "summarize": "Résumé",
     "draft": "Rédaction",
@@ -55,7 +75,7 @@ class Chart:
     title: str
     unit: str
     bars: tuple[Bar, ...]
-    masked: int  # categories left out (under the threshold even merged)
+    masked: int  # categories with requests in this view, none of them in the visible population
 
     @property
     def total(self) -> int:
@@ -65,42 +85,34 @@ class Chart:
 @dataclass(frozen=True, slots=True)
 class Dashboard:
     charts: tuple[Chart, ...]
-    people: int | None  # distinct people in the period, None under the threshold
-    start: date
-    end: date
+    people: int | None  # distinct people of the visible population, None under the threshold
+    start: date  # a Monday
+    end: date  # a Sunday
     scope: str  # "tous les services" or the ambassadeur's service
     trained_share: float | None  # share of active accounts who passed the quiz
 
 
-def _chart(
-    key: str, title: str, unit: str, groups: Mapping[str, tuple[int, set[str]]],
-    *, order: Iterable[str] | None = None,
-) -> Chart:  # fmt: skip
-    shown: list[tuple[str, int]] = []
-    small_count, small_people, small_categories = 0, set(), 0
-    for label in order if order is not None else sorted(groups, key=lambda k: -groups[k][0]):
-        if label not in groups:
-            continue
-        count, people = groups[label]
-        if len(people) >= MIN_PEOPLE:
-            shown.append((label, count))
-        else:
-            small_count += count
-            small_people |= people
-            small_categories += 1
-    masked = small_categories
-    if small_categories and len(small_people) >= MIN_PEOPLE:
-        shown.append((OTHERS, small_count))
-        masked = 0
-    top = max((count for _, count in shown), default=0)
-    bars = tuple(Bar(label, count, count / top if top else 0.0) for label, count in shown)
-    return Chart(key, title, unit, bars, masked)
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """One request (or refusal) reduced to what the dashboard counts."""
+
+    user: str
+    service: str
+    monday: date
+    tier: str  # labels, in French; empty for refusals
+    task: str
+    reason: str  # empty for uses
+
+    @property
+    def cell(self) -> Hashable:
+        """The requests whose people, together, decide whether this one is shown."""
+        return (self.service, self.monday, self.tier, self.task, self.reason)
 
 
-def _add(groups: dict[str, tuple[int, set[str]]], key: str, user: str) -> None:
-    count, people = groups.get(key, (0, set()))
-    people.add(user)
-    groups[key] = (count + 1, people)
+def complete_weeks(today: date, weeks: int) -> tuple[date, date]:
+    """The last ``weeks`` complete weeks before ``today``: from a Monday to a Sunday."""
+    end = today - timedelta(days=today.weekday() + 1)
+    return end - timedelta(weeks=weeks) + timedelta(days=1), end
 
 
 def _day(event: AuditEvent) -> date | None:
@@ -111,58 +123,101 @@ def _day(event: AuditEvent) -> date | None:
     return moment.astimezone(UTC).date()
 
 
+def _records(
+    events: Iterable[AuditEvent], services: Mapping[str, str | None], start: date, end: date
+) -> list[_Record]:
+    records: list[_Record] = []
+    for event in events:
+        if event.user.startswith("app:"):
+            continue
+        uses = event.action in _USE_ACTIONS
+        if not uses and event.action != "refusal":
+            continue
+        day = _day(event)
+        if day is None or not start <= day <= end:
+            continue
+        service = services.get(event.user) or NO_SERVICE
+        monday = day - timedelta(days=day.weekday())
+        if uses:
+            tier = _TIERS.get(event.tier or "", "Niveau inconnu")
+            records.append(_Record(event.user, service, monday, tier, _TASKS[event.action], ""))
+        else:
+            reason = _REFUSALS.get(event.decision or "", "Autre refus")
+            records.append(_Record(event.user, service, monday, "", "", reason))
+    return records
+
+
+def _visible(records: Sequence[_Record]) -> list[_Record]:
+    """The records whose cell holds at least :data:`MIN_PEOPLE` distinct people."""
+    people: dict[Hashable, set[str]] = {}
+    for record in records:
+        people.setdefault(record.cell, set()).add(record.user)
+    return [r for r in records if len(people[r.cell]) >= MIN_PEOPLE]
+
+
+def _week_label(monday: date) -> str:
+    return f"semaine du {monday.strftime('%d/%m/%Y')}"
+
+
+def _chart(
+    key: str, title: str, unit: str, shown: Sequence[_Record], everything: Sequence[_Record],
+    category: Callable[[_Record], str], *, order: Sequence[str] | None = None,
+) -> Chart:  # fmt: skip
+    counts: dict[str, int] = {}
+    for record in shown:
+        label = category(record)
+        counts[label] = counts.get(label, 0) + 1
+    if order is None:  # largest first
+        order = sorted(counts, key=lambda label: (-counts[label], label))
+    top = max(counts.values(), default=0)
+    bars = tuple(Bar(label, counts[label], counts[label] / top) for label in order)
+    masked = len({category(r) for r in everything} - counts.keys())
+    return Chart(key, title, unit, bars, masked)
+
+
 def build_dashboard(
     events: Iterable[AuditEvent],
     services: Mapping[str, str | None],
     *,
-    start: date,
-    end: date,
+    today: date,
+    weeks: int,
     only_service: str | None = None,
     trained: Iterable[str] = (),
     active_logins: Iterable[str] = (),
 ) -> Dashboard:
-    """The figures of ``events`` between ``start`` and ``end`` (inclusive).
+    """The figures of ``events`` over the last ``weeks`` complete weeks before ``today``.
 
     ``services`` maps logins to their service; ``only_service`` keeps that service's people
     (an ambassadeur's view). ``trained`` are the logins who passed the quiz, ``active_logins``
     the accounts that count for its share.
     """
-    by_tier: dict[str, tuple[int, set[str]]] = {}
-    by_task: dict[str, tuple[int, set[str]]] = {}
-    by_service: dict[str, tuple[int, set[str]]] = {}
-    refusals: dict[str, tuple[int, set[str]]] = {}
-    by_week: dict[str, tuple[int, set[str]]] = {}
-    mondays: dict[str, date] = {}
-    people: set[str] = set()
-    for event in events:
-        user = event.user
-        if user.startswith("app:"):
-            continue
-        if only_service is not None and services.get(user) != only_service:
-            continue
-        day = _day(event)
-        if day is None or not start <= day <= end:
-            continue
-        if event.action in _USE_ACTIONS:
-            people.add(user)
-            _add(by_tier, _TIERS.get(event.tier or "", "Niveau inconnu"), user)
-            _add(by_task, _TASKS[event.action], user)
-            _add(by_service, services.get(user) or "Service non renseigné", user)
-            monday = day - timedelta(days=day.weekday())
-            week = f"semaine du {monday.strftime('%d/%m/%Y')}"
-            mondays[week] = monday
-            _add(by_week, week, user)
-        elif event.action == "refusal":
-            people.add(user)
-            _add(refusals, _REFUSALS.get(event.decision or "", "Autre refus"), user)
-    weeks = sorted(mondays, key=mondays.__getitem__)
+    start, end = complete_weeks(today, weeks)
+    records = _records(events, services, start, end)
+    if only_service is not None:
+        # Cells never span two services: a service's view is a part of the global one.
+        records = [r for r in records if r.service == only_service]
+    shown = _visible(records)
+    uses = [r for r in shown if not r.reason]
+    all_uses = [r for r in records if not r.reason]
+    refused = [r for r in shown if r.reason]
+    all_refused = [r for r in records if r.reason]
+
+    def week(r: _Record) -> str:
+        return _week_label(r.monday)
+
+    chronological = [_week_label(monday) for monday in sorted({r.monday for r in uses})]
     charts = (
-        _chart("semaines", "Demandes par semaine", "demandes", by_week, order=weeks),
-        _chart("niveaux", "Demandes par niveau de modèle", "demandes", by_tier),
-        _chart("taches", "Demandes par tâche", "demandes", by_task),
-        _chart("services", "Demandes par service", "demandes", by_service),
-        _chart("refus", "Refus de la charte, par motif", "refus", refusals),
-    )
+        _chart("semaines", "Demandes par semaine", "demandes", uses, all_uses, week,
+               order=chronological),
+        _chart("niveaux", "Demandes par niveau de modèle", "demandes", uses, all_uses,
+               lambda r: r.tier),
+        _chart("taches", "Demandes par tâche", "demandes", uses, all_uses, lambda r: r.task),
+        _chart("services", "Demandes par service", "demandes", uses, all_uses,
+               lambda r: r.service),
+        _chart("refus", "Refus de la charte, par motif", "refus", refused, all_refused,
+               lambda r: r.reason),
+    )  # fmt: skip
+    people = {r.user for r in shown}
     active = set(active_logins)
     if only_service is not None:
         active = {login for login in active if services.get(login) == only_service}

@@ -1,4 +1,8 @@
-"""The dashboard: aggregates over at least five people, never one agent's activity."""
+"""The dashboard: aggregates over at least five people, never one agent's activity.
+
+The attacks by subtraction (two charts, two views, two periods) are in
+``tests/security/privacy/test_dashboard_differencing.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from egide.audit import AuditEvent, AuditLog
 from egide.auth import Role
-from egide.workspace.dashboard import MIN_PEOPLE, OTHERS, build_dashboard
+from egide.workspace.dashboard import MIN_PEOPLE, build_dashboard, complete_weeks
 from tests.support.portal import PortalHarness
 
-START, END = date(2026, 11, 1), date(2026, 11, 30)
+TODAY = date(2026, 12, 2)  # a Wednesday: the last complete week ended on Sunday 29 November
 
 
 def _event(user: str, action: str, *, tier: str = "interne", decision: str = "allowed",
@@ -26,35 +30,42 @@ def _chart(dashboard, key):  # type: ignore[no-untyped-def]
     return next(c for c in dashboard.charts if c.key == key)
 
 
+def test_periods_are_complete_weeks() -> None:
+    assert complete_weeks(TODAY, 4) == (date(2026, 11, 2), date(2026, 11, 29))
+    assert complete_weeks(date(2026, 11, 30), 1) == (date(2026, 11, 23), date(2026, 11, 29))
+
+
 def test_a_category_under_five_people_is_never_shown_alone() -> None:
     services = {f"a{i}": "Bureau A" for i in range(6)} | {f"b{i}": "Bureau B" for i in range(3)}
     events = [_event(f"a{i}", "summarize") for i in range(6)]
     events += [_event(f"b{i}", "draft") for i in range(3)]
-    board = build_dashboard(events, services, start=START, end=END)
+    board = build_dashboard(events, services, today=TODAY, weeks=4)
     tasks = {bar.label: bar.count for bar in _chart(board, "taches").bars}
     assert tasks == {"Résumé": 6}  # three people drafting: hidden
     assert _chart(board, "taches").masked == 1
     by_service = {bar.label: bar.count for bar in _chart(board, "services").bars}
     assert by_service == {"Bureau A": 6}
-    assert board.people == 9
+    assert board.people == 6  # the people of what is shown
 
 
-def test_small_categories_merge_into_others_when_the_merge_reaches_five() -> None:
+def test_small_services_are_left_out_not_merged() -> None:
+    """« autres » would count requests that no service's own view counts: the global view
+    minus the services' views would isolate them."""
     services = {f"u{i}": f"Bureau {i % 3}" for i in range(9)}
     events = [_event(f"u{i}", "chat") for i in range(9)]
-    board = build_dashboard(events, services, start=START, end=END)
+    board = build_dashboard(events, services, today=TODAY, weeks=4)
     chart = _chart(board, "services")
-    assert [(b.label, b.count) for b in chart.bars] == [(OTHERS, 9)]
-    assert chart.masked == 0 and chart.total == 9
+    assert chart.bars == () and chart.masked == 3
+    assert all(c.total == 0 for c in board.charts)
 
 
 def test_an_ambassador_sees_their_service_only_and_nothing_under_five() -> None:
     services = {f"a{i}": "Bureau A" for i in range(4)} | {f"b{i}": "Bureau B" for i in range(7)}
     events = [_event(user, "summarize") for user in services]
-    board = build_dashboard(events, services, start=START, end=END, only_service="Bureau A")
+    board = build_dashboard(events, services, today=TODAY, weeks=4, only_service="Bureau A")
     assert all(chart.bars == () for chart in board.charts)
     assert board.people is None
-    board = build_dashboard(events, services, start=START, end=END, only_service="Bureau B")
+    board = build_dashboard(events, services, today=TODAY, weeks=4, only_service="Bureau B")
     assert _chart(board, "taches").bars[0].count == 7
 
 
@@ -62,14 +73,14 @@ def test_refusals_applications_and_the_period() -> None:
     services = {f"u{i}": "Bureau" for i in range(5)}
     events = [_event(f"u{i}", "refusal", decision="refused_personal_external") for i in range(5)]
     events += [_event("app:rh", "gateway_chat") for _ in range(20)]
-    events += [_event(f"u{i}", "summarize", day=1) for i in range(5)]
-    events.append(_event("u1", "summarize", day=30))
-    board = build_dashboard(events, services, start=START + timedelta(days=2), end=END)
+    events += [_event(f"u{i}", "summarize", day=1) for i in range(5)]  # before the 4 weeks
+    events += [_event(f"u{i}", "summarize", day=30) for i in range(5)]  # the current week
+    board = build_dashboard(events, services, today=TODAY, weeks=4)
     refusals = _chart(board, "refus").bars
     assert [(b.label, b.count) for b in refusals] == [
         ("Données personnelles vers un service externe", 5)
     ]
-    assert _chart(board, "taches").bars == ()  # day 1 is out; one person on day 30
+    assert _chart(board, "taches").bars == ()  # day 1 is out, and so is the unfinished week
 
 
 def test_the_page_shows_aggregates_to_administrators_and_auditors_only(

@@ -1,12 +1,12 @@
 """``/tableau-de-bord``: aggregated use of Égide, for administrators, auditors and ambassadeurs.
 
-Figures only, each over at least five people (:mod:`egide.workspace.dashboard`); an
-ambassadeur IA sees their own service's. Nobody sees one agent's activity here.
+Figures only, over complete weeks and one visible population of cells of at least five
+people (:mod:`egide.workspace.dashboard`); an ambassadeur IA sees their own service's part of
+it. Nobody sees one agent's activity here, nor by comparing two views.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,7 +15,7 @@ from starlette.responses import Response
 from egide.auth import Role, User
 from egide.web.deps import PortalDep, portal_router, require_role
 from egide.web.templating import render
-from egide.workspace.dashboard import MIN_PEOPLE, UsageFigures, build_dashboard
+from egide.workspace.dashboard import MIN_PEOPLE, PERIOD_WEEKS, UsageFigures, build_dashboard
 
 __all__ = ["PERIODS", "router", "usage_figures"]
 
@@ -24,7 +24,12 @@ router = portal_router()
 Viewer = Annotated[
     User, Depends(require_role(Role.ADMINISTRATEUR, Role.AUDITEUR, Role.AMBASSADEUR))
 ]
-PERIODS = {"4": "4 dernières semaines", "12": "12 dernières semaines", "52": "12 derniers mois"}
+_PERIOD_NAMES = {
+    4: "4 dernières semaines",
+    12: "12 dernières semaines",
+    52: "52 dernières semaines",
+}
+PERIODS = {str(weeks): _PERIOD_NAMES[weeks] for weeks in PERIOD_WEEKS}
 
 
 def usage_figures(request: Request, portal: PortalDep) -> UsageFigures:
@@ -49,14 +54,12 @@ def dashboard(request: Request, viewer: Viewer, portal: PortalDep) -> Response:
     else:
         wanted = request.query_params.get("service", "")
         only_service = wanted if wanted in known_services else None
-    end = portal.clock().date()
-    start = end - timedelta(weeks=int(weeks)) + timedelta(days=1)
     trained_ids = portal.training_book.completed_users()
     figures = build_dashboard(
         usage_figures(request, portal).events(),
         services,
-        start=start,
-        end=end,
+        today=portal.clock().date(),
+        weeks=int(weeks),
         only_service=only_service,
         trained=[u.login for u in users if u.id in trained_ids],
         active_logins=[u.login for u in users if not u.disabled],
