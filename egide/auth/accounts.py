@@ -16,10 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from egide.audit import AuditLog
 from egide.audit.events import Scalar
 from egide.auth.identities import OidcIdentities, checked_request, email_domain
-from egide.auth.resets import OIDC, FactorResets, ResetRefused
+from egide.auth.resets import OIDC, AccountRefused, FactorResets
 from egide.auth.roles import Role, User
 from egide.auth.users import UserStore, normalise_login, public_user
 from egide.config import OidcSettings
@@ -28,10 +30,6 @@ from egide.store.db import Store
 from egide.store.errors import StoreError
 
 __all__ = ["AccountAdmin", "AccountRefused", "Actor", "cli_actor"]
-
-
-class AccountRefused(ResetRefused):
-    """A change the rules refuse; the message says why and what to do instead, in French."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,42 +174,58 @@ class AccountAdmin:
         extra: dict[str, Scalar] = {"how": "subject" if subject is not None else "email"}
         if email is not None:
             extra["domain"] = email_domain(email)
-        with self._store.session() as session:
-            row = self.resets.row(session, login)
+
+        def check(session: Session, row: UserAccount) -> tuple[bool, int | None]:
             self._check_role(oidc, row)
             if not self.resets.used(row):
-                # A new account: its creator already holds its temporary password.
-                self._record(actor, "oidc_provisioned", public_user(row), **extra)
+                return True, None  # a new account: its creator already holds its password
+            return False, self.resets.may_request(session, row, OIDC, actor=actor.name, now=now)
+
+        def before(user: User, plan: tuple[bool, int | None]) -> None:
+            action = "oidc_provisioned" if plan[0] else "oidc_link_requested"
+            self._record(actor, action, user, **extra)
+
+        def apply(session: Session, row: UserAccount, plan: tuple[bool, int | None]) -> bool:
+            at_once, replacing = plan
+            if at_once:
                 OidcIdentities(self._store).provision(
                     session, row.id, oidc.issuer, subject=subject, email=email,
                     created_by=actor.name, approved_by=None, now=now,
                 )  # fmt: skip
                 self.resets.record_done(session, row, OIDC, actor.name, now)
-                return public_user(row), True
-            self.resets.request(
-                session, row, OIDC, actor=actor.name, now=now,
-                payload=json.dumps({"subject": subject, "email": email}),
-                before=lambda user: self._record(actor, "oidc_link_requested", user, **extra),
-            )  # fmt: skip
-            return public_user(row), False
+            else:
+                self.resets.request(
+                    session, row, OIDC, actor=actor.name, now=now, replacing=replacing,
+                    payload=json.dumps({"subject": subject, "email": email}),
+                )  # fmt: skip
+            return at_once
+
+        done = self.resets.checked_change(login, check, before, apply)
+        return self._target(login), done
 
     def approve_oidc(self, actor: Actor, login: str) -> User:
         """Confirm another administrator's request to bind a used account to the provider."""
         oidc = self._provider()
         now = self._clock()
-        with self._store.session() as session:
-            row = self.resets.row(session, login)
+
+        def check(session: Session, row: UserAccount) -> int:
             self._check_role(oidc, row)
+            return self.resets.may_approve(session, row, OIDC, actor=actor.name, now=now)
+
+        def apply(session: Session, row: UserAccount, pending_id: int) -> User:
             payload, requested_by = self.resets.approve(
-                session, row, OIDC, actor=actor.name, now=now,
-                before=lambda user: self._record(actor, "oidc_link_approved", user),
-            )  # fmt: skip
+                session, row, pending_id, actor=actor.name, now=now
+            )
             asked = json.loads(payload)
             OidcIdentities(self._store).provision(
                 session, row.id, oidc.issuer, subject=asked["subject"], email=asked["email"],
                 created_by=requested_by, approved_by=actor.name, now=now,
             )  # fmt: skip
             return public_user(row)
+
+        return self.resets.checked_change(
+            login, check, lambda user, _: self._record(actor, "oidc_link_approved", user), apply
+        )
 
     def unlink_oidc(self, actor: Actor, login: str) -> User:
         """Remove the account's provider identity: one way in fewer, one person suffices."""

@@ -27,6 +27,7 @@ import builtins
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -42,7 +43,7 @@ __all__ = [
     "FULL_RESET_LIFETIME",
     "PendingChange",
     "ResetNotice",
-    "ResetRefused",
+    "AccountRefused",
     "FactorResets",
 ]
 
@@ -50,13 +51,17 @@ FULL_RESET_LIFETIME = timedelta(hours=24)
 _TABLE = "factor_changes"
 PASSWORD, TOTP, FULL, OIDC = "password", "totp", "full", "oidc"
 
-# Called inside the reset's transaction, after the rules passed and before anything changes:
-# the audit record. Raising there (AuditError) rolls the whole reset back.
+# Called once the rules passed and before anything changes, outside any transaction of the
+# store (the audit trail writes its head's copy into the same database): the audit record.
+# Raising there (AuditError) means nothing changes.
 BeforeChange = Callable[[User], None]
+T = TypeVar("T")
+Plan = TypeVar("Plan")
 
 
-class ResetRefused(Exception):
-    """A reset that would break the two-person rule; the message says what to do, in French."""
+class AccountRefused(Exception):
+    """A change of an account that the rules refuse (two-person rule, own account,
+    administrators and the provider…); the message says why and what to do, in French."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +100,10 @@ _ANOTHER_WAITS = (
     "administrateur : confirmez-la, ou laissez-la expirer avant d'en faire une autre."
 )
 _NOTHING_WAITS = "Aucune demande n'attend de confirmation pour « {login} »."
+_CHANGED_MEANWHILE = (
+    "Le compte « {login} » vient d'être modifié par ailleurs : rechargez la page et "
+    "recommencez si c'est encore nécessaire."
+)
 _SAME_PERSON = {
     FULL: (
         "Vous avez vous-même demandé la réinitialisation complète de « {login} » : elle doit "
@@ -126,6 +135,26 @@ class FactorResets:
         # An account never signed in holds no one's work, and its creator knew its password.
         return row.last_sign_in_at is not None
 
+    def checked_change(
+        self,
+        login: str,
+        check: Callable[[Session, UserAccount], Plan],
+        before: Callable[[User, Plan], None],
+        apply: Callable[[Session, UserAccount, Plan], T],
+    ) -> T:
+        """Check the rules, record, then change — the rules checked again in the change's own
+        transaction: what was recorded is what is done, or nothing is."""
+        with self._store.session() as session:
+            row = self.row(session, login)
+            plan = check(session, row)
+            user = public_user(row)
+        before(user, plan)
+        with self._store.session() as session:
+            row = self.row(session, login)
+            if row.id != user.id or check(session, row) != plan:
+                raise AccountRefused(_CHANGED_MEANWHILE.format(login=row.login))
+            return apply(session, row, plan)
+
     @staticmethod
     def record_done(
         session: Session, row: UserAccount, kind: str, actor: str, now: datetime
@@ -154,33 +183,40 @@ class FactorResets:
         self, login: str, *, actor: str, now: datetime, before: BeforeChange
     ) -> tuple[User, str]:
         """A temporary password (to change at next sign-in); the second factor stays."""
-        password = new_temporary_password()
-        with self._store.session() as session:
-            row = self.row(session, login)
+
+        def check(session: Session, row: UserAccount) -> None:
             if self.used(row) and row.totp_enrolled_at is None:
-                raise ResetRefused(_PASSWORD_REFUSED.format(login=row.login))
-            before(public_user(row))
+                raise AccountRefused(_PASSWORD_REFUSED.format(login=row.login))
+
+        def apply(session: Session, row: UserAccount, plan: None) -> tuple[User, str]:
+            password = new_temporary_password()
             self._set_password(session, row, password)
             self.record_done(session, row, PASSWORD, actor, now)
             return public_user(row), password
 
+        return self.checked_change(login, check, lambda user, _: before(user), apply)
+
     def reset_totp(self, login: str, *, actor: str, now: datetime, before: BeforeChange) -> User:
         """Forget the second factor: the next sign-in enrols a new one; the password stays."""
-        with self._store.session() as session:
-            row = self.row(session, login)
+
+        def check(session: Session, row: UserAccount) -> None:
             if self.used(row) and row.must_change_password:
-                raise ResetRefused(_TOTP_REFUSED.format(login=row.login))
-            before(public_user(row))
+                raise AccountRefused(_TOTP_REFUSED.format(login=row.login))
+
+        def apply(session: Session, row: UserAccount, plan: None) -> User:
             self._forget_second_factor(session, row)
             self.record_done(session, row, TOTP, actor, now)
             return public_user(row)
 
+        return self.checked_change(login, check, lambda user, _: before(user), apply)
+
     # -- the two-person rule ------------------------------------------------------------------
 
     @staticmethod
-    def _pending(
+    def pending_of(
         session: Session, row: UserAccount, kind: str, now: datetime
     ) -> FactorChange | None:
+        """The request of ``kind`` waiting on this account (stale ones are dropped)."""
         session.execute(
             delete(FactorChange)
             .where(FactorChange.user_id == row.id)
@@ -195,6 +231,27 @@ class FactorResets:
             .where(FactorChange.done_at.is_(None))
         ).first()
 
+    def may_request(
+        self, session: Session, row: UserAccount, kind: str, *, actor: str, now: datetime
+    ) -> int | None:
+        """Check that ``actor`` may ask for a change of ``kind``: the id of their own earlier
+        request (to replace), or None; another's waiting request must be confirmed first."""
+        pending = self.pending_of(session, row, kind, now)
+        if pending is not None and pending.requested_by != actor:
+            raise AccountRefused(_ANOTHER_WAITS.format(login=row.login, by=pending.requested_by))
+        return pending.id if pending is not None else None
+
+    def may_approve(
+        self, session: Session, row: UserAccount, kind: str, *, actor: str, now: datetime
+    ) -> int:
+        """Check that ``actor`` may confirm the waiting request of ``kind``: its id."""
+        pending = self.pending_of(session, row, kind, now)
+        if pending is None:
+            raise AccountRefused(_NOTHING_WAITS.format(login=row.login))
+        if pending.requested_by == actor:
+            raise AccountRefused(_SAME_PERSON[kind].format(login=row.login))
+        return pending.id
+
     def request(
         self,
         session: Session,
@@ -204,17 +261,11 @@ class FactorResets:
         actor: str,
         now: datetime,
         payload: str,
-        before: BeforeChange,
+        replacing: int | None,
     ) -> None:
-        """A change that waits for a second, different person; ``payload`` is kept sealed.
-        The same person asking again replaces their request; another's request must be
-        confirmed (or left to expire) first."""
-        pending = self._pending(session, row, kind, now)
-        if pending is not None and pending.requested_by != actor:
-            raise ResetRefused(_ANOTHER_WAITS.format(login=row.login, by=pending.requested_by))
-        if pending is not None:
-            session.delete(pending)
-        before(public_user(row))
+        """A change that waits for a second, different person; ``payload`` is kept sealed."""
+        if replacing is not None:
+            session.execute(delete(FactorChange).where(FactorChange.id == replacing))
         sealed = self._store.cipher.seal(payload, table=_TABLE, column="payload", row_id=row.id)
         session.add(
             FactorChange(
@@ -224,35 +275,23 @@ class FactorResets:
         )  # fmt: skip
 
     def approve(
-        self,
-        session: Session,
-        row: UserAccount,
-        kind: str,
-        *,
-        actor: str,
-        now: datetime,
-        before: BeforeChange,
+        self, session: Session, row: UserAccount, pending_id: int, *, actor: str, now: datetime
     ) -> tuple[str, str]:
-        """Confirm the change another person asked for: its payload and who asked."""
-        pending = self._pending(session, row, kind, now)
-        if pending is None:
-            raise ResetRefused(_NOTHING_WAITS.format(login=row.login))
-        if pending.requested_by == actor:
-            raise ResetRefused(_SAME_PERSON[kind].format(login=row.login))
-        assert pending.payload is not None
+        """Confirm a waiting request: its payload and who asked for it."""
+        pending = session.get(FactorChange, pending_id)
+        assert pending is not None and pending.payload is not None
         payload = self._store.cipher.open(
             pending.payload, table=_TABLE, column="payload", row_id=row.id
         )
-        before(public_user(row))
         # Only this conditional update confirms: of two confirmations at once, one wins.
         confirmed = session.execute(
             update(FactorChange)
-            .where(FactorChange.id == pending.id)
+            .where(FactorChange.id == pending_id)
             .where(FactorChange.done_at.is_(None))
             .values(approved_by=actor, done_at=now, payload=None)
         )
         if getattr(confirmed, "rowcount", 0) != 1:
-            raise ResetRefused("Cette demande vient d'être confirmée par un autre administrateur.")
+            raise AccountRefused(_CHANGED_MEANWHILE.format(login=row.login))
         return payload, pending.requested_by
 
     def full_reset(
@@ -270,18 +309,31 @@ class FactorResets:
         and whether the reset is done (True: confirmed now) or waits for a second person.
         """
         half = new_temporary_password()[:9]  # two groups of four: 40 random bits each
-        with self._store.session() as session:
-            row = self.row(session, login)
-            pending = self._pending(session, row, FULL, now)
-            if pending is None:
+
+        def check(session: Session, row: UserAccount) -> tuple[str, int | None]:
+            if self.pending_of(session, row, FULL, now) is None:
+                return "request", None
+            return "approve", self.may_approve(session, row, FULL, actor=actor, now=now)
+
+        def before(user: User, plan: tuple[str, int | None]) -> None:
+            (on_request if plan[0] == "request" else on_approval)(user)
+
+        def apply(
+            session: Session, row: UserAccount, plan: tuple[str, int | None]
+        ) -> tuple[User, str, bool]:
+            step, pending_id = plan
+            if step == "request":
                 self.request(
-                    session, row, FULL, actor=actor, now=now, payload=half, before=on_request
+                    session, row, FULL, actor=actor, now=now, payload=half, replacing=pending_id
                 )
                 return public_user(row), half, False
-            first, _ = self.approve(session, row, FULL, actor=actor, now=now, before=on_approval)
+            assert pending_id is not None
+            first, _ = self.approve(session, row, pending_id, actor=actor, now=now)
             self._set_password(session, row, f"{first}-{half}")
             self._forget_second_factor(session, row)
             return public_user(row), half, True
+
+        return self.checked_change(login, check, before, apply)
 
     def pending(self, now: datetime) -> builtins.list[PendingChange]:
         """Two-person requests waiting for a second administrator (expired ones left out).

@@ -28,7 +28,12 @@ def run_serve(args: argparse.Namespace) -> int:
     _prepare_store(settings, address)
     _schedule_retention(settings)
     print(f"Égide écoute sur {address} (données : {settings.home})")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 (or
+    # FORWARDED_ALLOW_IPS); the application reads it only from portal.trusted_proxies.
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level="warning",
+        proxy_headers=False,
+    )  # fmt: skip
     return EXIT_OK
 
 

@@ -109,9 +109,7 @@ def _open(args: argparse.Namespace) -> tuple[AccountAdmin, Actor]:
         store = open_store(settings)
     except StoreError as exc:
         raise CliError(str(exc)) from None
-    admin = AccountAdmin(
-        store, AuditLog.open(settings), clock=utc_now, oidc=settings.portal.oidc
-    )
+    admin = AccountAdmin(store, AuditLog.open(settings), clock=utc_now, oidc=settings.portal.oidc)
     return admin, cli_actor(current_user())
 
 
@@ -149,13 +147,13 @@ def _print_temporary(user: User, password: str, *, first: bool) -> None:
 def _apply(args: argparse.Namespace, change: Callable[[AccountAdmin, Actor], T]) -> T:
     """Run one change of an account, with French errors for whatever refuses it."""
     from egide.audit import AuditError
-    from egide.auth.resets import ResetRefused
+    from egide.auth.resets import AccountRefused
     from egide.store import StoreError
 
     admin, actor = _open(args)
     try:
         return change(admin, actor)
-    except (StoreError, ResetRefused, AuditError) as exc:
+    except (StoreError, AccountRefused, AuditError) as exc:
         raise CliError(str(exc)) from None
 
 

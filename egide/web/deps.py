@@ -113,7 +113,8 @@ WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 
 
 def client_address(request: Request) -> str:
-    # Behind a reverse proxy, uvicorn's --proxy-headers puts the real client here.
+    # The peer of the connection; behind a proxy of portal.trusted_proxies, the client it
+    # reports (egide.web.security.TrustedProxyMiddleware) — never a header from anyone else.
     return request.client.host if request.client else "inconnue"
 
 

@@ -30,7 +30,13 @@ from egide.web.deps import (
 )
 from egide.web.forms import sentence
 from egide.web.routes import PORTAL_ROUTERS
-from egide.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware, is_api_path
+from egide.web.security import (
+    BodyLimitMiddleware,
+    SecurityHeadersMiddleware,
+    SlashRedirectMiddleware,
+    TrustedProxyMiddleware,
+    is_api_path,
+)
 from egide.web.templating import STATIC_DIR, render
 from egide.workspace import Workspace
 
@@ -155,7 +161,15 @@ def install_portal(
     app.add_exception_handler(AuditError, _audit_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    # Starlette's trailing-slash redirect writes the Host header into its Location: ours
+    # answers with the path alone.
+    app.router.redirect_slashes = False
+    app.add_middleware(SlashRedirectMiddleware, router=app.router)
     # Added last, so outermost: even the 413 and 500 answers carry the security headers.
     app.add_middleware(BodyLimitMiddleware, limit=settings.portal.max_upload_bytes)
     app.add_middleware(SecurityHeadersMiddleware, behind_tls=settings.portal.behind_tls)
+    if settings.portal.trusted_proxies:
+        # Outermost of all: the client's address and scheme are settled before anything reads
+        # them (lockout, audit, secure cookies, HSTS).
+        app.add_middleware(TrustedProxyMiddleware, networks=settings.portal.trusted_proxies)
     return portal

@@ -1,18 +1,22 @@
-"""Middlewares that hold for every response: security headers, request size limit, last-resort 500.
+"""Middlewares that hold for every request: trusted proxies, trailing slashes, security
+headers, request size limit, last-resort 500.
 
-Both are plain ASGI middlewares (no buffering of bodies): the headers are added to the response
+All are plain ASGI middlewares (no buffering of bodies): the headers are added to the response
 start message, whatever produced it — a page, a static file, an error handler, or this module's
-own 413 and 500 pages.
+own 413 and 500 pages. Nothing here builds an address from the request's ``Host`` header, and
+the forwarding headers of a reverse proxy are believed only from ``portal.trusted_proxies``.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from egide.web.templating import render_error_page
@@ -21,6 +25,8 @@ __all__ = [
     "CONTENT_SECURITY_POLICY",
     "BodyLimitMiddleware",
     "SecurityHeadersMiddleware",
+    "SlashRedirectMiddleware",
+    "TrustedProxyMiddleware",
     "is_api_path",
     "security_headers",
 ]
@@ -197,3 +203,103 @@ class BodyLimitMiddleware:
             if started:
                 raise
             await _send_error(send, path, 413, "Envoi trop volumineux", self._message())
+
+
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    value = value.strip()
+    if value.startswith("[") and "]" in value:  # [v6]:port
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:  # v4:port
+        value = value.split(":", 1)[0]
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        return None
+
+
+class TrustedProxyMiddleware:
+    """The client's address and scheme as a *configured* reverse proxy reports them.
+
+    Only when the connection comes from one of ``networks`` are ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` read; the client is then the right-most address of the chain that is
+    not itself a trusted proxy (each proxy appends what it saw; what the client wrote comes
+    first and is worth nothing). From anyone else the headers are ignored, so that nobody can
+    pick the address the lockout counts and the audit trail records.
+    """
+
+    def __init__(self, app: ASGIApp, *, networks: Sequence[str]) -> None:
+        self.app = app
+        self.networks: tuple[_Network, ...] = tuple(ipaddress.ip_network(n) for n in networks)
+
+    def _trusted(self, value: str | None) -> bool:
+        address = _address(value) if value else None
+        return address is not None and any(address in net for net in self.networks)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        if scope["type"] in ("http", "websocket") and client and self._trusted(client[0]):
+            scope = dict(scope)
+            forwarded_for: list[str] = []
+            for name, value in scope.get("headers", []):
+                if name == b"x-forwarded-for":
+                    forwarded_for += value.decode("latin-1").split(",")
+                elif name == b"x-forwarded-proto":
+                    proto = value.decode("latin-1").strip().lower()
+                    if proto in ("http", "https"):
+                        scope["scheme"] = (
+                            proto if scope["type"] == "http" else proto.replace("http", "ws")
+                        )
+            for hop in reversed([hop.strip() for hop in forwarded_for if hop.strip()]):
+                if not self._trusted(hop):
+                    address = _address(hop)
+                    if address is not None:
+                        scope["client"] = (str(address), 0)
+                    break
+        await self.app(scope, receive, send)
+
+
+class SlashRedirectMiddleware:
+    """``/espace/`` → ``/espace``, with a *relative* ``Location``.
+
+    Starlette's own redirect rebuilds an absolute address from the ``Host`` header, which
+    anyone can write: a shared cache or a link could then send people elsewhere. Here the
+    redirect names the path only, and only when that path is a route of ``router``.
+    """
+
+    def __init__(self, app: ASGIApp, *, router: Router) -> None:
+        self.app = app
+        self.router = router
+
+    def _target(self, scope: Scope) -> str | None:
+        path: str = scope.get("path", "")
+        stripped = path.rstrip("/")
+        if scope["type"] != "http" or path == "/" or not path.endswith("/") or not stripped:
+            return None
+        if stripped.startswith("//") or "\\" in stripped:
+            return None  # "//host" would be read by a browser as another site
+        candidate = {**scope, "path": stripped}
+        if not any(route.matches(candidate)[0] is not Match.NONE for route in self.router.routes):
+            return None
+        query = scope.get("query_string", b"").decode("latin-1")
+        return stripped + (f"?{query}" if query else "")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        target = self._target(scope)
+        if target is None:
+            await self.app(scope, receive, send)
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 307,
+                "headers": [
+                    (b"location", target.encode("latin-1")),
+                    (b"content-length", b"0"),
+                    (b"cache-control", b"no-store"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": b""})

@@ -43,6 +43,8 @@ label = "Se connecter avec ProConnect"
         server = EgideServer(folder / "home", config=config, port=port)
         server.env["EGIDE_OIDC_SECRET"] = CLIENT_SECRET
         server.add_agent("sophie.lambert")
+        # Reached through the provider only once bound to its subject there.
+        server.egide("users", "oidc-link", "sophie.lambert", "--subject", "sophie.lambert")
         server.start()
         try:
             yield server
@@ -59,8 +61,12 @@ def test_sign_in_through_the_provider(
     assert path_of(page).startswith("/interaction/")  # the provider's own page
     page.fill("#login", "sophie.lambert")
     page.click("#valider")
+    # Told first that an administrator bound the account to the provider.
+    page.wait_for_url(f"{oidc_server.base_url}/connexion/changements")
+    check_page(page, "/connexion/changements", "61-changements-compte", artifacts)
+    page.click("#bouton-changements-lus")
     page.wait_for_url(f"{oidc_server.base_url}/charte")
-    check_page(page, "/charte", "61-charte-apres-oidc", artifacts)
+    check_page(page, "/charte", "62-charte-apres-oidc", artifacts)
     page.click("label[for=accepte-charte]")
     page.click("#bouton-charte")
     assert path_of(page) == "/espace"

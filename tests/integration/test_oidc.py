@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from egide.audit import AuditLog
 from egide.auth import Role
+from egide.auth.accounts import Actor
 from egide.config import load_settings
-from tests.support.oidc_provider import CLIENT_SECRET, free_port, oidc_provider
+from tests.support.oidc_provider import CLIENT_SECRET, free_port, oidc_provider, through_provider
 from tests.support.portal import PortalHarness, csrf_of
 
 pytestmark = pytest.mark.integration
@@ -58,31 +56,18 @@ label = "Se connecter avec le fournisseur de test"
     return PortalHarness(load_settings(config, environ={"EGIDE_HOME": str(tmp_path / "home")}))
 
 
-def _through_provider(client: TestClient, login: str) -> httpx.Response:
-    """Egide → provider's form → answered with ``login`` → back to Egide's callback."""
-    start = client.get("/connexion/oidc", follow_redirects=False)
-    assert start.status_code == 303, start.text
-    location = start.headers["location"]
-    assert "code_challenge_method=S256" in location and "acr_values=eidas2" in location
-    with httpx.Client(timeout=10) as browser:
-        answer = browser.get(location, follow_redirects=True)
-        form_action = urlsplit(str(answer.url)).path
-        assert form_action.startswith("/interaction/"), answer.text
-        answer = browser.post(str(answer.url), data={"login": login})
-        while answer.is_redirect:
-            target = answer.headers["location"]
-            if target.startswith("http://testserver"):
-                return client.get(target.removeprefix("http://testserver"))
-            answer = browser.get(httpx.URL(str(answer.url)).join(target))
-    raise AssertionError(f"le fournisseur n'est pas revenu vers Égide : {answer.text[:300]}")
+def _linked(harness: PortalHarness, login: str) -> None:
+    """An account provisioned for the provider by an administrator, by its subject there."""
+    harness.add_user(login, Role.AGENT)
+    harness.portal.accounts.link_oidc(Actor("chef"), login, subject=login)
 
 
 def test_a_known_account_signs_in_with_the_required_acr(tmp_path: Path, provider: str) -> None:
     harness = _harness(tmp_path, provider)
-    harness.add_user("camille.martin", Role.AGENT)
+    _linked(harness, "camille.martin")
     client = harness.client()
     assert "Se connecter avec le fournisseur de test" in client.get("/connexion").text
-    done = _through_provider(client, "camille.martin")
+    done = through_provider(client, "camille.martin")
     assert done.status_code == 200, done.text[done.text.find("<main") :][:1500]
     assert 'http-equiv="refresh"' in done.text
     assert "egide_session" in client.cookies
@@ -91,8 +76,12 @@ def test_a_known_account_signs_in_with_the_required_acr(tmp_path: Path, provider
     assert (
         replayed.status_code == 400 and "recommencez depuis la page de connexion" in replayed.text
     )
-    # No password step nor TOTP enrolment: the provider vouched for both factors.
-    charter = client.get("/connexion/suite")
+    # No password step nor TOTP enrolment: the provider vouched for both factors. The owner
+    # is told first that an administrator bound the account to the provider.
+    notice = client.get("/connexion/suite")
+    assert notice.url.path == "/connexion/changements"
+    assert "rattaché au fournisseur" in notice.text
+    charter = client.post("/connexion/changements", data={"csrf_token": csrf_of(notice)})
     assert charter.url.path == "/charte"
     workspace = client.post("/charte", data={"accept": "oui", "csrf_token": csrf_of(charter)})
     assert workspace.url.path == "/espace"
@@ -103,9 +92,9 @@ def test_a_known_account_signs_in_with_the_required_acr(tmp_path: Path, provider
 
 def test_an_insufficient_acr_is_refused(tmp_path: Path, provider: str) -> None:
     harness = _harness(tmp_path, provider)
-    harness.add_user("paul.faible", Role.AGENT)
+    _linked(harness, "paul.faible")
     client = harness.client()
-    refused = _through_provider(client, "paul.faible")
+    refused = through_provider(client, "paul.faible")
     assert refused.status_code == 400
     assert "niveau de sécurité exigé" in refused.text and "eidas1" in refused.text
     assert "egide_session" not in client.cookies
@@ -114,14 +103,14 @@ def test_an_insufficient_acr_is_refused(tmp_path: Path, provider: str) -> None:
 def test_an_identity_without_an_account_is_refused(tmp_path: Path, provider: str) -> None:
     harness = _harness(tmp_path, provider)
     client = harness.client()
-    refused = _through_provider(client, "sans.compte")
+    refused = through_provider(client, "sans.compte")
     assert refused.status_code == 403
     assert "aucun compte Égide ne lui correspond" in refused.text
 
 
 def test_a_forged_callback_is_refused(tmp_path: Path, provider: str) -> None:
     harness = _harness(tmp_path, provider)
-    harness.add_user("camille.martin", Role.AGENT)
+    _linked(harness, "camille.martin")
     client = harness.client()
     client.get("/connexion/oidc", follow_redirects=False)
     forged = client.get("/connexion/oidc/retour", params={"code": "x", "state": "pas-le-bon"})

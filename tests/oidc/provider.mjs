@@ -21,7 +21,7 @@ const provider = new Provider(issuer, {
   ],
   pkce: { required: () => true },
   acrValues: ["eidas1", "eidas2"],
-  claims: { openid: ["sub"], email: ["email"], profile: ["preferred_username", "name"] },
+  claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["preferred_username", "name"] },
   features: { devInteractions: { enabled: false } },
   cookies: { keys: ["egide-tests-only"] },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },

@@ -19,8 +19,9 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
-__all__ = ["CLIENT_SECRET", "free_port", "oidc_provider"]
+__all__ = ["CLIENT_SECRET", "free_port", "oidc_provider", "through_provider"]
 
 PROVIDER_DIR = Path(__file__).resolve().parents[1] / "oidc"
 CLIENT_SECRET = "secret-de-test-du-client-egide-0123456789"
@@ -81,3 +82,21 @@ def oidc_provider(
             process.kill()
         if process.stderr:
             process.stderr.close()
+
+
+def through_provider(client: TestClient, login: str) -> httpx.Response:
+    """Égide → the provider's form, answered as ``login`` (its subject) → Égide's callback."""
+    start = client.get("/connexion/oidc", follow_redirects=False)
+    assert start.status_code == 303, start.text
+    location = start.headers["location"]
+    assert "code_challenge_method=S256" in location and "acr_values=" in location
+    with httpx.Client(timeout=10) as browser:
+        answer = browser.get(location, follow_redirects=True)
+        assert str(answer.url).split("?")[0].count("/interaction/") == 1, answer.text
+        answer = browser.post(str(answer.url), data={"login": login})
+        while answer.is_redirect:
+            target = answer.headers["location"]
+            if target.startswith("http://testserver"):
+                return client.get(target.removeprefix("http://testserver"))
+            answer = browser.get(httpx.URL(str(answer.url)).join(target))
+    raise AssertionError(f"le fournisseur n'est pas revenu vers Égide : {answer.text[:300]}")

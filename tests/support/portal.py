@@ -137,7 +137,8 @@ class PortalHarness:
         )
 
     def first_sign_in(self, client: TestClient, account: Account) -> Page:
-        """Temporary password → new password → TOTP enrolment → codes → charter → workspace."""
+        """Temporary password → new password → TOTP enrolment → codes → (what administrators
+        changed, acknowledged) → charter → workspace."""
         page = self.post_sign_in(client, account.login, account.password)
         assert page.url.path == "/connexion/mot-de-passe", page.url
         page = client.post(
@@ -158,6 +159,8 @@ class PortalHarness:
         assert page.url.path == "/connexion/codes-de-secours", page.url
         account.recovery_codes = recovery_codes_of(page)
         page = client.get("/connexion/suite")
+        if page.url.path == "/connexion/changements":  # an administrator changed a way in
+            page = client.post("/connexion/changements", data={"csrf_token": csrf_of(page)})
         assert page.url.path == "/charte", page.url
         page = client.post("/charte", data={"accept": "oui", "csrf_token": csrf_of(page)})
         assert page.url.path == "/espace", page.url

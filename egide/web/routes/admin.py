@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from egide.auth import Portal, Role, RoleError, User
 from egide.auth.accounts import Actor
-from egide.auth.resets import ResetRefused
+from egide.auth.resets import AccountRefused
 from egide.policy.decide import Assessment, model_accepts
 from egide.policy.levels import Level
 from egide.store.errors import StoreError
@@ -160,7 +160,7 @@ def change_user(
     form = {"role": role, "email": email, "subject": subject}
     try:
         message, secret = _change(portal, admin, login, action, form)
-    except (StoreError, RoleError, ResetRefused) as exc:
+    except (StoreError, RoleError, AccountRefused) as exc:
         return _users_page(request, portal, admin, error=sentence(str(exc)), status_code=400)
     return _users_page(request, portal, admin, message=message, secret=secret)
 
