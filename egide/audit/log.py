@@ -105,6 +105,43 @@ class AuditLog:
 
         ValueError (French) when a field looks like content or is malformed: nothing is written.
         """
+        return self._append(
+            lambda seq, prev_hash: build_event(
+                seq=seq, prev_hash=prev_hash, key=self.key, user=user, action=action,
+                model=model, tier=tier, level=level, counts=counts, decision=decision,
+                extra=extra, now=now,
+            )
+        )  # fmt: skip
+
+    def reanchor(self, *, user: str) -> AuditEvent:
+        """Anchor the log again as it stands, for an operator, after a restore left an anchor
+        behind (the database restored alone, say): the seals and links of every event are
+        checked first, and the event ``audit_reanchored`` records where each anchor stood, so
+        that the break stays visible in the chain. Anchors exported earlier still apply.
+        """
+
+        def make(seq: int, prev_hash: str) -> AuditEvent:
+            report = verify_chain(self.path, self.anchor_path, self.key, chain_only=True)
+            if not report.ok:
+                raise AuditError(
+                    f"{report.message_fr} : la chaîne elle-même est atteinte, elle ne peut pas "
+                    "être ancrée de nouveau ; restaurez le journal d'audit depuis une sauvegarde"
+                )
+            extra: dict[str, Scalar] = {
+                "log_seq": report.count,
+                "file_head_seq": _where(lambda: read_anchor(self.anchor_path, self.key)),
+                "db_head_seq": _where(self._read_copy),
+            }
+            return build_event(
+                seq=seq, prev_hash=prev_hash, key=self.key, user=user,
+                action="audit_reanchored", extra=extra,
+            )  # fmt: skip
+
+        return self._append(make, check_anchors=False)
+
+    def _append(
+        self, make: Callable[[int, str], AuditEvent], *, check_anchors: bool = True
+    ) -> AuditEvent:
         if self.read_only:
             raise AuditError(
                 f"le journal d'audit {self.path} est ouvert en lecture seule, sans la base de "
@@ -117,20 +154,16 @@ class AuditLog:
         except OSError as exc:
             raise os_error_fr(exc, "d'écrire le journal d'audit dans", self.path.parent) from None
         with lock:
-            event = self._append_locked(
-                lambda seq, prev_hash: build_event(
-                    seq=seq, prev_hash=prev_hash, key=self.key, user=user, action=action,
-                    model=model, tier=tier, level=level, counts=counts, decision=decision,
-                    extra=extra, now=now,
-                )
-            )  # fmt: skip
+            event = self._append_locked(make, check_anchors=check_anchors)
             mirrored = self.head_copy is not None
             write_anchor(self.anchor_path, event.seq, event.hash, self.key, mirrored=mirrored)
             if self.head_copy is not None:
                 self.head_copy.write(encode_anchor(event.seq, event.hash, self.key, mirrored=True))
         return event
 
-    def _append_locked(self, build: Callable[[int, str], AuditEvent]) -> AuditEvent:
+    def _append_locked(
+        self, build: Callable[[int, str], AuditEvent], *, check_anchors: bool
+    ) -> AuditEvent:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         except OSError as exc:
@@ -138,7 +171,8 @@ class AuditLog:
         try:
             size = os.fstat(fd).st_size
             last_seq, last_hash, before_last = self._last_link(fd, size)
-            self._check_anchors(last_seq, last_hash, before_last)
+            if check_anchors:
+                self._check_anchors(last_seq, last_hash, before_last)
             event = build(last_seq + 1, last_hash)
             line = json.dumps(event.to_record(), ensure_ascii=False, separators=(",", ":"))
             try:
@@ -263,6 +297,15 @@ class AuditLog:
                         f"ligne {number} du journal d'audit illisible ; lancez « egide audit verify »"
                     ) from None
                 yield event
+
+
+def _where(read: Callable[[], Anchor | None]) -> Scalar:
+    """Where an anchor stood, for the record: its sequence number, or what was wrong with it."""
+    try:
+        anchor = read()
+    except (ValueError, AuditError):
+        return "illisible"
+    return "absent" if anchor is None else anchor.seq
 
 
 def _read_last_line(fd: int, size: int) -> bytes:

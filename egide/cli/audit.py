@@ -1,8 +1,10 @@
-"""``egide audit verify`` and ``egide audit anchor``: the audit trail's integrity.
+"""``egide audit verify``, ``anchor`` and ``reanchor``: the audit trail's integrity.
 
 ``anchor`` exports the sealed end of the chain for the operator to keep off the server (a vault,
 another machine, a printed copy); ``verify --anchor`` then proves that the log still holds that
 event as it was — even against someone who could rewrite the log, its head and the database.
+``reanchor`` is the operator's way out after a restore left an anchor behind: it records the
+break in the chain itself.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from egide.cli.common import EXIT_ERROR, EXIT_OK, CliError, settings_from, write_bytes_atomic
+from egide.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    current_user,
+    settings_from,
+    write_bytes_atomic,
+)
 
 if TYPE_CHECKING:
     from egide.audit.anchor import ExportedAnchor
@@ -52,6 +62,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "-o", "--output", metavar="FICHIER", type=Path, help="fichier de l'ancre (sinon : sortie)"
     )
     anchor.set_defaults(handler=run_anchor)
+    reanchor = actions.add_parser(
+        "reanchor",
+        help="ancrer de nouveau un journal intègre dont un témoin est resté en arrière "
+        "(après une restauration) ; la rupture est inscrite dans le journal",
+    )
+    reanchor.add_argument(
+        "--confirm", action="store_true", help="confirmer (sans lui, rien n'est fait)"
+    )
+    reanchor.set_defaults(handler=run_reanchor)
 
 
 def _exported(path: Path, key: bytes | None) -> ExportedAnchor:
@@ -129,3 +148,27 @@ def run_anchor(args: argparse.Namespace) -> int:
 
 def _event(events: Iterator[AuditEvent], seq: int) -> AuditEvent | None:
     return next((event for event in events if event.seq == seq), None)
+
+
+def run_reanchor(args: argparse.Namespace) -> int:
+    from egide.audit import AuditError, AuditLog
+    from egide.auth.accounts import cli_actor
+
+    settings = settings_from(args)
+    if not args.confirm:
+        raise CliError(
+            "rien n'est fait : « egide audit reanchor » accepte le journal tel qu'il est et ne "
+            "sert qu'après une restauration qui a laissé un témoin en arrière ; vérifiez d'abord "
+            "avec « egide audit verify --anchor FICHIER », puis relancez avec --confirm",
+            EXIT_USAGE,
+        )
+    try:
+        event = AuditLog.open(settings).reanchor(user=cli_actor(current_user()).name)
+    except AuditError as exc:
+        raise CliError(str(exc)) from None
+    print(
+        f"Journal d'audit ancré de nouveau à l'événement n° {event.seq} (« audit_reanchored », "
+        f"qui garde où en étaient les témoins : fichier {event.extra['file_head_seq']}, base "
+        f"{event.extra['db_head_seq']}). Exportez une nouvelle ancre : « egide audit anchor »."
+    )
+    return EXIT_OK

@@ -212,3 +212,41 @@ def test_no_anchor_is_exported_from_a_broken_trail(
     assert main(["audit", "anchor", "-o", str(tmp_path / "ancre.json")]) == 1
     assert "aucune ancre exportée : chaîne d'audit rompue" in capsys.readouterr().err
     assert not (tmp_path / "ancre.json").exists()
+
+
+def test_after_a_restore_the_operator_anchors_again_and_the_break_stays_in_the_chain(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = AuditLog.open(settings)
+    _fill(log, 3)
+    exported = tmp_path / "ancre.json"
+    assert main(["audit", "anchor", "-o", str(exported)]) == 0
+    backup = _db_head(settings)
+    _fill(log, 3)
+    _set_db_head(settings, backup)  # the database alone restored from last night's backup
+    assert _verify(capsys)[0] == 1
+    with pytest.raises(AuditError):
+        _fill(AuditLog.open(settings), 1)  # nothing happens until the operator acts
+    assert main(["audit", "reanchor"]) == 2  # not without --confirm
+    capsys.readouterr()
+    assert main(["audit", "reanchor", "--confirm"]) == 0
+    assert "événement n° 7" in capsys.readouterr().out
+    last = list(log.events())[-1]
+    assert (last.user, last.action) == ("cli:cmartin", "audit_reanchored")
+    assert dict(last.extra) == {"log_seq": 6, "file_head_seq": 6, "db_head_seq": 3}
+    assert _verify(capsys, "--anchor", str(exported))[0] == 0
+    _fill(AuditLog.open(settings), 1)
+
+
+def test_a_log_whose_events_were_edited_cannot_be_anchored_again(
+    log: AuditLog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = log.path.read_bytes().splitlines(keepends=True)
+    content[1] = content[1].replace(b"agent1", b"agent9")
+    log.path.write_bytes(b"".join(content))
+    capsys.readouterr()
+    assert main(["audit", "reanchor", "--confirm"]) == 1
+    err = capsys.readouterr().err
+    assert "chaîne d'audit rompue à l'événement n° 2 : contenu modifié" in err
+    assert "restaurez le journal" in err
+    assert len(log.path.read_bytes().splitlines()) == 5
