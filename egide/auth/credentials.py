@@ -6,6 +6,7 @@ by one conditional UPDATE: of two simultaneous uses of the same code, exactly on
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
@@ -59,6 +60,14 @@ class Credentials:
                 row.password_hash = hash_password(password)
                 row.must_change_password = False
                 row.password_changed_at = now
+
+    def retire_password(self, user_id: str) -> None:
+        """Replace the password by one nobody knows (the account stays usable by its provider
+        identity; a password comes back only through a reset)."""
+        with self._store.session() as session:
+            row = session.get(UserAccount, user_id)
+            if row is not None:
+                row.password_hash = hash_password(secrets.token_urlsafe(32))
 
     def enrol_totp(self, user_id: str, secret: str, step: int, now: datetime) -> None:
         """Keep the secret (sealed) and the step of the code that proved the enrolment."""

@@ -174,15 +174,18 @@ class OidcIdentities:
                 .values(confirmed_at=now)
             )
 
-    def awaiting(self, issuer: str, email: str) -> str | None:
-        """The account waiting for a first sign-in with exactly this address, if any."""
+    def awaiting(self, issuer: str, email: str) -> BoundIdentity | None:
+        """The identity waiting for a first sign-in with exactly this address, if any."""
         with self._store.session() as session:
-            return session.scalars(
-                select(OidcIdentity.user_id)
+            row = session.scalars(
+                select(OidcIdentity)
                 .where(OidcIdentity.issuer == issuer)
                 .where(OidcIdentity.subject.is_(None))
                 .where(OidcIdentity.email == normalise_email(email))
             ).first()
+            if row is None:
+                return None
+            return BoundIdentity(row.id, row.user_id, row.approved_by, row.confirmed_at)
 
     def bind(self, user_id: str, issuer: str, subject: str, email: str, now: datetime) -> bool:
         """Bind the awaiting identity of ``user_id`` to ``subject``; False when another sign-in

@@ -300,6 +300,10 @@ class Portal:
             return Outcome(ok=False, message=LINK_LAPSED)
         self.record(user.login, "sign_in", method="oidc", acr=acr[:64], ip=address)
         identities.confirm(bound.id, now)
+        if user.must_change_password:
+            # A temporary password its owner never used, now that the account holds their
+            # work, would let whoever issued it in alone: it dies here (a full reset gives one).
+            self.credentials.retire_password(user.id)
         self.credentials.record_sign_in(user.id, now)
         self.sessions.purge(now)
         token, _ = self.sessions.create(user.id, now, method=OIDC_METHOD)
@@ -318,10 +322,12 @@ class Portal:
         email = normalise_email(identity.email)
         if email_domain(email) not in domains:
             return None
-        user_id = identities.awaiting(identity.issuer, email)
-        user = self.users.get(user_id) if user_id is not None else None
-        if user is None:
+        awaiting = identities.awaiting(identity.issuer, email)
+        user = self.users.get(awaiting.user_id) if awaiting is not None else None
+        if awaiting is None or user is None:
             return None
+        if awaiting.approved_by is None and user.last_sign_in_at is not None:
+            return awaiting  # lapsed (see sign_in_oidc): refused, and left unbound
         # Recorded before it is made, failing closed: no binding the audit trail does not show.
         self.record(user.login, "oidc_linked", how="email", domain=email_domain(email))
         if not identities.bind(user.id, identity.issuer, identity.subject, email, now):

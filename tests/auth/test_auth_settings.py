@@ -15,6 +15,7 @@ def test_defaults(tmp_path: Path) -> None:
     )  # fmt: skip
     assert portal.charter_path is None and portal.retention_days == 30
     assert portal.behind_tls is False and portal.max_upload_bytes == 20 * 1024 * 1024
+    assert portal.trusted_proxies == ()  # no forwarding header believed by default
 
 
 def test_values_from_the_file(tmp_path: Path) -> None:
@@ -44,3 +45,30 @@ def test_bad_values_stop_with_a_french_message(tmp_path: Path, line: str, messag
     config.write_text(f"[portal]\n{line}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_settings(config, environ={"EGIDE_HOME": str(tmp_path)})
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ('[portal]\ntrusted_proxies = ["*"]', "portal.trusted_proxies : « \\* » n'est ni"),
+        ('[portal]\ntrusted_proxies = ["proxy.local"]', "ni une adresse IP ni un réseau"),
+        ('[portal.oidc]\nlogin_claim = "email"', "login_claim n'existe plus"),
+        ('[portal.oidc]\nemail_domains = ["gouv fr"]', "domaine invalide « gouv fr »"),
+    ],
+)
+def test_unsafe_proxy_and_provider_settings_stop_with_a_french_message(
+    tmp_path: Path, section: str, message: str
+) -> None:
+    config = tmp_path / "egide.toml"
+    oidc = 'issuer = "https://fournisseur.invalid"\nclient_id = "egide"\nrequired_acr = ["e"]\n'
+    text = section + "\n" + (oidc if "[portal.oidc]" in section else "")
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(config, environ={"EGIDE_HOME": str(tmp_path)})
+
+
+def test_proxies_are_kept_as_networks(tmp_path: Path) -> None:
+    config = tmp_path / "egide.toml"
+    config.write_text('[portal]\ntrusted_proxies = ["10.0.0.5", "10.1.0.0/24", "::1"]\n', "utf-8")
+    portal = load_settings(config, environ={"EGIDE_HOME": str(tmp_path)}).portal
+    assert portal.trusted_proxies == ("10.0.0.5/32", "10.1.0.0/24", "::1/128")

@@ -48,6 +48,7 @@ PROVIDER_ACCOUNTS = {
     "usurpateur": _account({"email": CAMILLE.upper(), "email_verified": True}),
     "pdurand-idp": _account({"preferred_username": "pdurand"}),
     "lbernard-idp": _account({"preferred_username": "lbernard"}),
+    "sduval-idp": _account({"preferred_username": "sduval"}),
 }
 
 
@@ -157,3 +158,15 @@ def test_one_administrator_cannot_bind_their_own_identity_to_a_used_account(
     harness.portal.accounts.approve_oidc(Actor("adjoint"), "lbernard")
     assert through_provider(harness.client(), "lbernard-idp").status_code == 200
     assert _signed_in_as(harness)[-1] == "lbernard"
+
+
+def test_the_creators_temporary_password_dies_at_the_first_sign_in_through_the_provider(
+    tmp_path: Path, provider: str
+) -> None:
+    harness = _harness(tmp_path, provider)
+    created = harness.add_user("sduval", Role.AGENT)  # the creator read this password
+    harness.portal.accounts.link_oidc(Actor("chef"), "sduval", subject="sduval-idp")
+    assert through_provider(harness.client(), "sduval-idp").status_code == 200
+    # The account now holds its owner's work: the password only its creator ever knew is dead.
+    page = harness.post_sign_in(harness.client(), "sduval", created.password)
+    assert page.status_code == 400 and page.url.path == "/connexion"
