@@ -1,6 +1,7 @@
 """``/v1``: chat completions (streamed or not), models and embeddings, as OpenAI serves them.
 
-Order of the checks, each with its own answer: token (401), requests per minute (429), body
+Order of the checks, each with its own answer: token (401), requests per minute (429, every
+route of ``/v1`` counts, the list of models and unknown addresses included), body
 size (413), JSON depth and parameters (400), model within the application's scope (404), daily
 quotas (429: requests, then the tokens this request may use are reserved), then the pipeline:
 the charter's decision (403 ``policy_refused``), the model (502, 504) and the audit trail (503).
@@ -180,28 +181,30 @@ def gateway_router(settings: Settings, *, gateway: Gateway | None = None) -> API
 
     @router.get("/models")
     async def list_models(request: Request) -> Response:
+        headers: dict[str, str] = {}
         try:
-            app = await state.run(state.authenticate, request.headers.get("authorization"))
+            app, headers = await admitted(request)
         except Exception as exc:
-            return translate(exc, state, None).response()
+            return translate(exc, state, None).response(headers)
         models = [_model_object(AUTO, "auto", app.max_level.key)]
         models += [
             _model_object(m.name, m.tier.value, m.effective_max_sensitivity.key)
             for m in state.scope(app)
         ]
-        return JSONResponse({"object": "list", "data": models})
+        return JSONResponse({"object": "list", "data": models}, headers=headers)
 
     @router.get("/models/{model_id:path}")
     async def retrieve_model(model_id: str, request: Request) -> Response:
+        headers: dict[str, str] = {}
         try:
-            app = await state.run(state.authenticate, request.headers.get("authorization"))
+            app, headers = await admitted(request)
             for m in state.scope(app):
                 if m.name == model_id:
                     level = m.effective_max_sensitivity.key
-                    return JSONResponse(_model_object(m.name, m.tier.value, level))
+                    return JSONResponse(_model_object(m.name, m.tier.value, level), headers=headers)
             raise model_not_found(model_id)
         except Exception as exc:
-            return translate(exc, state, None).response()
+            return translate(exc, state, None).response(headers)
 
     @router.post("/chat/completions")
     async def chat_completions(request: Request) -> Response:
@@ -266,8 +269,8 @@ def gateway_router(settings: Settings, *, gateway: Gateway | None = None) -> API
 
     @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     async def unknown(path: str, request: Request) -> Response:
-        try:  # an address of the API is answered to applications only
-            await state.run(state.authenticate, request.headers.get("authorization"))
+        try:  # an address of the API is answered to applications only, at their rate
+            _, headers = await admitted(request)
         except Exception as exc:
             return translate(exc, state, None).response()
         error = GatewayError(
@@ -276,6 +279,6 @@ def gateway_router(settings: Settings, *, gateway: Gateway | None = None) -> API
             f"Adresse inconnue ({request.method} /v1/{path[:64]}) : l'API d'Égide sert "
             "/v1/models, /v1/chat/completions et /v1/embeddings.",
         )
-        return error.response()
+        return error.response(headers)
 
     return router
