@@ -1,6 +1,9 @@
 """JSON request bodies, read under limits before anything parses them (every JSON route).
 
-Two limits hold before :func:`json.loads` sees a byte: the size (a client that sends more is
+The declared type must be JSON (``application/json`` or ``application/…+json``): a body of
+another type is refused unread, so that nothing is parsed as what it does not claim to be, and
+a form of another site, which cannot declare JSON without the browser asking first, is refused
+too. Two limits hold before :func:`json.loads` sees a byte: the size (a client that sends more is
 answered 413, and cut off when it sends far more) and the nesting depth. Python's JSON parser
 recurses once per nested array or object, so a few kilobytes of ``[[[[…`` would end in a
 ``RecursionError`` (an unexpected 500) and a deep structure would then cost every walker that
@@ -15,9 +18,15 @@ from typing import Any
 
 from starlette.requests import Request
 
-from egide.api.errors import body_too_large, invalid_json, invalid_value, json_too_deep
+from egide.api.errors import (
+    body_too_large,
+    invalid_json,
+    invalid_value,
+    json_too_deep,
+    unsupported_media_type,
+)
 
-__all__ = ["MAX_DEPTH", "check_depth", "load_json", "read_body", "read_json"]
+__all__ = ["MAX_DEPTH", "check_depth", "is_json", "load_json", "read_body", "read_json"]
 
 MAX_DEPTH = 32
 # A client that sends far more than allowed is cut off instead of being read to the end.
@@ -79,6 +88,15 @@ def load_json(raw: bytes, *, max_depth: int = MAX_DEPTH) -> dict[str, Any]:
     return value
 
 
+def is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
 async def read_json(request: Request, limit: int) -> dict[str, Any]:
-    """The request's JSON object, read under the size limit and the depth limit."""
+    """The request's JSON object: declared as JSON, read under the size and depth limits."""
+    if not is_json(request.headers.get("content-type", "")):
+        raise unsupported_media_type()
     return load_json(await read_body(request, limit))

@@ -29,6 +29,7 @@ __all__ = [
     "quota_too_small",
     "rate_limited",
     "store_unavailable",
+    "unsupported_media_type",
 ]
 
 _MAX_QUOTED = 64
@@ -101,6 +102,15 @@ def invalid_value(
     message: str, *, param: str | None = None, code: str = "invalid_value"
 ) -> GatewayError:
     return GatewayError(400, code, message, param=param)
+
+
+def unsupported_media_type() -> GatewayError:
+    return GatewayError(
+        415,
+        "unsupported_media_type",
+        "Le corps de la requête doit être du JSON : envoyez l'en-tête "
+        "« Content-Type: application/json ».",
+    )
 
 
 def body_too_large(limit: int) -> GatewayError:

@@ -1,10 +1,11 @@
 """``/v1``: chat completions (streamed or not), models and embeddings, as OpenAI serves them.
 
 Order of the checks, each with its own answer: token (401), requests per minute (429, every
-route of ``/v1`` counts, the list of models and unknown addresses included), body
-size (413), JSON depth and parameters (400), model within the application's scope (404), daily
-quotas (429: requests, then the tokens this request may use are reserved), then the pipeline:
-the charter's decision (403 ``policy_refused``), the model (502, 504) and the audit trail (503).
+route of ``/v1`` counts, the list of models and unknown addresses included), declared type
+(415), body size (413), JSON depth and parameters (400), model within the application's scope
+(404), daily quotas (429: requests, then the tokens this request may use are reserved), then
+the pipeline: the charter's decision (403 ``policy_refused``), the model (502, 504) and the
+audit trail (503).
 The reserved tokens are settled to what was used when the request ends, however it ends
 (:mod:`egide.api.quota`). Nothing of a request's content is ever logged.
 """
