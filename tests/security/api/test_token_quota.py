@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 from security_api_support import Live, add_app, bearer, chat
 
+from egide.config import Settings
+from egide.store import open_store
 from egide.store.applications import ApplicationStore, utc_day
 from tests.support.fake_openai import FakeProvider
 from tests.support.portal import PortalHarness
@@ -159,3 +161,27 @@ def test_concurrent_requests_share_one_quota(
     # 300 tokens of answer each, plus the question: three whole answers, a fourth cut short.
     assert statuses.count(200) <= 4
     assert _tokens_used(apps, "pressee") <= 1_000
+
+
+def test_two_processes_never_reserve_more_than_the_quota(
+    settings: Settings, apps: ApplicationStore
+) -> None:
+    """Two stores, two connection pools (as two ``egide serve --workers``), racing."""
+    add_app(apps, "partagee", daily_tokens=1_000)
+    app_id = apps.named("partagee").id
+    stores = [ApplicationStore(open_store(settings)) for _ in range(2)]
+    granted: list[int] = []
+
+    def reserve(store: ApplicationStore) -> None:
+        for _ in range(10):
+            got, _ = store.reserve_tokens(app_id, utc_day(), limit=1_000, prompt=10, completion=90)
+            if got is not None:
+                granted.append(10 + got)
+
+    threads = [threading.Thread(target=reserve, args=(stores[i % 2],)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(granted) == _tokens_used(apps, "partagee") <= 1_000
+    assert len(granted) >= 10  # the quota was used, not refused wholesale
