@@ -24,6 +24,7 @@ next sign-in (:meth:`FactorResets.unseen`), and acknowledges them.
 from __future__ import annotations
 
 import builtins
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -81,7 +82,7 @@ class PendingChange:
     kind: str  # full | oidc
     requested_by: str
     requested_at: datetime
-    detail: str | None = None  # oidc: what is asked for, as JSON
+    detail: str | None = None  # oidc: what is asked for, in words, for the approver to check
 
 
 _PASSWORD_REFUSED = (
@@ -352,8 +353,15 @@ class FactorResets:
             for change, login in rows:
                 detail = None
                 if change.kind == OIDC and change.payload is not None:
-                    detail = self._store.cipher.open(
-                        change.payload, table=_TABLE, column="payload", row_id=change.user_id
+                    asked = json.loads(
+                        self._store.cipher.open(
+                            change.payload, table=_TABLE, column="payload", row_id=change.user_id
+                        )
+                    )
+                    detail = (
+                        f"identifiant {asked['subject']}"
+                        if asked.get("subject")
+                        else f"adresse {asked.get('email')}"
                     )
                 listed.append(
                     PendingChange(

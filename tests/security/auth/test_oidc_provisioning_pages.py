@@ -69,6 +69,7 @@ def test_accounts_are_provisioned_explicitly_and_used_ones_by_two(tmp_path: Path
     assert harness.portal.identities.list()[0].login == "nouveau"  # nothing for cmartin yet
     page = adjoint.get("/admin/utilisateurs")
     assert 'action="/admin/utilisateurs/cmartin/confirmer-fournisseur"' in page.text
+    assert "(identifiant sub-de-chef)" in page.text  # what the second administrator confirms
     confirmed = adjoint.post(
         "/admin/utilisateurs/cmartin/confirmer-fournisseur", data={"csrf_token": csrf_of(page)}
     )
