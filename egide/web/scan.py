@@ -18,6 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from egide.api import Gateway
 from egide.api.body import read_json
@@ -103,7 +104,9 @@ class _Scanner:
         try:
             if auth is None:
                 raise SignInRequired("expiree")
-            user = current_user(request, auth, portal)  # the portal's own rule, in JSON here
+            # The portal's own rule (every sign-in step done), answered in JSON here; it reads
+            # the store, hence off the event loop.
+            user = await run_in_threadpool(current_user, request, auth, portal)
             await check_session_csrf(request, auth)
         except (SignInRequired, StepRequired):
             raise GatewayError(401, "sign_in_required", _SIGN_IN) from None
