@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi.testclient import TestClient
-
 from egide.policy.levels import Level
 from egide.store.applications import ApplicationStore
 
@@ -35,7 +33,3 @@ def chat(content: str, **fields: Any) -> dict[str, Any]:
         "messages": [{"role": "user", "content": content}],
         **fields,
     }
-
-
-def post_chat(client: TestClient, token: str, content: str, **fields: Any) -> Any:
-    return client.post("/v1/chat/completions", json=chat(content, **fields), headers=bearer(token))
