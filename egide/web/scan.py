@@ -82,7 +82,8 @@ def _answer(result: ScanResult) -> dict[str, Any]:
         "spans": [
             {"start": f.start, "end": f.end, "label": f.label, "label_fr": label_fr(f.label),
              "score": round(f.score, 4)}
-            for f in result.findings
+            # Offsets into the text as the caller sent it, disguises included.
+            for f in result.findings_in_source()
         ],
     }  # fmt: skip
 

@@ -139,3 +139,18 @@ def test_the_gateway_refuses_it_to_the_external_model(
     answered = ask(INTERNAL)
     assert answered.status_code == 200, answered.text  # type: ignore[attr-defined]
     _never_received(upstream, value, core)
+
+
+@pytest.mark.parametrize(("label", "value", "core"), DISGUISES, ids=IDS)
+def test_the_scan_route_reports_it_where_the_caller_wrote_it(
+    harness: PortalHarness, label: str, value: str, core: str
+) -> None:
+    apps = ApplicationStore(open_store(harness.settings))
+    _, token = apps.add("crm", models=[INTERNAL], max_level=Level.DIFFUSION_RESTREINTE)
+    text = _sentence(value)
+    response = TestClient(harness.app).post(
+        "/api/guard/scan", json={"text": text}, headers={"authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200, response.text
+    spans = [s for s in response.json()["spans"] if s["label"] == label]
+    assert any(text[s["start"] : s["end"]] == value for s in spans)
