@@ -54,6 +54,16 @@ def looks_like_email(data: bytes) -> bool:
     return known >= 2
 
 
+def _unescaped(value: str) -> str:
+    """Header bytes sent without RFC 2047 encoding come back as lone surrogates: decode them as
+    UTF-8 (what mail clients send), else Windows-1252."""
+    raw = value.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
 def _header(message: Message, name: str) -> str:
     try:
         value: object = message.get(name)
@@ -61,7 +71,7 @@ def _header(message: Message, name: str) -> str:
         # A malformed header must not hide the rest of the message: show it undecoded.
         raw = (v for k, v in message.raw_items() if k.lower() == name.lower())
         value = next(raw, None)
-    return " ".join(str(value).split()) if value else ""
+    return " ".join(_unescaped(str(value)).split()) if value else ""
 
 
 def _french_date(value: str) -> str:

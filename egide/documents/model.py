@@ -109,13 +109,17 @@ def iter_paragraphs(document: Document) -> Iterator[Passage]:
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff]")
+# Lone surrogates: what Python's decoders leave for undecodable bytes (surrogateescape). They are
+# not text and no later step can encode them (UTF-8, the store's encryption, the web page).
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _BLANK_LINES = re.compile("\n{3,}")
 
 
 def clean_text(text: str) -> str:
-    """Unify line ends, drop control characters and trailing spaces, keep one blank line at most."""
+    """Unify line ends, drop control characters and trailing spaces, keep one blank line at most;
+    a lone surrogate becomes U+FFFD, so that the text always encodes."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
-    text = _CONTROL.sub("", text)
+    text = _SURROGATES.sub("\ufffd", _CONTROL.sub("", text))
     # Line by line rather than a regex: a `[ \t]+\n` pattern backtracks on long runs of spaces.
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()

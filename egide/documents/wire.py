@@ -31,7 +31,10 @@ def encode_frame(payload: bytes) -> bytes:
 
 
 def encode_json(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # "replace": a lone surrogate left in a heading or a file name becomes "?" rather than an
+    # answer the worker cannot send (one code point for one: positions in the text hold).
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8", errors="replace")
 
 
 def decode_json(payload: bytes) -> Any:

@@ -78,6 +78,19 @@ def _protocol_streams() -> tuple[IO[bytes], IO[bytes]]:
     return requests, answers
 
 
+def _peak_rss_mb() -> int:
+    """This process's own peak resident size. Not ru_maxrss: Linux carries into it, across
+    exec, the size of the process that started us (the service, with spaCy loaded)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _handle(header: dict[str, Any], data: bytes) -> dict[str, Any]:
     limits = ParseLimits(**header["limits"])
     name = str(header["name"])
@@ -110,8 +123,7 @@ def serve(requests: IO[bytes], answers: IO[bytes], *, memory_mb: int) -> None:
         _limit_cpu(float(header["limits"]["timeout_s"]))
         answer = _handle(header, data)
         del data
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-        if peak_mb * 2 > memory_mb:
+        if _peak_rss_mb() * 2 > memory_mb:
             answer["recycle"] = True  # a fresh process is cheaper than a fragmented heap
         write_frame(answers, encode_json(answer))
 

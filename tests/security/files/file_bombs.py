@@ -5,29 +5,55 @@ Each builder says what it inflates to; none needs more than a few megabytes to b
 
 from __future__ import annotations
 
-import base64
 import io
 import zipfile
 import zlib
+from collections.abc import Iterator
 from email.message import EmailMessage
+from typing import NamedTuple
 
 __all__ = [
-    "docx_part_bomb", "eml_with_attachments", "eml_with_huge_part", "html_deeply_nested",
-    "odt_part_bomb", "pdf_from_streams", "pdf_heavy_pages", "pdf_text_bomb", "xlsx",
+    "Repeated", "docx_part_bomb", "eml_with_attachments", "eml_with_huge_part",
+    "html_deeply_nested", "odt_part_bomb", "pdf_from_streams", "pdf_heavy_pages", "pdf_text_bomb", "xlsx",
     "xlsx_dimension_bomb", "xlsx_shared_strings_bomb",
 ]  # fmt: skip
 
 _FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
 
 
-def pdf_from_streams(contents: list[int], streams: dict[int, bytes]) -> bytes:
+class Repeated(NamedTuple):
+    """``head + unit * count + tail``, written to the archive piece by piece: a bomb of hundreds
+    of megabytes costs the test a few kilobytes of memory."""
+
+    head: bytes
+    unit: bytes
+    count: int
+    tail: bytes
+
+    def chunks(self) -> Iterator[bytes]:
+        yield self.head
+        block = self.unit * 4096
+        for _ in range(self.count // 4096):
+            yield block
+        yield self.unit * (self.count % 4096)
+        yield self.tail
+
+
+def _deflate(raw: bytes | Repeated) -> bytes:
+    if isinstance(raw, bytes):
+        return zlib.compress(raw, 9)
+    packer = zlib.compressobj(9)
+    return b"".join(packer.compress(chunk) for chunk in raw.chunks()) + packer.flush()
+
+
+def pdf_from_streams(contents: list[int], streams: dict[int, bytes | Repeated]) -> bytes:
     """One page per item of ``contents`` (the number of its content stream in ``streams``).
 
     Objects: 1 catalog, 2 page tree, 3 font, streams from 10, pages after them.
     """
     objects: dict[int, bytes] = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 3: _FONT}
     for number, raw in streams.items():
-        packed = zlib.compress(raw, 9)
+        packed = _deflate(raw)
         objects[number] = (
             b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(packed)
             + packed
@@ -57,9 +83,9 @@ def pdf_from_streams(contents: list[int], streams: dict[int, bytes]) -> bytes:
     return bytes(out)
 
 
-def _text_operators(size: int) -> bytes:
+def _text_operators(size: int) -> Repeated:
     unit = b"(" + b"Bombe " * 30 + b") Tj\n"
-    return b"BT /F1 1 Tf 0 0 Td\n" + unit * (size // len(unit)) + b"ET\n"
+    return Repeated(b"BT /F1 1 Tf 0 0 Td\n", unit, size // len(unit), b"ET\n")
 
 
 def _drawing_operators(count: int) -> bytes:
@@ -80,11 +106,16 @@ def pdf_heavy_pages(pages: int = 200, drawings: int = 150_000) -> bytes:
     )
 
 
-def _zip(entries: dict[str, bytes], *, level: int = 9) -> bytes:
+def _zip(entries: dict[str, bytes | Repeated], *, level: int = 9) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
         for name, payload in entries.items():
-            archive.writestr(name, payload)
+            if isinstance(payload, bytes):
+                archive.writestr(name, payload)
+                continue
+            with archive.open(name, "w", force_zip64=True) as part:
+                for chunk in payload.chunks():
+                    part.write(chunk)
     return buffer.getvalue()
 
 
@@ -111,13 +142,18 @@ _WORKBOOK_RELS = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 _MAIN_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
 
-def xlsx(sheet_rows: bytes, shared: list[bytes] | bytes = (), *, dimension: bytes = b"") -> bytes:
-    """A minimal workbook: ``sheet_rows`` is the <sheetData> content; ``shared`` the strings."""
-    strings = (
-        shared
-        if isinstance(shared, bytes)
-        else b"".join(b"<si><t>" + text + b"</t></si>" for text in shared)
-    )
+def _shared_strings(texts: list[bytes]) -> bytes:
+    return b"".join(b"<si><t>" + text + b"</t></si>" for text in texts)
+
+
+def xlsx(sheet_rows: bytes, strings: bytes | Repeated, *, dimension: bytes = b"") -> bytes:
+    """A minimal workbook: ``sheet_rows`` is the <sheetData> content; ``strings`` the <si> items
+    of sharedStrings.xml."""
+    sst = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst ' + _MAIN_NS + b">"
+    if isinstance(strings, bytes):
+        shared: bytes | Repeated = sst + strings + b"</sst>"
+    else:
+        shared = strings._replace(head=sst + strings.head, tail=strings.tail + b"</sst>")
     sheet = (
         b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet '
         + _MAIN_NS
@@ -133,8 +169,7 @@ def xlsx(sheet_rows: bytes, shared: list[bytes] | bytes = (), *, dimension: byte
         "xl/workbook.xml": _WORKBOOK,
         "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS,
         "xl/worksheets/sheet1.xml": sheet,
-        "xl/sharedStrings.xml": b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst '
-        + _MAIN_NS + b">" + strings + b"</sst>",
+        "xl/sharedStrings.xml": shared,
     })  # fmt: skip
 
 
@@ -146,40 +181,39 @@ def xlsx_shared_strings_bomb(inflated: int = 300 * 1024 * 1024) -> bytes:
     """A workbook whose sharedStrings.xml inflates to ``inflated`` bytes (openpyxl loads it whole,
     even in read-only mode)."""
     item = b"<si><t>Lorem ipsum dolor sit amet</t></si>"
-    strings = [b"objet", b"texte", b"Demande", b"Bonjour"]
-    body = b"".join(b"<si><t>" + s + b"</t></si>" for s in strings) + item * (inflated // len(item))
-    return xlsx(_HEADER_ROW + _DATA_ROW, body)
+    first = _shared_strings([b"objet", b"texte", b"Demande", b"Bonjour"])
+    return xlsx(_HEADER_ROW + _DATA_ROW, Repeated(first, item, inflated // len(item), b""))
 
 
 def xlsx_dimension_bomb() -> bytes:
     """A few hundred bytes: a header row and one cell in the last row of the last column; the
     reader pads every row in between with empty cells (16 384 × 1 048 576 of them)."""
     far = b'<row r="1048576"><c r="XFD1048576" t="s"><v>3</v></c></row>'
-    return xlsx(_HEADER_ROW + _DATA_ROW + far, [b"objet", b"texte", b"Demande", b"x"],
-                dimension=b"A1:XFD1048576")  # fmt: skip
+    strings = _shared_strings([b"objet", b"texte", b"Demande", b"x"])
+    return xlsx(_HEADER_ROW + _DATA_ROW + far, strings, dimension=b"A1:XFD1048576")
 
 
 def docx_part_bomb(inflated: int = 300 * 1024 * 1024) -> bytes:
     """A DOCX whose word/document.xml declares ``inflated`` bytes of paragraphs."""
     paragraph = b"<w:p><w:r><w:t>Bombe</w:t></w:r></w:p>"
-    document = (
+    head = (
         b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w='
         b'"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
-        + paragraph * (inflated // len(paragraph))
-        + b"</w:body></w:document>"
     )
+    tail = b"</w:body></w:document>"
+    document = Repeated(head, paragraph, inflated // len(paragraph), tail)
     return _zip({"word/document.xml": document})
 
 
 def odt_part_bomb(inflated: int = 300 * 1024 * 1024) -> bytes:
     paragraph = b"<text:p>Bombe</text:p>"
-    content = (
+    head = (
         b'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office='
         b'"urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text='
         b'"urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text>'
-        + paragraph * (inflated // len(paragraph))
-        + b"</office:text></office:body></office:document-content>"
     )
+    tail = b"</office:text></office:body></office:document-content>"
+    content = Repeated(head, paragraph, inflated // len(paragraph), tail)
     return _zip({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": content})
 
 
@@ -211,7 +245,3 @@ def eml_with_attachments(attachments: list[tuple[str, bytes]]) -> bytes:
         message.add_attachment(payload, maintype="application", subtype="octet-stream",
                                filename=filename)  # fmt: skip
     return message.as_bytes()
-
-
-def b64(data: bytes) -> str:  # pragma: no cover - debugging help
-    return base64.b64encode(data).decode()

@@ -3,7 +3,6 @@ the service's own memory stays flat (the parse happens in a worker process under
 
 from __future__ import annotations
 
-import resource
 import time
 from collections.abc import Callable
 
@@ -33,10 +32,6 @@ from tests.security.files.file_bombs import (
 SERVICE_GROWTH_MB = 100
 
 
-def _children_peak_mb() -> int:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-
-
 def test_pdf_flate_bomb_is_refused_in_seconds_without_the_service_growing(
     service_memory: MemoryProbe,
 ) -> None:
@@ -56,8 +51,6 @@ def test_pdf_flate_bomb_is_refused_in_seconds_without_the_service_growing(
         "ou enregistrez-le sous une forme plus simple"
     )
     assert service_memory.growth() < SERVICE_GROWTH_MB
-    # The worker that read it was held to its limit (peak resident size of reaped children).
-    assert _children_peak_mb() <= ParseLimits().memory_mb
 
 
 def test_xlsx_shared_strings_bomb_is_refused_before_openpyxl_reads_it(
