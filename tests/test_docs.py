@@ -37,3 +37,29 @@ def test_every_setting_is_documented() -> None:
     ]
     missing = [key for key in keys if key not in text]
     assert not missing, f"settings missing from docs/configuration.md: {missing}"
+
+
+def test_every_test_named_in_the_security_document_exists() -> None:
+    """docs/securite.md maps each finding and requirement to tests: none may be made up."""
+    import re
+
+    root = DOCS.parent
+    bases = (root, root / "tests", root / "tests" / "security")
+    text = (DOCS / "securite.md").read_text(encoding="utf-8")
+    missing: list[str] = []
+    for line in text.splitlines():
+        current: Path | None = None
+        for token in re.findall(r"`([^`\s]+)`", line):
+            path, _, name = token.partition("::")
+            if path.endswith(".py"):
+                current = next((b / path for b in bases if (b / path).is_file()), None)
+                if current is None:
+                    missing.append(path)
+                    continue
+            elif path:
+                continue  # a setting, a command, a code: not a test reference
+            if name:
+                source = current.read_text(encoding="utf-8") if current else ""
+                if not re.search(rf"def {re.escape(name)}\(", source):
+                    missing.append(token)
+    assert not missing, f"docs/securite.md names tests that do not exist: {missing}"
