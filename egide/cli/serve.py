@@ -66,19 +66,29 @@ def _prepare_store(settings: Settings, address: str) -> None:
     The password is stored hashed, works once, and must be replaced at the first sign-in,
     which also enrols the second factor: whoever reads the console first must act at once.
     """
-    from egide.auth import FIRST_ADMIN_LOGIN, UserStore
+    from egide.audit import AuditError, AuditLog
+    from egide.auth import FIRST_ADMIN_LOGIN, Role, UserStore
+    from egide.auth.accounts import cli_actor
     from egide.store import StoreError, open_store
     from egide.store.batches import BatchJobStore
     from egide.workspace.batches import seal_clear_batches
 
     try:
         with open_store(settings) as store:
-            password = UserStore(store).ensure_first_admin()
+            users = UserStore(store)
+            if not users.count():
+                # Recorded before it is made, like every account change (fails closed).
+                AuditLog.open(settings).append(
+                    user=cli_actor("premier-demarrage").name,
+                    action="user_created",
+                    extra={"target": FIRST_ADMIN_LOGIN, "role": Role.ADMINISTRATEUR.value},
+                )
+            password = users.ensure_first_admin()
             # Batches left running by a process that stopped: interrupted, ready to resume.
             BatchJobStore(store).interrupt_unfinished()
             # What an earlier version left in clear (batch analyses, journals, reports).
             seal_clear_batches(store, settings.home)
-    except StoreError as exc:
+    except (StoreError, AuditError) as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:
         raise CliError(

@@ -40,7 +40,10 @@ _ACCEPT = ".pdf,.docx,.odt,.eml,.html,.htm,.txt,.md"
 
 
 def _status_of(exc: DocumentError) -> int:
-    return 413 if exc.problem is DocumentProblem.TOO_LARGE else 400
+    if exc.problem is DocumentProblem.TOO_LARGE:
+        return 413
+    # Every file reader busy or unable to start: the service, not the file, is at fault.
+    return 503 if exc.problem is DocumentProblem.UNAVAILABLE else 400
 
 
 def _requests_path(request_id: str) -> str:

@@ -77,3 +77,11 @@ def test_nothing_changes_when_the_trail_cannot_record_it(
     log.write_text(log.read_text(encoding="utf-8").replace("ligne abîmée\n", ""), "utf-8")
     assert main(["users", "list"]) == 0
     assert "désactivé" not in capsys.readouterr().out
+
+
+def test_the_administrator_created_at_the_first_start_is_recorded(home: Settings) -> None:
+    from egide.cli.serve import _prepare_store
+
+    _prepare_store(home, "http://127.0.0.1:8000/")
+    _prepare_store(home, "http://127.0.0.1:8000/")  # a second start creates nothing
+    assert _events(home) == [("cli:premier-demarrage", "user_created", "admin")]
