@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PG_STAMP := $(VENV)/.postgresql
 CHROMIUM_STAMP := $(VENV)/.chromium
+TESSERACT_STAMP := $(VENV)/.tesseract
 OIDC_STAMP := tests/oidc/node_modules/.installed
 
 .PHONY: install install-test run test lint typecheck unit bench clean
@@ -34,6 +35,12 @@ $(CHROMIUM_STAMP): tools/ensure_chromium.sh | $(STAMP)
 	bash tools/ensure_chromium.sh
 	touch $(CHROMIUM_STAMP)
 
+# Debian's Tesseract and its French data, for reading scanned PDFs and photos of letters (OCR)
+# and for their tests: installed when missing and running as root, otherwise a French notice.
+$(TESSERACT_STAMP): tools/ensure_tesseract.sh | $(STAMP)
+	bash tools/ensure_tesseract.sh
+	touch $(TESSERACT_STAMP)
+
 # A real OpenID Connect provider for the sign-in tests (node-oidc-provider, from the npm
 # registry, versions pinned by package-lock.json).
 $(OIDC_STAMP): tests/oidc/package-lock.json
@@ -42,7 +49,7 @@ $(OIDC_STAMP): tests/oidc/package-lock.json
 
 install: $(STAMP)
 
-install-test: $(TEST_STAMP) $(PG_STAMP) $(CHROMIUM_STAMP) $(OIDC_STAMP)
+install-test: $(TEST_STAMP) $(PG_STAMP) $(CHROMIUM_STAMP) $(TESSERACT_STAMP) $(OIDC_STAMP)
 
 run: install
 	$(BIN)/egide serve
