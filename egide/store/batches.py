@@ -65,6 +65,7 @@ class BatchJobNotFoundError(NotFoundError):
 
 
 class BatchStatus(StrEnum):
+    COLUMNS = "colonnes"  # a spreadsheet whose columns the agent checks before the analysis
     ANALYSING = "analyse"
     READY = "pret"
     RUNNING = "en_cours"
@@ -78,6 +79,7 @@ class BatchStatus(StrEnum):
 
 
 _LABELS = {
+    BatchStatus.COLUMNS: "colonnes à vérifier",
     BatchStatus.ANALYSING: "analyse en cours",
     BatchStatus.READY: "prêt à lancer",
     BatchStatus.RUNNING: "en cours",

@@ -79,7 +79,8 @@ class BatchJobRow(Base):
     __table_args__ = (
         Index("ix_batch_jobs_owner_created", "owner", "created_at"),
         CheckConstraint(
-            "status IN ('analyse', 'pret', 'en_cours', 'termine', 'interrompu', 'echec')",
+            "status IN ('colonnes', 'analyse', 'pret', 'en_cours', 'termine', 'interrompu', "
+            "'echec')",
             name="ck_batch_jobs_status",
         ),
     )
@@ -100,6 +101,8 @@ class BatchJobRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Sealed JSON: the column chosen for each template field, the values set for every row.
+    options: Mapped[str | None] = mapped_column(Text)
 
 
 class TrainingCompletion(Base):
