@@ -9,6 +9,7 @@ migrations, and checks the encryption key; ``DraftStore(store)`` is the only way
 from egide.store import accounts as _accounts  # noqa: F401
 from egide.store import applications as _applications  # noqa: F401
 from egide.store import knowledge as _knowledge  # noqa: F401
+from egide.store import shared as _shared  # noqa: F401
 from egide.store import workspace as _workspace  # noqa: F401
 from egide.store.db import Store, open_store
 from egide.store.drafts import (
