@@ -70,6 +70,13 @@ class WorkRequestRow(Base):
     draft_id: Mapped[str | None] = mapped_column(String(36), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A conversation's turn keeps its answer here, sealed (migration 0009); level and tier of
+    # what was sent, in clear like a draft's; the fingerprint of the texts sent, sealed.
+    answer: Mapped[bytes | None] = mapped_column(LargeBinary)
+    answer_edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    level: Mapped[str | None] = mapped_column(String(32))
+    tier: Mapped[str | None] = mapped_column(String(16))
+    sent_digest: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class BatchJobRow(Base):
