@@ -1,5 +1,5 @@
-"""The tables of the agents' accounts (migrations ``0003`` and ``0005``), as typed SQLAlchemy 2
-models.
+"""The tables of the agents' accounts (migrations ``0003``, ``0005`` and ``0010``), as typed
+SQLAlchemy 2 models.
 
 Nothing here holds a secret in a usable form: passwords are argon2id hashes, recovery codes and
 session ids SHA-256 digests of high-entropy random values, TOTP secrets AES-GCM ciphertexts
@@ -45,6 +45,7 @@ class UserAccount(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     login: Mapped[str] = mapped_column(String(64))
+    login_display: Mapped[str | None] = mapped_column(String(64))  # migration 0010
     display_name: Mapped[str | None] = mapped_column(String(128))
     service: Mapped[str | None] = mapped_column(String(128))
     role: Mapped[str] = mapped_column(String(16))
@@ -85,6 +86,7 @@ class WebSession(Base):
     totp_pending: Mapped[bytes | None] = mapped_column(LargeBinary)
     recovery_pending: Mapped[bytes | None] = mapped_column(LargeBinary)
     auth_method: Mapped[str | None] = mapped_column(String(16))  # migration 0004
+    notice_pending: Mapped[bytes | None] = mapped_column(LargeBinary)  # migration 0010
 
 
 class CharterAcceptance(Base):
