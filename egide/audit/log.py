@@ -7,6 +7,10 @@ returns; ``audit.head`` and its copy in the database anchor the end of the chain
 log whose last events were deleted, and rewritten after it: a crash leaves them one event
 behind at most.
 
+With PostgreSQL, the chain lives in the database instead (:mod:`egide.audit.dbchain`), so that
+every web process and worker, on every machine, appends to one chain serialised by the
+database; ``audit.head`` is then each machine's witness of the last event it appended.
+
 The pipeline must fail closed: when :meth:`AuditLog.append` raises :class:`AuditError` (disk
 full, folder not writable, log tampered with), the caller does not perform — or does not
 deliver — the action it was about to record.
@@ -21,6 +25,8 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from egide.audit.anchor import (
     Anchor,
     ExportedAnchor,
@@ -29,6 +35,7 @@ from egide.audit.anchor import (
     read_anchor,
     write_anchor,
 )
+from egide.audit.dbchain import ChainEnd, DatabaseChain
 from egide.audit.errors import AuditError, os_error_fr
 from egide.audit.events import GENESIS_HASH, AuditEvent, Scalar, build_event, key_id
 from egide.audit.files import FileLock, write_all
@@ -36,9 +43,17 @@ from egide.audit.heads import head_problem
 from egide.audit.keys import load_audit_key
 from egide.audit.mirror import DatabaseHead, HeadStore
 from egide.audit.verify import DB_HEAD, FILE_HEAD, VerifyReport, verify_chain
+from egide.audit.witness import (
+    FixedHead,
+    advance_witness,
+    database_anchor_problem,
+    database_events,
+    import_file_log,
+)
 from egide.config import Settings
 from egide.policy.levels import Level
 from egide.policy.tiers import Tier
+from egide.store.db import is_shared_database
 
 __all__ = ["AuditLog", "audit_log_path"]
 
@@ -54,7 +69,8 @@ class AuditLog:
     anyone able to edit the file can recompute (tests and throw-away setups only).
 
     ``head_copy`` keeps a copy of the head away from the audit folder (the database);
-    ``read_only`` logs refuse to append (see :meth:`open`).
+    ``read_only`` logs refuse to append (see :meth:`open`); ``chain`` keeps the events in the
+    database instead of ``path`` (then ``audit.head`` is this machine's witness).
     """
 
     def __init__(
@@ -64,6 +80,7 @@ class AuditLog:
         key: bytes | None,
         head_copy: HeadStore | None = None,
         read_only: bool = False,
+        chain: DatabaseChain | None = None,
     ) -> None:
         self.path = Path(path)
         self.anchor_path = self.path.with_suffix(".head")
@@ -71,22 +88,42 @@ class AuditLog:
         self.key = key
         self.head_copy = head_copy
         self.read_only = read_only
+        self.chain = chain
+        self._imported = False
 
     @classmethod
-    def open(cls, where: Settings | Path, *, environ: Mapping[str, str] | None = None) -> AuditLog:
+    def open(
+        cls,
+        where: Settings | Path,
+        *,
+        environ: Mapping[str, str] | None = None,
+        engine: Engine | None = None,
+    ) -> AuditLog:
         """The log of an Égide installation, sealed with its key (created on first use).
 
         From its settings, the head is copied into the store's database at every append: that
-        is how every part of Égide opens it. From a bare ``EGIDE_HOME`` folder, the database is
-        unknown: the log is read-only (events, and verification against ``audit.head`` alone),
-        so that no append can leave the database copy behind.
+        is how every part of Égide opens it; ``engine`` is the store's, when the caller has
+        one open (one pool per process). With PostgreSQL the events themselves are kept in the
+        database. From a bare ``EGIDE_HOME`` folder, the database is unknown: the log is
+        read-only (events, and verification against ``audit.head`` alone), so that no append
+        can leave the database copy behind.
         """
         if isinstance(where, Settings):
             home = Path(where.home)
             key = load_audit_key(home, environ=environ)
-            return cls(audit_log_path(home), key=key, head_copy=DatabaseHead(where.database_url))
+            url = where.database_url
+            copy = DatabaseHead(url, engine=engine)
+            chain = None
+            if is_shared_database(url):
+                chain = DatabaseChain(copy.engine())
+            return cls(audit_log_path(home), key=key, head_copy=copy, chain=chain)
         key = load_audit_key(where, environ=environ)
         return cls(audit_log_path(where), key=key, read_only=True)
+
+    @property
+    def where(self) -> str:
+        """Where the events are, for messages: the file, or the database."""
+        return "(base de données)" if self.chain is not None else str(self.path)
 
     def append(
         self,
@@ -121,7 +158,7 @@ class AuditLog:
         """
 
         def make(seq: int, prev_hash: str) -> AuditEvent:
-            report = verify_chain(self.path, self.anchor_path, self.key, chain_only=True)
+            report = self._check(chain_only=True)
             if not report.ok:
                 raise AuditError(
                     f"{report.message_fr} : la chaîne elle-même est atteinte, elle ne peut pas "
@@ -148,6 +185,8 @@ class AuditLog:
                 "données qui garde la copie de son témoin : ouvrez-le depuis la configuration "
                 "d'Égide (AuditLog.open(settings)) ; aucune action n'est effectuée"
             )
+        if self.chain is not None:
+            return self._append_to_database(self.chain, make, check_anchors=check_anchors)
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             lock = FileLock(self.lock_path)
@@ -234,9 +273,44 @@ class AuditLog:
 
     def _refuse(self, why: str) -> None:
         raise AuditError(
-            f"le journal d'audit {self.path} ne correspond plus à son témoin de fin ({why}) ; "
+            f"le journal d'audit {self.where} ne correspond plus à son témoin de fin ({why}) ; "
             + _VERIFY_HINT
         )
+
+    # -- the chain in the database -----------------------------------------------------------
+
+    def _append_to_database(
+        self,
+        chain: DatabaseChain,
+        make: Callable[[int, str], AuditEvent],
+        *,
+        check_anchors: bool,
+    ) -> AuditEvent:
+        if not self._imported:
+            import_file_log(self.path, self.anchor_path, self.key, chain)
+            self._imported = True
+        # Read before the transaction: a witness is written after its event's commit, so the
+        # chain read under the lock is never behind it unless events were deleted.
+        witness = self._read_file_anchor() if check_anchors else None
+
+        def build(end: ChainEnd, hash_at: Callable[[int], str | None]) -> AuditEvent:
+            if end.last_seq and end.last_key_id != key_id(self.key):
+                raise AuditError(
+                    "le journal d'audit en base est scellé avec une autre clé : vérifiez "
+                    "EGIDE_AUDIT_KEY ou le fichier keys/audit.key ; aucune action n'est effectuée"
+                )
+            if check_anchors:
+                problem = database_anchor_problem(end, witness, hash_at, self.key)
+                if problem is not None:
+                    self._refuse(problem)
+            return make(end.last_seq + 1, end.last_hash)
+
+        def head(event: AuditEvent) -> bytes:
+            return encode_anchor(event.seq, event.hash, self.key, mirrored=True)
+
+        event = chain.append(build, head)
+        advance_witness(self.anchor_path, self.lock_path, event, self.key)
+        return event
 
     def _read_file_anchor(self) -> Anchor | None:
         try:
@@ -267,10 +341,10 @@ class AuditLog:
         elsewhere); a copy in a read-only folder can be checked."""
 
         def check() -> VerifyReport:
-            return verify_chain(
-                self.path, self.anchor_path, self.key, head_copy=self.head_copy, exported=exported
-            )
+            return self._check(exported=exported)
 
+        if self.chain is not None:
+            return check()
         try:
             lock = FileLock(self.lock_path, shared=True)
         except OSError:  # no lock to share: nobody can be appending there
@@ -278,8 +352,36 @@ class AuditLog:
         with lock:
             return check()
 
+    def _check(
+        self, *, exported: ExportedAnchor | None = None, chain_only: bool = False
+    ) -> VerifyReport:
+        if self.chain is None:
+            copy = None if chain_only else self.head_copy
+            return verify_chain(
+                self.path, self.anchor_path, self.key, head_copy=copy, exported=exported,
+                chain_only=chain_only,
+            )  # fmt: skip
+        with self.chain.snapshot() as (head, lines):
+            return verify_chain(
+                self.path, self.anchor_path, self.key, head_copy=FixedHead(head),
+                exported=exported, chain_only=chain_only, lines=lines,
+            )  # fmt: skip
+
+    def stamp(self) -> tuple[int, int]:
+        """A mark that changes whenever an event is appended (readers cache on it)."""
+        if self.chain is not None:
+            return (self.chain.last_seq(), 0)
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return (0, 0)
+        return (stat.st_size, stat.st_mtime_ns)
+
     def events(self) -> Iterator[AuditEvent]:
-        """Every event in file order, unverified (use :meth:`verify` for that)."""
+        """Every event in order, unverified (use :meth:`verify` for that)."""
+        if self.chain is not None:
+            yield from database_events(self.chain)
+            return
         try:
             handle = self.path.open("rb")
         except FileNotFoundError:

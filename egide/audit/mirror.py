@@ -45,12 +45,21 @@ class HeadStore(Protocol):
 class DatabaseHead:
     """The head's copy in the store's database."""
 
-    def __init__(self, database_url: str, *, busy_timeout_s: float = 5.0) -> None:
+    def __init__(
+        self, database_url: str, *, busy_timeout_s: float = 5.0, engine: Engine | None = None
+    ) -> None:
+        """``engine``: the store's own, when the process has it open (one pool per process)."""
         self.database_url = database_url
         self._busy_timeout_s = busy_timeout_s
-        self._engine: Engine | None = None
+        self._engine: Engine | None = engine
         self._lock = Lock()
         self._schema_ready = False
+
+    def engine(self) -> Engine:
+        """The engine of the database (created when needed, with the file for SQLite)."""
+        engine = self._get_engine(create=True)
+        assert engine is not None
+        return engine
 
     def _sqlite_path(self) -> Path | None:
         url = make_url(self.database_url)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,13 +96,21 @@ def verify_chain(
     head_copy: HeadStore | None = None,
     exported: ExportedAnchor | None = None,
     chain_only: bool = False,
+    lines: Iterable[bytes] | None = None,
 ) -> VerifyReport:
     """Check every event's seal and link, then each anchor; stop at the first break.
 
     ``head_copy`` is the database copy of the head (None: not checked); ``exported`` an
     anchor the operator kept elsewhere, which the log must still contain as it was;
     ``chain_only`` checks the events alone (before anchoring them again).
+
+    ``lines`` are the events of a chain kept in the database (:mod:`egide.audit.dbchain`),
+    instead of the file at ``log_path``: there the database copy is the head, required as
+    soon as there are events, and ``audit.head`` is this machine's witness, which other
+    machines' appends may leave any number of events behind (never ahead), and which a
+    machine that never appended does not have.
     """
+    in_database = lines is not None
     kid = key_id(key)
     anchor: Anchor | None = None
     anchor_problem: str | None = None
@@ -115,14 +125,18 @@ def verify_chain(
     hashes: dict[int, str] = {}
 
     expected, previous = 1, GENESIS_HASH
-    try:
-        handle = log_path.open("rb")
-    except FileNotFoundError:
-        handle = None
-    except OSError as exc:
-        raise os_error_fr(exc, "de lire le journal d'audit", log_path) from None
-    if handle is not None:
-        with handle:
+    source: contextlib.AbstractContextManager[Iterable[bytes]] | None
+    if lines is not None:
+        source = contextlib.nullcontext(lines)
+    else:
+        try:
+            source = log_path.open("rb")
+        except FileNotFoundError:
+            source = None
+        except OSError as exc:
+            raise os_error_fr(exc, "de lire le journal d'audit", log_path) from None
+    if source is not None:
+        with source as handle:
             for raw in handle:
                 count = expected - 1
                 if not raw.endswith(b"\n"):
@@ -146,7 +160,7 @@ def verify_chain(
         return _intact(count, None)
     # Deleted events first: the most telling, whichever anchor reveals them.
     checks: list[tuple[Mark | None, str, str, int | None]] = [
-        (anchor, FILE_HEAD, "anchor", MAX_LAG),
+        (anchor, FILE_HEAD, "anchor", None if in_database else MAX_LAG),
         (copy, DB_HEAD, "mirror", MAX_LAG),
         (exported, EXPORTED, "export", None),  # any age: the operator keeps it
     ]
@@ -163,7 +177,9 @@ def verify_chain(
         return _broken_anchor(count, f"témoin de fin (audit.head) {anchor_problem}")
     if copy_problem is not None:
         return _broken_anchor(count, f"copie du témoin en base {copy_problem}", "mirror")
-    if anchor is None and count > 0:
+    if in_database and copy is None and count > 0:
+        return _broken_anchor(count, "copie du témoin en base absente", "mirror")
+    if anchor is None and count > 0 and not in_database:
         return _broken_anchor(count, "témoin de fin (audit.head) absent")
     if head_copy is not None and copy is None and anchor is not None and anchor.mirrored:
         return _broken_anchor(
