@@ -9,13 +9,18 @@ cannot take the service down with it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from egide.documents.model import MAX_TEXT_CHARS, DocumentError, DocumentProblem
 
+if TYPE_CHECKING:
+    from egide.documents.ocr import OcrEngine
+
 __all__ = [
-    "DEFAULT_LIMITS", "Budget", "LimitExceeded", "ParseLimits", "french_number", "human_size",
-    "limit_exceeded", "too_large",
+    "DEFAULT_LIMITS", "Budget", "LimitExceeded", "ParseLimits", "french_number",
+    "french_page_list", "human_size", "limit_exceeded", "too_large",
 ]  # fmt: skip
 
 _MB = 1024 * 1024
@@ -32,6 +37,10 @@ class ParseLimits:
     max_chars: int = MAX_TEXT_CHARS  # text kept; the rest is cut, with a warning
     timeout_s: float = 20.0  # wall-clock time of the parse
     memory_mb: int = 1024  # address space of the process that parses
+    # Scanned pages recognised by OCR (egide/documents/ocr.py): how many, and how long in all,
+    # on top of timeout_s (the worker tells the service when OCR starts).
+    ocr_pages: int = 100
+    ocr_timeout_s: float = 300.0
 
     def __post_init__(self) -> None:
         for name in ParseLimits.__slots__:
@@ -58,6 +67,22 @@ def human_size(size: int) -> str:
     return f"{gigabytes} Go"
 
 
+def french_page_list(numbers: list[int]) -> str:
+    """``[2, 3, 4, 7, 8]`` → ``"2 à 4, 7 et 8"``: runs of three pages or more become ranges."""
+    items: list[str] = []
+    start = 0
+    while start < len(numbers):
+        end = start
+        while end + 1 < len(numbers) and numbers[end + 1] == numbers[end] + 1:
+            end += 1
+        if end - start >= 2:
+            items.append(f"{numbers[start]} à {numbers[end]}")
+        else:
+            items.extend(str(number) for number in numbers[start : end + 1])
+        start = end + 1
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
+
+
 def french_number(number: int) -> str:
     """``200000`` → ``"200 000"`` (narrow no-break space, as French typography wants)."""
     return f"{number:,}".replace(",", "\u202f")
@@ -67,7 +92,7 @@ class LimitExceeded(DocumentError):
     """A file refused because reading it would cost more than a limit allows.
 
     ``limit`` names which one (``bytes``, ``unpacked``, ``pages``, ``cells``, ``time``,
-    ``memory``); the problem is always :attr:`DocumentProblem.TOO_LARGE`.
+    ``ocr_time``, ``memory``); the problem is always :attr:`DocumentProblem.TOO_LARGE`.
     """
 
     def __init__(self, message: str, limit: str) -> None:
@@ -99,6 +124,9 @@ def limit_exceeded(name: str, limit: str, limits: ParseLimits, *, found: int = 0
         why = f"compte plus de {french_number(limits.max_cells)} cellules"
     elif limit == "time":
         why = f"demande plus de {limits.timeout_s:g} secondes de lecture"
+    elif limit == "ocr_time":
+        seconds = f"{limits.ocr_timeout_s:g}".replace(".", ",")
+        why = f"demande plus de {seconds} secondes de reconnaissance de caractères (OCR)"
     elif limit == "memory":
         why = f"demande plus de {human_size(limits.memory_bytes)} de mémoire pour être lu"
     else:  # pragma: no cover - a programming error, caught by the tests of each limit
@@ -113,10 +141,26 @@ def limit_exceeded(name: str, limit: str, limits: ParseLimits, *, found: int = 0
 class Budget:
     """What is left of the limits during one parse, shared by a message and its attachments."""
 
-    def __init__(self, limits: ParseLimits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self,
+        limits: ParseLimits = DEFAULT_LIMITS,
+        *,
+        ocr: OcrEngine | None = None,
+        on_ocr: Callable[[], None] | None = None,
+    ) -> None:
         self.limits = limits
+        self.ocr = ocr  # None: OCR is switched off, scanned pages are refused
+        self._on_ocr = on_ocr
         self._unpacked = 0
         self._cells = 0
+
+    def begin_ocr(self) -> float:
+        """OCR starts: tell whoever watches the time (once); the seconds OCR may take."""
+        if self._on_ocr is not None:
+            self._on_ocr()
+            self._on_ocr = None
+        # Leave room to finish the parse before the service's extended wait runs out.
+        return max(self.limits.ocr_timeout_s - 2.0, 0.8 * self.limits.ocr_timeout_s)
 
     def take_unpacked(self, size: int, name: str) -> None:
         """Count ``size`` bytes an archive will unpack to; refuse the file past the limit.

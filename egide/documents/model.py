@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 __all__ = [
-    "ACCEPTED_FORMATS", "MAX_SECTIONS", "MAX_TEXT_CHARS", "PARAGRAPH_SEPARATOR", "Document", "DocumentError",
+    "ACCEPTED_FORMATS", "UPLOAD_ACCEPT", "MAX_SECTIONS", "MAX_TEXT_CHARS", "PARAGRAPH_SEPARATOR", "Document", "DocumentError",
     "DocumentFormat", "DocumentProblem", "Passage", "Section", "TextBuilder", "clean_text",
     "iter_paragraphs",
 ]  # fmt: skip
@@ -21,7 +21,9 @@ PARAGRAPH_SEPARATOR = "\n\n"
 MAX_TEXT_CHARS = 10_000_000
 # Each section costs about a hundred bytes: a file of one-letter lines must not exhaust memory.
 MAX_SECTIONS = 100_000
-ACCEPTED_FORMATS = "PDF, DOCX, ODT, EML, HTML, TXT"
+ACCEPTED_FORMATS = "PDF, DOCX, ODT, EML, HTML, TXT, JPEG, PNG, TIFF"
+# The upload forms' ``accept`` attribute: what a file chooser offers (the content decides).
+UPLOAD_ACCEPT = ".pdf,.docx,.odt,.eml,.html,.htm,.txt,.md,.jpg,.jpeg,.png,.tif,.tiff"
 
 
 class DocumentFormat(StrEnum):
@@ -31,6 +33,7 @@ class DocumentFormat(StrEnum):
     EML = "eml"
     HTML = "html"
     TXT = "txt"
+    IMAGE = "image"  # a photo or a scan (JPEG, PNG, TIFF), read by OCR
 
 
 class DocumentProblem(StrEnum):

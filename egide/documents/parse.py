@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import PurePath
 
 from egide.documents.htmltext import looks_like_html, read_html
+from egide.documents.images import looks_like_image, read_image
 from egide.documents.limits import DEFAULT_LIMITS, Budget
 from egide.documents.mail import looks_like_email, read_eml
 from egide.documents.model import (
@@ -35,9 +36,10 @@ _SUFFIXES: dict[DocumentFormat, tuple[str, ...]] = {
     DocumentFormat.EML: (".eml",),
     DocumentFormat.HTML: (".html", ".htm", ".xhtml"),
     DocumentFormat.TXT: (".txt", ".text", ".md", ".csv", ".log"),
+    DocumentFormat.IMAGE: (".jpg", ".jpeg", ".png", ".tif", ".tiff"),
 }
 _BY_SUFFIX = {suffix: fmt for fmt, suffixes in _SUFFIXES.items() for suffix in suffixes}
-_CONTAINERS = (DocumentFormat.PDF, DocumentFormat.DOCX, DocumentFormat.ODT)
+_CONTAINERS = (DocumentFormat.PDF, DocumentFormat.DOCX, DocumentFormat.ODT, DocumentFormat.IMAGE)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97-2003 (.doc, .xls, .msg…)
 _OLD_OFFICE_HINT = " (enregistrez-le au format DOCX, ODT ou PDF)"
 
@@ -53,6 +55,11 @@ def _unsupported(suffix: str, hint: str = "") -> DocumentError:
 
 
 def _corrupt(name: str, fmt: DocumentFormat) -> DocumentError:
+    if fmt is DocumentFormat.IMAGE:
+        return DocumentError(
+            f"le fichier « {name} » est endommagé ou n'est pas une image JPEG, PNG ou TIFF "
+            "(une photo HEIC ou WebP s'enregistre en JPEG depuis le téléphone ou l'ordinateur)"
+        )
     return DocumentError(
         f"le fichier « {name} » est endommagé ou n'est pas un {fmt.upper()} valide"
     )
@@ -88,6 +95,8 @@ def sniff_format(
         return DocumentFormat.PDF
     if data.startswith(b"PK\x03\x04"):
         return _sniff_zip(data, name, suffix, max_unpacked_bytes)
+    if looks_like_image(data):
+        return DocumentFormat.IMAGE
     if expected in _CONTAINERS:
         raise _corrupt(name, expected)
     if data.startswith(_OLE) or data.startswith(b"{\\rtf"):
@@ -124,6 +133,7 @@ def _read(data: bytes, name: str, budget: Budget, depth: int) -> Document:
         DocumentFormat.ODT: read_odt,
         DocumentFormat.HTML: read_html,
         DocumentFormat.TXT: read_txt,
+        DocumentFormat.IMAGE: read_image,
         DocumentFormat.EML: lambda payload, filename, budget: read_eml(
             payload,
             filename,

@@ -1,4 +1,5 @@
-"""PDF: text page by page with PDFium, pypdf as a fallback; scans without a text layer refused."""
+"""PDF: text page by page with PDFium, pypdf as a fallback; pages without a text layer (scans)
+are rendered and read by OCR (egide/documents/ocr.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pypdf.errors
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
-from egide.documents.limits import DEFAULT_LIMITS, Budget, french_number
+from egide.documents.limits import DEFAULT_LIMITS, Budget, french_number, french_page_list
 from egide.documents.model import (
     Document,
     DocumentError,
@@ -21,6 +22,7 @@ from egide.documents.model import (
     TextBuilder,
     clean_text,
 )
+from egide.documents.ocr import MAX_OCR_PIXELS, OCR_DPI, OcrSession, ocr_warnings
 
 __all__ = ["MIN_PAGE_CHARS", "SCANNED_MESSAGE", "french_page_list", "read_pdf"]
 
@@ -41,8 +43,9 @@ _MAX_IMAGE_DEPTH = 3
 MAX_PAGE_OBJECTS = 200_000
 
 SCANNED_MESSAGE = (
-    "ce PDF semble être une numérisation sans couche texte : Égide ne fait pas de reconnaissance "
-    "de caractères ; demandez une version texte ou passez-le dans un logiciel d'OCR"
+    "ce PDF semble être une numérisation sans couche texte, et la reconnaissance de caractères "
+    "(OCR) n'y a trouvé aucun texte lisible ; demandez une version texte ou une numérisation plus "
+    "nette"
 )
 
 
@@ -140,22 +143,6 @@ def _read_pages(data: bytes, name: str, budget: Budget) -> tuple[list[_Page], li
     return pages, [warning]
 
 
-def french_page_list(numbers: list[int]) -> str:
-    """``[2, 3, 4, 7, 8]`` → ``"2 à 4, 7 et 8"``: runs of three pages or more become ranges."""
-    items: list[str] = []
-    start = 0
-    while start < len(numbers):
-        end = start
-        while end + 1 < len(numbers) and numbers[end + 1] == numbers[end] + 1:
-            end += 1
-        if end - start >= 2:
-            items.append(f"{numbers[start]} à {numbers[end]}")
-        else:
-            items.extend(str(number) for number in numbers[start : end + 1])
-        start = end + 1
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
-
-
 def _complex_pages_warning(numbers: list[int], name: str) -> str:
     if len(numbers) == 1:
         return (
@@ -168,6 +155,73 @@ def _complex_pages_warning(numbers: list[int], name: str) -> str:
     ).replace(",", "\u202f")
 
 
+def _render_scale(width_pt: float, height_pt: float) -> float:
+    scale = OCR_DPI / 72
+    area = max(width_pt * height_pt, 1.0)
+    return min(scale, (MAX_OCR_PIXELS / area) ** 0.5)
+
+
+def _recognise_scans(data: bytes, numbers: list[int], session: OcrSession) -> None:
+    """Render each scanned page in grey and hand it to OCR, page by page (memory stays flat)."""
+    with _PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            for number in numbers:
+                if not session.wants(number):
+                    continue
+                page = pdf[number - 1]
+                try:
+                    scale = _render_scale(*page.get_size())
+                    image = page.render(scale=scale, grayscale=True).to_pil()
+                finally:
+                    page.close()
+                session.recognise(image, number, dpi=round(72 * scale))
+        finally:
+            pdf.close()
+
+
+def _scans_not_read(scans: list[int], name: str, why: str) -> str:
+    if len(scans) == 1:
+        which, verb, their = "la page", "semble numérisée", "son"
+    else:
+        which, verb, their = "les pages", "semblent numérisées", "leur"
+    return (
+        f"{which} {french_page_list(scans)} de « {name} » {verb} sans couche texte : "
+        f"{their} contenu n'a pas été lu ({why})"
+    )
+
+
+def _ocr(
+    data: bytes, name: str, budget: Budget, scans: list[int], *, repaired: bool, alone: bool
+) -> tuple[dict[int, str], list[str]]:
+    """Text of the scanned pages by OCR, and the warnings; refuses when nothing else is left."""
+    session = OcrSession(name, budget)
+    why = session.unavailable()
+    if why is None and repaired:
+        why = (
+            "le fichier est trop endommagé pour que ses pages soient reconnues (OCR) : demandez "
+            "une nouvelle copie du document"
+        )
+    if why is not None:
+        if alone:
+            raise DocumentError(
+                f"« {name} » est une numérisation sans couche texte : {why}",
+                DocumentProblem.SCANNED,
+            )
+        return {}, [_scans_not_read(scans, name, why)]
+    _recognise_scans(data, scans, session)
+    texts = {page.number: page.text for page in session.pages if page.text}
+    if not texts and alone:
+        raise DocumentError(f"« {name} » : {SCANNED_MESSAGE}", DocumentProblem.SCANNED)
+    warnings = ocr_warnings(session)
+    blank = [page.number for page in session.pages if not page.text]
+    if blank:
+        warnings.append(
+            _scans_not_read(blank, name, "la reconnaissance de caractères n'y a trouvé aucun texte")
+        )
+    return texts, warnings
+
+
 def read_pdf(data: bytes, name: str, budget: Budget) -> Document:
     pages, warnings = _read_pages(data, name, budget)
     if not pages:
@@ -175,9 +229,13 @@ def read_pdf(data: bytes, name: str, budget: Budget) -> Document:
     scans = [page.number for page in pages if page.is_scan]
     too_complex = [page.number for page in pages if page.too_complex]
     readable = [page for page in pages if not page.is_scan and page.visible_chars]
-    if not readable:
-        if scans:
-            raise DocumentError(f"« {name} » : {SCANNED_MESSAGE}", DocumentProblem.SCANNED)
+    recognised: dict[int, str] = {}
+    if scans:
+        recognised, ocr_notes = _ocr(
+            data, name, budget, scans, repaired=bool(warnings), alone=not readable
+        )
+        warnings = [*warnings, *ocr_notes]
+    if not readable and not recognised:
         if too_complex:
             raise DocumentError(
                 _complex_pages_warning(too_complex, name) + " ; aucun texte n'a pu être lu",
@@ -188,16 +246,8 @@ def read_pdf(data: bytes, name: str, budget: Budget) -> Document:
     builder.warnings.extend(warnings)
     if too_complex:
         builder.warnings.append(_complex_pages_warning(too_complex, name))
-    if scans:
-        if len(scans) == 1:
-            which, verb, their = "la page", "semble numérisée", "son"
-        else:
-            which, verb, their = "les pages", "semblent numérisées", "leur"
-        builder.warnings.append(
-            f"{which} {french_page_list(scans)} de « {name} » {verb} sans couche texte : "
-            f"{their} contenu n'a pas été lu (Égide ne fait pas de reconnaissance de caractères)"
-        )
     for page in pages:
-        if not builder.add(page.text, page=page.number, numbered=False) and builder.is_full:
+        text = recognised.get(page.number, "") if page.is_scan else page.text
+        if not builder.add(text, page=page.number, numbered=False) and builder.is_full:
             break
     return builder.build(DocumentFormat.PDF)

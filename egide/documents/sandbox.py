@@ -7,7 +7,8 @@ runs in a :mod:`worker <egide.documents.worker>` process that imports the reader
 - **memory**: the worker's address space is capped (``RLIMIT_AS``); past it the worker fails
   (MemoryError, or PDFium aborts) and the file is refused;
 - **time**: the service waits ``timeout_s`` for the answer, then kills the worker; the kernel
-  also ends it past its CPU time (``RLIMIT_CPU``);
+  also ends it past its CPU time (``RLIMIT_CPU``); a worker that starts OCR on scanned pages says
+  so, once, and the wait grows by ``ocr_timeout_s`` (egide/documents/ocr.py);
 - **isolation**: the worker gets a bare environment (no keys, no secrets), no core dumps, may
   not write files, and answers in checked JSON frames, so a worker taken over by a hostile file
   can neither read the service's secrets from its environment nor run code in the service;
@@ -38,6 +39,7 @@ from typing import Any, TypeVar
 import egide
 from egide.documents.limits import DEFAULT_LIMITS, LimitExceeded, ParseLimits, limit_exceeded
 from egide.documents.model import Document, DocumentError, DocumentProblem
+from egide.documents.ocr import FIND_OCR, OcrEngine, find_engine
 from egide.documents.spreadsheet import Table, TableError
 from egide.documents.wire import (
     HEADER_BYTES,
@@ -114,8 +116,13 @@ class _Worker:
     def pid(self) -> int:
         return self.process.pid
 
-    def exchange(self, frames: bytes, *, timeout_s: float, max_answer: int) -> Any:
-        """Send ``frames``, wait for one answer frame; _WorkerFailed when there is none in time."""
+    def exchange(
+        self, frames: bytes, *, timeout_s: float, max_answer: int, ocr_s: float = 0.0
+    ) -> Any:
+        """Send ``frames``, wait for one answer frame; _WorkerFailed when there is none in time.
+
+        With ``ocr_s``, one notice that OCR started may come first: the wait grows by ``ocr_s``.
+        """
         if not self.ready:
             try:
                 hello = self._converse(b"", time.monotonic() + _START_TIMEOUT_S, 4096)
@@ -125,13 +132,14 @@ class _Worker:
                 raise _WorkerUnavailable()
             self.ready = True
         self.jobs += 1
-        return self._converse(frames, time.monotonic() + timeout_s, max_answer)
+        return self._converse(frames, time.monotonic() + timeout_s, max_answer, ocr_s)
 
-    def _converse(self, outgoing: bytes, deadline: float, max_answer: int) -> Any:
+    def _converse(
+        self, outgoing: bytes, deadline: float, max_answer: int, ocr_s: float = 0.0
+    ) -> Any:
         view = memoryview(outgoing)
         sent = 0
         received = bytearray()
-        expected: int | None = None
         with selectors.DefaultSelector() as selector:
             selector.register(self._out, selectors.EVENT_READ)
             if view:
@@ -158,14 +166,16 @@ class _Worker:
                     if not chunk:
                         raise _WorkerFailed(self._death_cause())
                     received += chunk
-                    if expected is None and len(received) >= HEADER_BYTES:
-                        expected = HEADER_BYTES + int.from_bytes(received[:HEADER_BYTES], "big")
-                        if expected > HEADER_BYTES + max_answer:
-                            raise _WorkerFailed(None)
-                    if expected is not None and len(received) >= expected:
-                        if len(received) > expected:
+                    while (end := _frame_end(received, max_answer)) is not None:
+                        frame = decode_json(bytes(received[HEADER_BYTES:end]))
+                        if ocr_s and frame == {"ocr": True}:
+                            # The one notice a parse may send (OCR starts), honoured once.
+                            deadline, ocr_s = deadline + ocr_s, 0.0
+                            del received[:end]
+                            continue
+                        if len(received) > end:
                             raise _WorkerFailed(None)  # one question, one answer
-                        return decode_json(bytes(received[HEADER_BYTES:]))
+                        return frame
 
     def _death_cause(self) -> str | None:
         try:
@@ -188,15 +198,31 @@ class _Worker:
             self.process.wait(timeout=5)
 
 
+def _frame_end(received: bytearray, max_answer: int) -> int | None:
+    """Where the first frame of ``received`` ends, once it is all there; None until then."""
+    if len(received) < HEADER_BYTES:
+        return None
+    end = HEADER_BYTES + int.from_bytes(received[:HEADER_BYTES], "big")
+    if end > HEADER_BYTES + max_answer:
+        raise _WorkerFailed(None)
+    return end if len(received) >= end else None
+
+
 class ParsePool:
     """Worker processes that parse untrusted files under ``limits``, ``workers`` at a time."""
 
     def __init__(
-        self, limits: ParseLimits = DEFAULT_LIMITS, *, workers: int = DEFAULT_WORKERS
+        self,
+        limits: ParseLimits = DEFAULT_LIMITS,
+        *,
+        workers: int = DEFAULT_WORKERS,
+        ocr: OcrEngine | None = FIND_OCR,
     ) -> None:
+        """``ocr``: Tesseract (found in PATH by default), or None to refuse scans instead."""
         if workers < 1:
             raise ValueError("a parse pool needs at least one worker")
         self.limits = limits
+        self.ocr = find_engine() if ocr is FIND_OCR else ocr
         self.workers = workers
         self._slots = threading.BoundedSemaphore(workers)
         self._lock = threading.Lock()
@@ -246,11 +272,13 @@ class ParsePool:
             except OSError:
                 raise self._unavailable(error, _UNAVAILABLE) from None
             limits = dataclasses.asdict(self.limits)
-            header = encode_json({"kind": kind, "name": name, "limits": limits})
+            ocr = self.ocr.to_wire() if self.ocr is not None else None
+            header = encode_json({"kind": kind, "name": name, "limits": limits, "ocr": ocr})
             try:
                 answer = worker.exchange(
                     encode_frame(header) + encode_frame(data),
                     timeout_s=self.limits.timeout_s,
+                    ocr_s=self.limits.ocr_timeout_s if self.ocr and self.ocr.command else 0.0,
                     max_answer=self.limits.memory_bytes,
                 )
             except _WorkerUnavailable:
@@ -354,7 +382,11 @@ def _refusal(raw: Any, error: type[Exception], name: str) -> Exception:
 
 _default: ParsePool | None = None
 _default_pid = 0
-_default_settings: tuple[ParseLimits, int] = (DEFAULT_LIMITS, DEFAULT_WORKERS)
+_default_settings: tuple[ParseLimits, int, OcrEngine | None] = (
+    DEFAULT_LIMITS,
+    DEFAULT_WORKERS,
+    FIND_OCR,
+)
 _default_lock = threading.Lock()
 
 
@@ -364,18 +396,23 @@ def default_pool() -> ParsePool:
     with _default_lock:
         # After a fork, the parent's workers belong to the parent: start our own.
         if _default is None or _default_pid != os.getpid():
-            limits, workers = _default_settings
-            _default, _default_pid = ParsePool(limits, workers=workers), os.getpid()
+            limits, workers, ocr = _default_settings
+            _default, _default_pid = ParsePool(limits, workers=workers, ocr=ocr), os.getpid()
         return _default
 
 
-def configure(limits: ParseLimits = DEFAULT_LIMITS, *, workers: int = DEFAULT_WORKERS) -> None:
+def configure(
+    limits: ParseLimits = DEFAULT_LIMITS,
+    *,
+    workers: int = DEFAULT_WORKERS,
+    ocr: OcrEngine | None = FIND_OCR,
+) -> None:
     """Set the limits and the number of workers of the process-wide pool (at start-up)."""
     global _default, _default_settings
     with _default_lock:
-        if (limits, workers) == _default_settings:
+        if (limits, workers, ocr) == _default_settings:
             return  # the warm workers already work under these limits
-        _default_settings = (limits, workers)
+        _default_settings = (limits, workers, ocr)
         previous, _default = _default, None
     if previous is not None and _default_pid == os.getpid():
         previous.close()

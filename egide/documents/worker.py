@@ -5,8 +5,11 @@ It imports the readers only (not spaCy, not the store), caps its own address spa
 and file writes before it reads anything, then answers requests on its standard input until
 that closes:
 
-    request:  frame 1 = JSON {"kind": "document" | "table", "name", "limits": {...}}
+    request:  frame 1 = JSON {"kind": "document" | "table", "name", "limits": {...},
+                               "ocr": {"command", "languages"} | null}
               frame 2 = the file's bytes
+    notice:   at most one JSON frame {"ocr": true} when OCR of scanned pages starts: the service
+              then waits ``ocr_timeout_s`` longer, and this process gets that much more CPU time
     answer:   one JSON frame: {"document": …} | {"table": …} | {"error": {...}}
               plus "recycle": true when this process grew past half of its memory limit.
 
@@ -26,9 +29,11 @@ from typing import IO, Any
 # Every reader is imported here, before the limits are set: the limits are for the file, not
 # for the imports (openpyxl is otherwise imported on the first spreadsheet).
 import openpyxl  # noqa: F401
+from PIL import Image, ImageOps, JpegImagePlugin, PngImagePlugin, TiffImagePlugin  # noqa: F401
 
 from egide.documents.limits import Budget, LimitExceeded, ParseLimits, limit_exceeded
 from egide.documents.model import DocumentError
+from egide.documents.ocr import OcrEngine
 from egide.documents.parse import parse_document
 from egide.documents.spreadsheet import TableError, parse_table
 from egide.documents.wire import (
@@ -91,10 +96,16 @@ def _peak_rss_mb() -> int:
     return 0
 
 
-def _handle(header: dict[str, Any], data: bytes) -> dict[str, Any]:
+def _handle(header: dict[str, Any], data: bytes, answers: IO[bytes]) -> dict[str, Any]:
     limits = ParseLimits(**header["limits"])
     name = str(header["name"])
-    budget = Budget(limits)
+
+    def ocr_starts() -> None:
+        # Rendering pages and waiting for Tesseract take time the parse limit did not foresee.
+        write_frame(answers, encode_json({"ocr": True}))
+        _limit_cpu(limits.timeout_s + limits.ocr_timeout_s)
+
+    budget = Budget(limits, ocr=OcrEngine.from_wire(header.get("ocr")), on_ocr=ocr_starts)
     try:
         if header["kind"] == "table":
             return {"table": table_to_wire(parse_table(data, name, budget))}
@@ -121,7 +132,7 @@ def serve(requests: IO[bytes], answers: IO[bytes], *, memory_mb: int) -> None:
         if data is None:
             return
         _limit_cpu(float(header["limits"]["timeout_s"]))
-        answer = _handle(header, data)
+        answer = _handle(header, data, answers)
         del data
         if _peak_rss_mb() * 2 > memory_mb:
             answer["recycle"] = True  # a fresh process is cheaper than a fragmented heap

@@ -50,13 +50,13 @@ def test_supported_attachments_are_read_and_others_named() -> None:
         attachments=[
             ("compte-rendu.docx", docx_bytes(), DOCX_MIME),
             ("rapport.pdf", text_pdf(2), "application/pdf"),
-            ("photo.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png"),
+            ("photo.webp", b"RIFF\x24\x00\x00\x00WEBPVP8 " + bytes(64), "image/webp"),
             ("scan.pdf", build_pdf([None]), "application/pdf"),
         ]
     )
     document = read_document_bytes(raw, name="message.eml")
     assert (
-        "Pièces jointes : « compte-rendu.docx », « rapport.pdf », « photo.png », « scan.pdf »"
+        "Pièces jointes : « compte-rendu.docx », « rapport.pdf », « photo.webp », « scan.pdf »"
         in (document.text)
     )
     by_attachment: dict[str | None, list[int | None]] = {}
@@ -64,14 +64,14 @@ def test_supported_attachments_are_read_and_others_named() -> None:
         by_attachment.setdefault(section.attachment, []).append(section.page)
     assert by_attachment["rapport.pdf"] == [None, 1, 2]  # the title line, then the pages
     assert "compte-rendu.docx" in by_attachment
-    assert "photo.png" not in by_attachment and "scan.pdf" not in by_attachment
+    assert "photo.webp" not in by_attachment and "scan.pdf" not in by_attachment
     docx_part = [s for s in document.sections if s.attachment == "compte-rendu.docx"]
     assert document.section_text(docx_part[0]) == "Pièce jointe « compte-rendu.docx »"
     assert docx_part[1].paragraph == 1
     assert "Accueil des étrangers | Jeanne Martin" in document.text
     assert len(document.warnings) == 2
     assert document.warnings[0].startswith(
-        "pièce jointe « photo.png » non lue : format non pris en charge : .png"
+        "pièce jointe « photo.webp » non lue : format non pris en charge : .webp"
     )
     assert document.warnings[1].startswith("pièce jointe « scan.pdf » non lue : « scan.pdf » : ")
 

@@ -18,7 +18,7 @@ from egide.documents import (
 from egide.documents.model import TextBuilder
 from egide.documents.reader import human_size, sniff_format
 
-ACCEPTED = "formats acceptés : PDF, DOCX, ODT, EML, HTML, TXT"
+ACCEPTED = "formats acceptés : PDF, DOCX, ODT, EML, HTML, TXT, JPEG, PNG, TIFF"
 
 
 @pytest.mark.parametrize(
@@ -28,8 +28,11 @@ ACCEPTED = "formats acceptés : PDF, DOCX, ODT, EML, HTML, TXT"
          f"format non pris en charge : .xyz ; {ACCEPTED}"),
         ("notes.xyz", b"du texte sous une extension inconnue", DocumentProblem.UNSUPPORTED,
          f"format non pris en charge : .xyz ; {ACCEPTED}"),
-        ("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", DocumentProblem.UNSUPPORTED,
-         f"format non pris en charge : .png ; {ACCEPTED}"),
+        ("photo.webp", b"RIFF\x24\x00\x00\x00WEBPVP8 " + bytes(16), DocumentProblem.UNSUPPORTED,
+         f"format non pris en charge : .webp ; {ACCEPTED}"),
+        ("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", DocumentProblem.CORRUPT,
+         "le fichier « photo.png » est endommagé ou n'est pas une image JPEG, PNG ou TIFF (une "
+         "photo HEIC ou WebP s'enregistre en JPEG depuis le téléphone ou l'ordinateur)"),
         ("ancien.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), DocumentProblem.UNSUPPORTED,
          "format non pris en charge : .doc (enregistrez-le au format DOCX, ODT ou PDF) ; "
          + ACCEPTED),
