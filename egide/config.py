@@ -184,6 +184,12 @@ class DocumentSettings(_Strict):
     max_pages: int = Field(default=5_000, ge=1, le=1_000_000)
     max_cells: int = Field(default=2_000_000, ge=1, le=100_000_000)
     workers: int = Field(default=2, ge=1, le=64)  # files parsed at the same time
+    # Scanned PDFs and photos of letters, read by Tesseract (egide/documents/ocr.py).
+    ocr: bool = True
+    ocr_languages: str = Field(default="fra", pattern=r"^[a-z_]{3,16}(\+[a-z_]{3,16})*$")
+    ocr_max_pages: int = Field(default=100, ge=1, le=5_000)  # pages recognised per file
+    ocr_timeout_s: float = Field(default=300.0, gt=0, le=3600)  # OCR of one file, in all
+    tesseract: str = Field(default="tesseract", min_length=1, max_length=4096)  # command or path
 
 
 class KnowledgeSettings(_Strict):

@@ -47,6 +47,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def apply_document_limits(settings: Settings) -> None:
     """Every file this process reads from now on is parsed under ``[documents]``."""
     from egide.documents import ParseLimits, configure
+    from egide.documents.ocr import find_engine
 
     limits = settings.documents
     configure(
@@ -56,8 +57,11 @@ def apply_document_limits(settings: Settings) -> None:
             max_cells=limits.max_cells,
             timeout_s=limits.timeout_s,
             memory_mb=limits.memory_mb,
+            ocr_pages=limits.ocr_max_pages,
+            ocr_timeout_s=limits.ocr_timeout_s,
         ),
         workers=limits.workers,
+        ocr=find_engine(limits.tesseract, limits.ocr_languages) if limits.ocr else None,
     )
 
 
