@@ -14,6 +14,7 @@ from egide.documents.blocks import Block, BlockKind, parse_blocks
 from egide.documents.limits import LimitExceeded, ParseLimits
 from egide.documents.model import (
     ACCEPTED_FORMATS,
+    UPLOAD_ACCEPT,
     Document,
     DocumentError,
     DocumentFormat,
@@ -36,6 +37,6 @@ __all__ = [
     "ACCEPTED_FORMATS", "DEFAULT_MAX_BYTES", "Block", "BlockKind", "Document", "DocumentError",
     "DocumentFormat", "DocumentProblem", "LimitExceeded", "ParseLimits", "ParsePool", "Passage",
     "Section", "ai_assistance_mention", "configure", "iter_paragraphs", "parse_blocks",
-    "read_document", "read_document_bytes", "render_docx", "render_odt", "write_docx",
-    "write_odt",
+    "read_document", "read_document_bytes", "render_docx", "render_odt", "UPLOAD_ACCEPT",
+    "write_docx", "write_odt",
 ]  # fmt: skip

@@ -23,7 +23,7 @@ MAX_TEXT_CHARS = 10_000_000
 MAX_SECTIONS = 100_000
 ACCEPTED_FORMATS = "PDF, DOCX, ODT, EML, HTML, TXT, JPEG, PNG, TIFF"
 # The upload forms' ``accept`` attribute: what a file chooser offers (the content decides).
-UPLOAD_ACCEPT = ".pdf,.docx,.odt,.eml,.html,.htm,.txt,.md,.jpg,.jpeg,.png,.tif,.tiff"
+UPLOAD_ACCEPT = ".pdf,.docx,.odt,.eml,.html,.htm,.xhtml,.txt,.md,.jpg,.jpeg,.png,.tif,.tiff"
 
 
 class DocumentFormat(StrEnum):

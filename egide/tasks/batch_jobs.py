@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from egide.documents.model import UPLOAD_ACCEPT
 from egide.tasks.batch import BatchItem
 from egide.tasks.tables import Row, Table
 from egide.tasks.templates import DraftTemplate, InvalidValues
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 __all__ = ["SUMMARY_SUFFIXES", "DraftJob", "SummarizeJob", "documents_in", "summary_request"]
 
 # The formats egide.documents reads (DESIGN.md): PDF, DOCX, ODT, EML, HTML, TXT.
-SUMMARY_SUFFIXES = (".pdf", ".docx", ".odt", ".eml", ".html", ".htm", ".xhtml", ".txt", ".md")
+# Every format Égide reads, scans and photos included (read by OCR).
+SUMMARY_SUFFIXES = tuple(UPLOAD_ACCEPT.split(","))
 
 
 def _row_key(row: Row) -> str:

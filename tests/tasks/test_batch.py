@@ -370,7 +370,7 @@ def test_summaries_of_a_folder_resume_and_redo_changed_files(
     (folder / "avril.md").write_text(text.replace("mars", "avril"), encoding="utf-8")
     (folder / "mars.html").write_text(f"<p>{text}</p>", encoding="utf-8")
     (folder / "casse.pdf").write_bytes(b"%PDF-1.4 rien de lisible")
-    (folder / "image.png").write_bytes(b"\x89PNG")
+    (folder / "image.webp").write_bytes(b"RIFF")  # a format Égide does not read
     (folder / "sous-dossier").mkdir()
     out = folder / "resumes"  # inside the folder: never read as input
     files = documents_in(folder)

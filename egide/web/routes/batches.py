@@ -13,7 +13,7 @@ from fastapi import File, Form, Request, UploadFile
 from starlette.responses import JSONResponse, Response
 
 from egide.config import Settings
-from egide.documents import DocumentError
+from egide.documents import UPLOAD_ACCEPT, DocumentError
 from egide.spreadsheets import csv_bytes
 from egide.store.batches import BatchJobRecord, BatchStatus
 from egide.tasks.batch import PENDING_FR
@@ -31,7 +31,7 @@ __all__ = ["router"]
 router = portal_router()
 _MAX_DOCUMENTS = 50
 _TABLE_ACCEPT = ".csv,.xlsx,.xlsm"
-_DOC_ACCEPT = ".pdf,.docx,.odt,.eml,.html,.htm,.txt,.md"
+_DOC_ACCEPT = UPLOAD_ACCEPT
 _LIVE = (BatchStatus.ANALYSING, BatchStatus.RUNNING)
 
 
