@@ -127,6 +127,12 @@ class KnowledgeBase:
 
         return embed
 
+    def assistant(self) -> Assistant:
+        """The pipeline, for answers (built by the caller's composition root)."""
+        if self._assistant is None:
+            raise KnowledgeError("réponse impossible : aucun circuit n'est configuré ici")
+        return self._assistant()
+
     def close(self) -> None:
         encoder = self._encoder
         if isinstance(encoder, EmbeddedEncoder):
