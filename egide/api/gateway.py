@@ -28,7 +28,7 @@ from egide.api.errors import (
     quota_too_small,
     rate_limited,
 )
-from egide.api.limits import RateLimiter, RateState
+from egide.api.limits import Limiter, RateLimiter, RateState
 from egide.api.quota import MeteredBackend, TokenMeter
 from egide.assistant import Assistant
 from egide.audit import AuditLog
@@ -80,9 +80,12 @@ class Gateway:
         guard: Guard | None = None,
         audit: AuditLog | None = None,
         applications: ApplicationStore | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
+        """``audit``, ``applications`` and ``limiter`` (over the store, shared by every
+        process) come from the process's composition root; else opened on first use."""
         self.settings = settings
-        self.limiter = RateLimiter()
+        self.limiter: Limiter = limiter or RateLimiter()
         self.executor = ThreadPoolExecutor(
             max_workers=settings.api.threads, thread_name_prefix="egide-api"
         )

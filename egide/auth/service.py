@@ -101,12 +101,19 @@ class Portal:
     """Accounts, sessions, throttling and the charter, over one store and one clock."""
 
     def __init__(
-        self, settings: Settings, *, clock: Clock = utc_now, store: Store | None = None
+        self,
+        settings: Settings,
+        *,
+        clock: Clock = utc_now,
+        store: Store | None = None,
+        audit: AuditLog | None = None,
     ) -> None:
+        """``store`` and ``audit``: the process's own (its composition root); else opened on
+        first use."""
         self.settings = settings
         self.clock = clock
         self._store = store
-        self._audit: AuditLog | None = None
+        self._audit: AuditLog | None = audit
         self._lock = threading.Lock()
         self.charters = CharterSource(settings.portal.charter_path)
         self.trainings = TrainingSource(settings.portal.training_path)

@@ -9,6 +9,11 @@ from its first failure and locked at the fifth; an address is slowed from its si
 and locked at the twentieth, so that a few typing mistakes in a large office slow nobody. An
 attempt refused for either reason is not checked at all, and not counted: neither a password nor
 a code is tried while a key is held back. Failures older than ``lockout_minutes`` are forgotten.
+
+The counters live in the store, so that every web process counts against the same keys: a
+lockout counted on one process is enforced on all. Each failure is one conditional UPDATE that
+the database applies atomically (the row's lock on PostgreSQL, the write lock on SQLite), never
+a read-then-write that two processes could interleave and undercount.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import and_, case, delete, literal, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from egide.auth.users import normalise_login
 from egide.config import PortalSettings
@@ -113,22 +119,49 @@ class Throttle:
         locked: Refusal | None = None
         with self._store.session() as session:
             for key, threshold in limits:
-                row = session.get(AuthThrottle, key)
-                if row is None:
-                    row = AuthThrottle(key=key, failures=0, last_failure_at=now, locked_until=None)
-                    session.add(row)
-                elif self._stale(row, now):
-                    row.failures, row.locked_until = 0, None
-                row.failures += 1
-                row.last_failure_at = now
-                if row.failures >= threshold:
-                    row.locked_until = now + self._window
-                    locked = Refusal(locked=True, retry_after_s=int(self._window.total_seconds()))
-            try:
-                session.flush()
-            except IntegrityError:
-                raise _RowCreatedMeanwhile from None
+                if not self._count(session, key, threshold, now):
+                    session.add(
+                        AuthThrottle(key=key, failures=0, last_failure_at=now, locked_until=None)
+                    )
+                    try:
+                        session.flush()
+                    except IntegrityError:
+                        raise _RowCreatedMeanwhile from None
+                    self._count(session, key, threshold, now)
+                until = session.execute(
+                    select(AuthThrottle.locked_until).where(AuthThrottle.key == key)
+                ).scalar_one()
+                if until is not None and until > now:
+                    wait = math.ceil((until - now).total_seconds())
+                    refusal = Refusal(locked=True, retry_after_s=wait)
+                    if locked is None or refusal.retry_after_s > locked.retry_after_s:
+                        locked = refusal
         return locked
+
+    def _count(self, session: Session, key: str, threshold: int, now: datetime) -> bool:
+        """One more failure on ``key``, computed by the database from the row as it is when
+        the UPDATE runs; False when the key has no row yet."""
+        table = AuthThrottle
+        stale = or_(
+            and_(table.locked_until.is_not(None), table.locked_until <= now),
+            and_(table.locked_until.is_(None), table.last_failure_at <= now - self._window),
+        )
+        failures = case((stale, 1), else_=table.failures + 1)
+        # Typed like the column: SQLite compares the stored text of instants.
+        never = null().cast(table.locked_until.type)
+        until = literal(now + self._window, table.locked_until.type)
+        still_locked = case((stale, never), else_=table.locked_until)
+        result = session.execute(
+            update(table)
+            .where(table.key == key)
+            .values(
+                failures=failures,
+                last_failure_at=now,
+                locked_until=case((failures >= threshold, until), else_=still_locked),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     def clear(self, key: str) -> None:
         with self._store.session() as session:

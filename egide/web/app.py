@@ -11,10 +11,13 @@ from fastapi import FastAPI
 
 from egide import __version__
 from egide.api import Gateway, gateway_router
+from egide.api.limits import SharedRateLimiter
 from egide.auth import Clock, utc_now
 from egide.config import Settings
 from egide.files import restrict_umask
 from egide.models import ModelBackend
+from egide.runtime import Runtime, open_runtime
+from egide.store.applications import ApplicationStore
 from egide.web.portal import install_portal
 from egide.web.scan import scan_router
 
@@ -26,16 +29,30 @@ def create_app(
     *,
     clock: Clock = utc_now,
     backends: Mapping[str, ModelBackend] | None = None,
+    runtime: Runtime | None = None,
 ) -> FastAPI:
     """The whole service; ``clock`` lets tests move time (session expiry, lockouts, TOTP), and
-    ``backends`` stand in for the portal's configured model backends, by name."""
+    ``backends`` stand in for the portal's configured model backends, by name.
+
+    This is the process's composition root: one :class:`~egide.runtime.Runtime` (one store,
+    one audit log, the guard) handed to the portal, the workspace and the gateway; sign-in
+    failures, sessions, request windows and quotas live in that store, so that several
+    processes behind a load balancer behave as one.
+    """
     restrict_umask()  # everything the service writes in EGIDE_HOME is its own only
+    runtime = runtime or open_runtime(settings)
     app = FastAPI(title="Égide", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url=None)  # fmt: skip
     app.state.settings = settings
-    install_portal(app, settings, clock=clock, backends=backends)
+    app.state.runtime = runtime
+    install_portal(app, settings, clock=clock, backends=backends, runtime=runtime)
     # One gateway: the applications' tokens open /v1 and the analysis alike.
-    gateway = Gateway(settings)
+    gateway = Gateway(
+        settings,
+        audit=runtime.audit,
+        applications=ApplicationStore(runtime.store),
+        limiter=SharedRateLimiter(runtime.store, prefix="v1:"),
+    )
     app.state.gateway = gateway
     app.include_router(gateway_router(settings, gateway=gateway))
     app.include_router(
@@ -43,6 +60,7 @@ def create_app(
             gateway,
             per_minute=settings.api.scan_per_minute,
             max_chars=settings.api.scan_max_chars,
+            limiter=SharedRateLimiter(runtime.store, prefix="scan:"),
         )
     )
 

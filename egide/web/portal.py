@@ -18,6 +18,7 @@ from egide.audit import AuditError
 from egide.auth import SESSION_COOKIE, Clock, Portal, utc_now
 from egide.config import Settings
 from egide.models import ModelBackend
+from egide.runtime import Runtime
 from egide.store.errors import NotFoundError, StoreError
 from egide.web.deps import (
     STEP_PATHS,
@@ -138,13 +139,16 @@ def install_portal(
     *,
     clock: Clock = utc_now,
     backends: Mapping[str, ModelBackend] | None = None,
+    runtime: Runtime | None = None,
 ) -> Portal:
     """Add the portal to ``app``; its state is ``app.state.portal`` and ``app.state.workspace``.
 
     ``backends`` replaces configured model backends by name (tests use it for model servers
-    that fail on purpose); every request still goes through the whole pipeline.
+    that fail on purpose); every request still goes through the whole pipeline. ``runtime``
+    holds the process's store and audit log (:func:`egide.runtime.open_runtime`).
     """
-    portal = Portal(settings, clock=clock)
+    store, audit = (runtime.store, runtime.audit) if runtime is not None else (None, None)
+    portal = Portal(settings, clock=clock, store=store, audit=audit)
     app.state.portal = portal
     app.state.workspace = Workspace(
         settings, lambda: portal.store, audit=lambda: portal.audit, backends=backends

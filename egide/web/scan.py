@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from egide.api import Gateway
 from egide.api.body import read_json
 from egide.api.errors import GatewayError, invalid_value
-from egide.api.limits import RateLimiter
+from egide.api.limits import Limiter, RateLimiter
 from egide.api.routes import translate
 from egide.auth import Portal
 from egide.guard import Guard, ScanResult, shared_guard
@@ -89,11 +89,13 @@ def _answer(result: ScanResult) -> dict[str, Any]:
 
 
 class _Scanner:
-    def __init__(self, gateway: Gateway, *, per_minute: int, max_chars: int) -> None:
+    def __init__(
+        self, gateway: Gateway, *, per_minute: int, max_chars: int, limiter: Limiter | None
+    ) -> None:
         self.gateway = gateway
         self.per_minute = per_minute
         self.max_chars = max_chars
-        self.limiter = RateLimiter()
+        self.limiter: Limiter = limiter or RateLimiter()
         self.executor = ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="egide-scan")
 
     async def caller(self, request: Request, auth: OptionalAuth, portal: Portal) -> str:
@@ -146,9 +148,12 @@ class _Scanner:
         return await loop.run_in_executor(self.executor, functools.partial(guard.scan, text))
 
 
-def scan_router(gateway: Gateway, *, per_minute: int, max_chars: int) -> APIRouter:
-    """The analysis route, for ``app.include_router`` in :func:`egide.web.app.create_app`."""
-    scanner = _Scanner(gateway, per_minute=per_minute, max_chars=max_chars)
+def scan_router(
+    gateway: Gateway, *, per_minute: int, max_chars: int, limiter: Limiter | None = None
+) -> APIRouter:
+    """The analysis route, for ``app.include_router`` in :func:`egide.web.app.create_app`;
+    ``limiter`` counts the callers' windows (shared by every process when over the store)."""
+    scanner = _Scanner(gateway, per_minute=per_minute, max_chars=max_chars, limiter=limiter)
     router = APIRouter(tags=["Analyse"])
 
     @router.post(SCAN_PATH)
