@@ -228,7 +228,7 @@ def run_draft(args: argparse.Namespace) -> int:
     from egide.assistant import AssistantRequest
     from egide.cli.assist import open_assistant, stream_to_stdout
     from egide.cli.common import current_user
-    from egide.tasks.exporting import DRAFT_MENTION, export_format, render_export
+    from egide.tasks.exporting import DRAFT_MENTION, PROJECT_STAMP, export_format, render_export
     from egide.tasks.templates import TemplateError
 
     settings = settings_from(args)
@@ -250,7 +250,10 @@ def run_draft(args: argparse.Namespace) -> int:
     short = (result.draft_id or "")[:8]
     if fmt is not None:
         target = args.output or Path(f"{template.name}-{short or 'brouillon'}.{fmt}")
-        data = render_export(fmt, title=template.title, text=result.text, mention=DRAFT_MENTION)
+        data = render_export(
+            fmt, title=template.title, text=result.text, mention=DRAFT_MENTION, heading=False,
+            stamp=PROJECT_STAMP,
+        )  # fmt: skip
         write_bytes_atomic(target, data)
         print(f"Exporté (non validé) : {target}", file=sys.stderr)
     return EXIT_OK
@@ -262,7 +265,7 @@ def run_draft(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from egide.cli.common import current_user
     from egide.store import DraftStore, StoreError, open_store, validation_mention
-    from egide.tasks.exporting import export_format, render_export
+    from egide.tasks.exporting import export_draft, export_format
 
     try:
         fmt = export_format(args.output, args.format)
@@ -280,7 +283,7 @@ def run_export(args: argparse.Namespace) -> int:
     except StoreError as exc:
         raise CliError(str(exc)) from None
     mention = validation_mention(record)
-    data = render_export(fmt, title=record.title, text=record.content, mention=mention)
+    data = export_draft(fmt, record)
     write_bytes_atomic(args.output, data)
     print(f"Exporté : {args.output} — {mention}", file=sys.stderr)
     return EXIT_OK

@@ -1,37 +1,39 @@
-"""DOCX and ODT exports of a validated draft: title, headings, bullets, paragraphs, AI mention.
+"""DOCX and ODT exports of a draft: A4, the French administrative letter's layout, the mention.
 
-The files carry only the metadata given here: python-docx's template says it was written by
-"python-docx", which must not end up in a ministry's document properties.
+A text whose parts are marked (:mod:`egide.documents.letter`) is set as a letter: timbre,
+place and date, recipient, references, body, signature and copies each in its place and style,
+and no title (the title of the template is the agent's, not the addressee's). Another text is a
+plain document, under its title when ``heading`` is true. Every export ends with the mention of
+the AI's part (and of the validation, once there is one); an export that is not validated
+carries ``stamp`` at the top of each page ("PROJET").
+
+Page, font and styles are in :mod:`egide.documents.layout`; the composition of the paragraphs,
+common to both formats, in :mod:`egide.documents.compose`.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
-import docx
-from docx.oxml.ns import qn
-from odf import dc, meta, teletype
-from odf.opendocument import OpenDocumentText
-from odf.style import ListLevelProperties, ParagraphProperties, Style, TextProperties
-from odf.text import H, List, ListItem, ListLevelStyleBullet, ListStyle, P, Span
-
-from egide.documents.blocks import BlockKind, inline_runs, parse_blocks
+from egide.documents.compose import compose
+from egide.documents.docx_writer import LANGUAGE, docx_bytes
+from egide.documents.odt_writer import odt_bytes
 from egide.files import write_atomic
 
 __all__ = [
-    "Body", "ai_assistance_mention", "render_docx", "render_odt", "write_docx", "write_odt",
-    "xml_safe",
+    "LANGUAGE", "PROJECT_STAMP", "Body", "ai_assistance_mention", "render_docx", "render_odt",
+    "write_docx", "write_odt", "xml_safe",
 ]  # fmt: skip
 
 Body = str | Sequence[str]
-"""The text of the export: Markdown-ish lines ("# " headings, "- " bullets, **bold**)."""
+"""The text of the export: Markdown-ish lines ("# " headings, "- " bullets, **bold**), and for
+a letter the lines that mark its parts ("[En-tête]", "[Signature]"…)."""
 
-LANGUAGE = "fr-FR"
+PROJECT_STAMP = "PROJET — document non validé"
+"""At the top of every page of an export made before the agent validated the document."""
 
 # XML 1.0 allows tab, line feed, carriage return and the characters from U+0020 on, except the
 # surrogates and U+FFFE/U+FFFF. A draft may hold others (a model's output, a paste from a
@@ -52,6 +54,10 @@ def _safe_body(body: Body) -> Body:
     return xml_safe(body) if isinstance(body, str) else [xml_safe(item) for item in body]
 
 
+def _safe(text: str | None) -> str | None:
+    return xml_safe(text) if text else text
+
+
 def ai_assistance_mention(validated_by: str, validated_on: date) -> str:
     return (
         "Document préparé avec l'assistance d'une IA, relu et validé par "
@@ -59,154 +65,74 @@ def ai_assistance_mention(validated_by: str, validated_on: date) -> str:
     )
 
 
-# --- DOCX -------------------------------------------------------------------------------------
-
-
-def _docx_runs(paragraph: Any, text: str) -> None:
-    for chunk, bold in inline_runs(text):
-        run = paragraph.add_run(chunk)  # python-docx turns "\n" into a line break
-        if bold:
-            run.bold = True
-
-
-def _docx_metadata(document: Any, title: str, author: str | None, now: datetime) -> None:
-    properties = document.core_properties
-    properties.title = title
-    properties.author = author or ""
-    properties.last_modified_by = author or ""
-    properties.comments = ""
-    properties.subject = ""
-    properties.keywords = ""
-    properties.category = ""
-    properties.language = LANGUAGE
-    properties.created = now
-    properties.modified = now
-    properties.revision = 1
-    for lang in document.styles.element.iter(qn("w:lang")):
-        lang.set(qn("w:val"), LANGUAGE)
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def render_docx(
-    *, title: str, body: Body, mention: str | None = None, author: str | None = None
+    *,
+    title: str,
+    body: Body,
+    mention: str | None = None,
+    author: str | None = None,
+    heading: bool = True,
+    stamp: str | None = None,
 ) -> bytes:
-    title, body = xml_safe(title), _safe_body(body)
-    mention = xml_safe(mention) if mention else mention
-    author = xml_safe(author) if author else author
-    document = docx.Document()
-    _docx_metadata(document, title, author, datetime.now(UTC).replace(microsecond=0))
-    document.add_heading(title, level=0)
-    for block in parse_blocks(body):
-        if block.kind is BlockKind.HEADING:
-            paragraph = document.add_heading(level=block.level)
-        elif block.kind is BlockKind.BULLET:
-            paragraph = document.add_paragraph(style="List Bullet")
-        else:
-            paragraph = document.add_paragraph()
-        _docx_runs(paragraph, block.text)
-    if mention:
-        document.add_paragraph().add_run(mention).italic = True
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def write_docx(
-    path: Path, *, title: str, body: Body, mention: str | None = None, author: str | None = None
-) -> Path:
-    return write_atomic(path, render_docx(title=title, body=body, mention=mention, author=author))
-
-
-# --- ODT --------------------------------------------------------------------------------------
-
-
-class _OdtStyles:
-    def __init__(self, document: Any) -> None:
-        self.title = Style(name="Title", displayname="Title", family="paragraph")
-        self.title.addElement(TextProperties(fontsize="20pt", fontweight="bold"))
-        self.title.addElement(ParagraphProperties(marginbottom="0.4cm"))
-        document.styles.addElement(self.title)
-        self.headings = {}
-        for level, size in ((1, "16pt"), (2, "14pt"), (3, "12pt")):
-            style = Style(
-                name=f"Heading_20_{level}",
-                displayname=f"Heading {level}",
-                family="paragraph",
-                defaultoutlinelevel=str(level),
-            )
-            style.addElement(TextProperties(fontsize=size, fontweight="bold"))
-            style.addElement(ParagraphProperties(margintop="0.4cm", marginbottom="0.2cm"))
-            document.styles.addElement(style)
-            self.headings[level] = style
-        self.mention = Style(name="Mention", displayname="Mention", family="paragraph")
-        self.mention.addElement(TextProperties(fontstyle="italic"))
-        self.mention.addElement(ParagraphProperties(margintop="0.6cm"))
-        document.styles.addElement(self.mention)
-        self.bold = Style(name="Strong_20_Emphasis", displayname="Strong Emphasis", family="text")
-        self.bold.addElement(TextProperties(fontweight="bold"))
-        document.styles.addElement(self.bold)
-        self.bullets = ListStyle(name="Puces")
-        bullet = ListLevelStyleBullet(level=1, bulletchar="•")
-        bullet.addElement(ListLevelProperties(spacebefore="0.4cm", minlabelwidth="0.5cm"))
-        self.bullets.addElement(bullet)
-        document.automaticstyles.addElement(self.bullets)
-
-
-def _odt_runs(element: Any, text: str, bold_style: Any) -> Any:
-    for chunk, bold in inline_runs(text):
-        if bold:
-            span = Span(stylename=bold_style)
-            teletype.addTextToElement(span, chunk)
-            element.addElement(span)
-        else:
-            teletype.addTextToElement(element, chunk)  # "\n" becomes <text:line-break/>
-    return element
-
-
-def _odt_metadata(document: Any, title: str, author: str | None, now: datetime) -> None:
-    stamp = now.strftime("%Y-%m-%dT%H:%M:%S")
-    document.meta.addElement(dc.Title(text=title))
-    document.meta.addElement(dc.Language(text=LANGUAGE))
-    document.meta.addElement(meta.CreationDate(text=stamp))
-    document.meta.addElement(dc.Date(text=stamp))
-    if author:
-        document.meta.addElement(meta.InitialCreator(text=author))
-        document.meta.addElement(dc.Creator(text=author))
+    """A DOCX file; ``heading`` prints ``title`` above a plain document (never a letter),
+    ``stamp`` is printed at the top of every page."""
+    title = xml_safe(title)
+    composed = compose(_safe_body(body), title=title, heading=heading)
+    return docx_bytes(
+        composed, title=title, mention=_safe(mention), author=_safe(author), stamp=_safe(stamp),
+        now=_now(),
+    )  # fmt: skip
 
 
 def render_odt(
-    *, title: str, body: Body, mention: str | None = None, author: str | None = None
+    *,
+    title: str,
+    body: Body,
+    mention: str | None = None,
+    author: str | None = None,
+    heading: bool = True,
+    stamp: str | None = None,
 ) -> bytes:
-    title, body = xml_safe(title), _safe_body(body)
-    mention = xml_safe(mention) if mention else mention
-    author = xml_safe(author) if author else author
-    document = OpenDocumentText()
-    _odt_metadata(document, title, author, datetime.now(UTC).replace(microsecond=0))
-    styles = _OdtStyles(document)
-    document.text.addElement(_odt_runs(P(stylename=styles.title), title, styles.bold))
-    bullets: Any = None
-    for block in parse_blocks(body):
-        if block.kind is BlockKind.BULLET:
-            if bullets is None:
-                bullets = List(stylename=styles.bullets)
-                document.text.addElement(bullets)
-            item = ListItem()
-            item.addElement(_odt_runs(P(), block.text, styles.bold))
-            bullets.addElement(item)
-            continue
-        bullets = None
-        if block.kind is BlockKind.HEADING:
-            element = H(outlinelevel=block.level, stylename=styles.headings[block.level])
-        else:
-            element = P()
-        document.text.addElement(_odt_runs(element, block.text, styles.bold))
-    if mention:
-        document.text.addElement(_odt_runs(P(stylename=styles.mention), mention, styles.bold))
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    """An ODT file, laid out as :func:`render_docx` lays out its DOCX."""
+    title = xml_safe(title)
+    composed = compose(_safe_body(body), title=title, heading=heading)
+    return odt_bytes(
+        composed, title=title, mention=_safe(mention), author=_safe(author), stamp=_safe(stamp),
+        now=_now(),
+    )  # fmt: skip
+
+
+def write_docx(
+    path: Path,
+    *,
+    title: str,
+    body: Body,
+    mention: str | None = None,
+    author: str | None = None,
+    heading: bool = True,
+    stamp: str | None = None,
+) -> Path:
+    data = render_docx(
+        title=title, body=body, mention=mention, author=author, heading=heading, stamp=stamp
+    )
+    return write_atomic(path, data)
 
 
 def write_odt(
-    path: Path, *, title: str, body: Body, mention: str | None = None, author: str | None = None
+    path: Path,
+    *,
+    title: str,
+    body: Body,
+    mention: str | None = None,
+    author: str | None = None,
+    heading: bool = True,
+    stamp: str | None = None,
 ) -> Path:
-    return write_atomic(path, render_odt(title=title, body=body, mention=mention, author=author))
+    data = render_odt(
+        title=title, body=body, mention=mention, author=author, heading=heading, stamp=stamp
+    )
+    return write_atomic(path, data)

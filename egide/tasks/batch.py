@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from egide.files import write_atomic
 from egide.spreadsheets import csv_bytes
-from egide.tasks.exporting import DRAFT_MENTION, render_export
+from egide.tasks.exporting import DRAFT_MENTION, PROJECT_STAMP, render_export, titled
 
 if TYPE_CHECKING:
     from egide.assistant import Assistant, AssistantRequest
@@ -316,7 +316,10 @@ def _process(
                 data = result.text.encode("utf-8")
             else:
                 title = request.title or item.label
-                data = render_export(fmt, title=title, text=result.text, mention=DRAFT_MENTION)
+                data = render_export(
+                    fmt, title=title, text=result.text, mention=DRAFT_MENTION,
+                    heading=titled(request.task), stamp=PROJECT_STAMP,
+                )  # fmt: skip
             write_atomic(out_dir / name, data)
         note = "; ".join(result.warnings)
         return JournalEntry(item.key, item.label, ItemStatus.OK, result.draft_id, name, note)

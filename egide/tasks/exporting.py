@@ -1,15 +1,40 @@
-"""DOCX and ODT exports of drafts, always with the mention of the AI's part and of validation."""
+"""DOCX and ODT exports of drafts, always with the mention of the AI's part and of validation.
+
+A draft written from a template is exported as the letter or note it is, without the template's
+title above it; a summary or an answer keeps its title as a heading. Until the agent validates
+it, every page says « PROJET » and the mention says it is not validated.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from egide.store.drafts import UNVALIDATED_MENTION
+from egide.documents.writers import PROJECT_STAMP
+from egide.store.drafts import UNVALIDATED_MENTION, validation_mention
 
-__all__ = ["DRAFT_MENTION", "EXPORT_FORMATS", "export_format", "render_export"]
+if TYPE_CHECKING:
+    from egide.store.drafts import DraftRecord
+
+__all__ = [
+    "DRAFT_MENTION",
+    "EXPORT_FORMATS",
+    "PROJECT_STAMP",
+    "export_draft",
+    "export_format",
+    "render_export",
+    "titled",
+]
 
 EXPORT_FORMATS = ("docx", "odt")
 DRAFT_MENTION = UNVALIDATED_MENTION  # what an export carries before validation
+# Tasks whose result is a document of its own (a letter, a note): no title printed above it.
+_UNTITLED_TASKS = frozenset({"draft"})
+
+
+def titled(task: str) -> bool:
+    """Whether an export of ``task``'s result prints its title above the text."""
+    return task not in _UNTITLED_TASKS
 
 
 def export_format(path: Path | None, requested: str | None) -> str:
@@ -25,8 +50,29 @@ def export_format(path: Path | None, requested: str | None) -> str:
     raise ValueError("précisez le format d'export (docx ou odt), ou nommez le fichier .docx/.odt")
 
 
-def render_export(fmt: str, *, title: str, text: str, mention: str) -> bytes:
+def render_export(
+    fmt: str,
+    *,
+    title: str,
+    text: str,
+    mention: str,
+    heading: bool = True,
+    stamp: str | None = None,
+) -> bytes:
     from egide.documents import render_docx, render_odt
 
     render = render_docx if fmt == "docx" else render_odt
-    return render(title=title, body=text, mention=mention)
+    return render(title=title, body=text, mention=mention, heading=heading, stamp=stamp)
+
+
+def export_draft(fmt: str, draft: DraftRecord) -> bytes:
+    """A stored draft as its owner downloads it: its current text, its mention, « PROJET » on
+    every page until it is validated."""
+    return render_export(
+        fmt,
+        title=draft.title,
+        text=draft.content,
+        mention=validation_mention(draft),
+        heading=titled(draft.task),
+        stamp=None if draft.is_validated else PROJECT_STAMP,
+    )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from egide.documents.letter import LetterPart, split_letter
 from egide.tasks.templates import (
     ADMIN_FOLDER,
     InvalidValues,
@@ -68,14 +69,20 @@ def test_every_builtin_renders_its_examples_with_the_conventions(name: str) -> N
     template = load_templates(None).get(name)
     text = template.render(template.example_data())
     assert "{{" not in text and "{%" not in text and "}}" not in text
-    lines = text.splitlines()
-    assert lines[0] == "PRÉFECTURE DE LA GIRONDE"  # en-tête
-    assert any(line.startswith("Bordeaux, le ") for line in lines)  # lieu et date
-    assert any(line.startswith("Objet : ") for line in lines)
-    assert "Paul LEFÈVRE" in text  # signature: prénom NOM
+    parts = {part.kind: part.text for part in split_letter(text)}
+    # Every part of the French administrative layout is marked for the export.
+    assert parts[LetterPart.HEADER].splitlines()[0] == "PRÉFECTURE DE LA GIRONDE"
+    assert parts[LetterPart.PLACE_DATE].startswith("Bordeaux, le ")
+    assert "Objet : " in parts[LetterPart.REFERENCES]
+    if name != "note-synthese":  # a synthesis names its writer, it is not signed
+        assert parts[LetterPart.SIGNATURE].splitlines()[-1] == "Paul LEFÈVRE"  # prénom NOM
+    assert template.title not in text.splitlines()  # the template's title is not printed
+    body = parts[LetterPart.BODY]
     if name in LETTERS:
-        appel = next(line for line in lines if line.endswith(",") and line.startswith("M"))
-        assert f"Je vous prie d'agréer, {appel[:-1]}, l'expression de" in text
+        assert LetterPart.RECIPIENT in parts
+        appel = body.splitlines()[0]
+        assert appel.endswith(",")
+        assert f"Je vous prie d'agréer, {appel[:-1]}, l'expression de" in body
     else:
         assert "Je vous prie d'agréer" not in text  # a note has no formule de politesse
 
@@ -142,21 +149,89 @@ def test_optional_parts_of_the_answer(sens: str, present: str, absent: str) -> N
         assert "Télérecours citoyens" in text and "tribunal administratif de Bordeaux" in text
 
 
+def test_a_refusal_without_motifs_is_refused_and_says_why() -> None:
+    template = load_templates(None).get("reponse-usager")
+    data = {**template.example_data(), "sens": "défavorable", "motifs": " "}
+    with pytest.raises(MissingFields) as caught:
+        template.render(data)
+    assert [f.name for f in caught.value.missing] == ["motifs"]
+    assert caught.value.problems == {
+        "motifs": "ce champ est obligatoire quand « Sens de la réponse » est « défavorable »"
+    }
+    assert "(obligatoire quand « Sens de la réponse » est « défavorable »)" in str(caught.value)
+
+
+def test_conditional_fields_follow_the_choice_made() -> None:
+    """Motifs typed before the agent chose « favorable » do not end up in a favourable letter."""
+    template = load_templates(None).get("reponse-usager")
+    data = {**template.example_data(), "sens": "favorable", "motifs": "MOTIF OUBLIÉ",
+            "tribunal": "TRIBUNAL OUBLIÉ"}  # fmt: skip
+    values = template.bind(data)
+    assert values["motifs"] == "" and values["tribunal"] == ""
+    assert "OUBLIÉ" not in template.render(data)
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [("defavorable", "défavorable"), ("DÉFAVORABLE", "défavorable"), (" favorable ", "favorable")],
+)
+def test_choices_are_matched_whatever_the_case_and_accents(written: str, canonical: str) -> None:
+    template = load_templates(None).get("reponse-usager")
+    assert template.bind({**template.example_data(), "sens": written})["sens"] == canonical
+
+
 @pytest.mark.parametrize(
     ("written", "shown"),
     [
         ("2025-03-01", "1er mars 2025"),
         ("14/07/2025", "14 juillet 2025"),
         ("03.03.2025", "3 mars 2025"),
-        ("12 mars 2025", "12 mars 2025"),  # already written out: kept
-        ("31/02/2025", "31/02/2025"),  # not a date: kept, never silently changed
-        ("2025-13-01", "2025-13-01"),
+        ("03-03-2025", "3 mars 2025"),
+        ("29/02/2024", "29 février 2024"),  # a leap year
+        ("12 mars 2025", "12 mars 2025"),
+        ("1er mars 2025", "1er mars 2025"),
+        ("lundi 3 mars 2025", "3 mars 2025"),
+        ("03/03/2025 00:00", "3 mars 2025"),  # a spreadsheet's date cell with its time
+        ("2025-03-03T09:30:00", "3 mars 2025"),
     ],
 )
 def test_date_fields_are_written_out_in_french(written: str, shown: str) -> None:
     template = load_templates(None).get("accuse-reception")
     text = template.render({**template.example_data(), "date_reception": written})
     assert f"reçue par mes services le {shown}." in text
+
+
+@pytest.mark.parametrize(
+    ("written", "problem"),
+    [
+        ("31/02/2026", "cette date n'existe pas dans le calendrier"),
+        ("29/02/2025", "cette date n'existe pas dans le calendrier"),
+        ("31 avril 2026", "cette date n'existe pas dans le calendrier"),
+        ("2025-13-01", "cette date n'existe pas dans le calendrier"),
+        ("12/03/25", "écrivez l'année sur quatre chiffres"),
+        ("demain", "ce n'est pas une date"),
+        ("12/03/0025", "l'année n'est pas vraisemblable"),
+    ],
+)
+def test_a_date_that_does_not_exist_is_refused_in_french(written: str, problem: str) -> None:
+    template = load_templates(None).get("accuse-reception")
+    with pytest.raises(InvalidValues) as caught:
+        template.render({**template.example_data(), "date_reception": written})
+    assert caught.value.problems["date_reception"].startswith(problem)
+    assert "JJ/MM/AAAA" in caught.value.problems["date_reception"]
+    assert written not in str(caught.value)  # never the value: it may be a birth date
+    assert str(caught.value).startswith("valeur à corriger pour le modèle « accuse-reception »")
+
+
+def test_every_problem_is_reported_at_once_with_the_missing_fields() -> None:
+    template = load_templates(None).get("reponse-usager")
+    data = {**template.example_data(), "date_demande": "31/02/2026", "civilite": "Docteur",
+            "nom": "", "sens": "défavorable", "motifs": ""}  # fmt: skip
+    with pytest.raises(InvalidValues) as caught:
+        template.render(data)
+    assert set(caught.value.problems) == {"civilite", "nom", "date_demande", "motifs"}
+    assert [f.name for f in caught.value.missing] == ["nom", "motifs"]
+    assert "Docteur" not in str(caught.value)
 
 
 def test_missing_required_fields_are_listed_with_their_labels() -> None:
@@ -179,6 +254,7 @@ def test_a_value_outside_the_choices_is_refused_without_quoting_it() -> None:
     with pytest.raises(InvalidValues) as caught:
         template.render({**template.example_data(), "civilite": "Docteur Zorglub"})
     assert "« civilite »" in str(caught.value) and "« Madame »" in str(caught.value)
+    assert caught.value.problems["civilite"].startswith("valeur non permise : choisissez")
     assert "Zorglub" not in str(caught.value)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from egide.tasks.templates.model import TemplateField
+    from egide.tasks.templates.model import DraftTemplate, TemplateField
 
 __all__ = [
     "InvalidTemplate",
@@ -19,7 +19,15 @@ __all__ = [
 
 
 class TemplateError(ValueError):
-    """A template cannot be used as asked; ``str()`` says why and what to do, in French."""
+    """A template cannot be used as asked; ``str()`` says why and what to do, in French.
+
+    ``problems`` maps a field's name to what is wrong with its value (a French sentence, no
+    value quoted), for a form to show beside each field; ``missing`` lists the required fields
+    left empty. Both are empty when the error is not about the values.
+    """
+
+    problems: Mapping[str, str] = {}
+    missing: tuple[TemplateField, ...] = ()
 
 
 class InvalidTemplate(TemplateError):
@@ -40,10 +48,20 @@ class TemplateNotFound(TemplateError):
 class MissingFields(TemplateError):
     """Required fields without a value; the message lists them with their labels and examples."""
 
-    def __init__(self, template_name: str, missing: Sequence[TemplateField]) -> None:
+    def __init__(
+        self,
+        template_name: str,
+        missing: Sequence[TemplateField],
+        *,
+        problems: Mapping[str, str] | None = None,
+        template: DraftTemplate | None = None,
+    ) -> None:
         lines = []
         for item in missing:
             hint = f", par exemple « {item.example} »" if item.example else ""
+            conditions = item.when or item.required_when
+            if conditions and template is not None:
+                hint = f" (obligatoire quand {template.describe(conditions)}){hint}"
             lines.append(f"  - {item.name} : {item.label}{hint}")
         plural = "s" if len(missing) > 1 else ""
         super().__init__(
@@ -51,8 +69,20 @@ class MissingFields(TemplateError):
             f"« {template_name} » :\n" + "\n".join(lines)
         )
         self.missing = tuple(missing)
+        self.problems = dict(problems or {})
 
 
 class InvalidValues(TemplateError):
-    """Unknown field names or values outside a field's choices (the values are never quoted:
-    this message may end up in a batch journal)."""
+    """Unknown field names or values a field cannot take (the values are never quoted: this
+    message may end up in a batch journal)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        problems: Mapping[str, str] | None = None,
+        missing: Sequence[TemplateField] = (),
+    ) -> None:
+        super().__init__(message)
+        self.problems = dict(problems or {})
+        self.missing = tuple(missing)

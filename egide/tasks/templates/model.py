@@ -18,7 +18,7 @@ The front matter is written in French, for the people who write templates::
     {{ civilite }},
     …
 
-See docs/modeles.md for every key.
+See the templates guide (docs/) for every key.
 """
 
 from __future__ import annotations
@@ -31,18 +31,23 @@ from typing import Any
 
 from jinja2 import Template as JinjaTemplate
 
+from egide.folding import fold
 from egide.tasks.templates.errors import InvalidValues, MissingFields
-from egide.tasks.templates.render import (
-    fold,
+from egide.tasks.templates.render import tidy
+from egide.tasks.templates.values import (
+    TODAY_WORDS,
+    Condition,
+    ValueProblem,
+    canonical_choice,
     french_date,
-    parse_date,
-    tidy,
+    read_date,
     today,
 )
 
 __all__ = [
     "FIELD_TYPES",
     "KINDS",
+    "Condition",
     "DraftTemplate",
     "TemplateField",
     "TemplateSource",
@@ -56,7 +61,7 @@ KINDS = {
     "reponse_type": "réponse type",
 }
 FIELD_TYPES = ("texte", "date")
-_TODAY = "aujourd_hui"  # fold("aujourd'hui"): the default that means the day of drafting
+REQUIRED = "ce champ est obligatoire"
 
 
 class TemplateSource(StrEnum):
@@ -68,11 +73,35 @@ class TemplateSource(StrEnum):
 class TemplateField:
     name: str
     label: str
-    required: bool = True
+    required: bool = True  # when the field applies; see required_when for "only if"
     default: str | None = None
     example: str | None = None
     choices: tuple[str, ...] = ()
     type: str = "texte"
+    # ``si``: the field exists only when every condition holds; otherwise it is left empty,
+    # whatever was typed in it (the choice made decides, in the form and in the letter).
+    when: tuple[Condition, ...] = ()
+    # ``obligatoire_si``: an optional field that becomes required when every condition holds.
+    required_when: tuple[Condition, ...] = ()
+
+    def applies(self, values: Mapping[str, str]) -> bool:
+        return all(condition.holds(values) for condition in self.when)
+
+    def is_required(self, values: Mapping[str, str]) -> bool:
+        if not self.applies(values):
+            return False
+        if self.required:
+            return True
+        return bool(self.required_when) and all(c.holds(values) for c in self.required_when)
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.when or self.required_when)
+
+    @property
+    def when_values(self) -> dict[str, list[str]]:
+        """``si`` as data, for a form's script: ``{"sens": ["défavorable"]}``."""
+        return {condition.name: list(condition.values) for condition in self.when}
 
 
 @dataclass(frozen=True)
@@ -98,12 +127,20 @@ class DraftTemplate:
     def field_named(self, name: str) -> TemplateField | None:
         return next((f for f in self.fields if f.name == name), None)
 
+    def describe(self, conditions: Iterable[Condition]) -> str:
+        """« Sens de la réponse » est « défavorable » et « … » est « … »."""
+        parts = []
+        for condition in conditions:
+            found = self.field_named(condition.name)
+            parts.append(condition.describe(found.label if found else condition.name))
+        return " et ".join(parts)
+
     def match_columns(self, columns: Iterable[str]) -> tuple[dict[str, str], list[str]]:
         """Map data keys (JSON keys, spreadsheet columns) to field names.
 
         A key matches a field by its name or its label, ignoring case, accents and punctuation
         ("Civilité du destinataire" finds ``civilite``). Returns the mapping and the keys that
-        match no field.
+        match no field. :mod:`egide.tasks.templates.columns` also guesses the unsure ones.
         """
         by_fold: dict[str, str] = {}
         for item in self.fields:
@@ -121,16 +158,26 @@ class DraftTemplate:
         return mapping, unknown
 
     def missing_for(self, provided: Iterable[str]) -> list[TemplateField]:
-        """Required fields absent from ``provided`` (field names), in template order."""
+        """Fields always required that ``provided`` (field names) lacks, in template order.
+
+        A field required only under a condition is not listed: whether it is needed depends
+        on each row's choice, checked row by row.
+        """
         have = set(provided)
-        return [f for f in self.fields if f.required and f.name not in have]
+        return [
+            f for f in self.fields
+            if f.required and not f.when and not f.default and f.name not in have
+        ]  # fmt: skip
 
     def bind(self, data: Mapping[str, Any], *, ignore_unknown: bool = False) -> dict[str, str]:
         """The values every placeholder receives: data, then defaults, then empty text.
 
-        Raises :class:`InvalidValues` for unknown keys (unless ``ignore_unknown``) or a value
-        outside a field's choices, and :class:`MissingFields` listing every required field
-        without a value.
+        Fields are read in order, so that a condition on an earlier field (``si``,
+        ``obligatoire_si``) sees its final value; a field whose condition does not hold is
+        empty. Raises :class:`InvalidValues` for unknown keys (unless ``ignore_unknown``) and
+        for values a field cannot take (a date that does not exist, a value outside the
+        choices), and :class:`MissingFields` when only required values are missing. Both carry
+        ``problems``: each field's problem, for a form to show beside it.
         """
         mapping, unknown = self.match_columns(data)
         if unknown and not ignore_unknown:
@@ -145,27 +192,58 @@ class DraftTemplate:
             if value:
                 given[name] = value
         values: dict[str, str] = {}
+        problems: dict[str, str] = {}
         missing: list[TemplateField] = []
         for item in self.fields:
-            value = given.get(item.name) or item.default or ""
-            if item.type == "date" and value:
-                if fold(value) == _TODAY:
-                    value = today()
-                else:
-                    parsed = parse_date(value)
-                    value = french_date(parsed) if parsed else value
-            if not value and item.required:
+            if not item.applies(values):
+                values[item.name] = ""
+                continue
+            try:
+                value = self._value(item, given.get(item.name) or item.default or "")
+            except ValueProblem as exc:
+                problems[item.name] = str(exc)
+                values[item.name] = ""
+                continue
+            if not value and item.is_required(values):
                 missing.append(item)
-            elif value and item.choices and value not in item.choices:
-                raise InvalidValues(
-                    f"valeur non permise pour « {item.name} » ({item.label}) : choisissez "
-                    + " ou ".join(f"« {choice} »" for choice in item.choices)
-                )
+                problems[item.name] = self._required_problem(item)
             values[item.name] = value
+        if len(problems) > len(missing):
+            raise InvalidValues(self._problems_message(problems), problems=problems,
+                                missing=missing)  # fmt: skip
         if missing:
-            raise MissingFields(self.name, missing)
+            raise MissingFields(self.name, missing, problems=problems, template=self)
         values["date_du_jour"] = today()
         return values
+
+    @staticmethod
+    def _value(item: TemplateField, value: str) -> str:
+        if not value:
+            return ""
+        if item.choices:
+            choice = canonical_choice(value, item.choices)
+            if choice is None:
+                listed = " ou ".join(f"« {c} »" for c in item.choices)
+                raise ValueProblem(f"valeur non permise : choisissez {listed}")
+            value = choice
+        if item.type == "date":
+            value = today() if fold(value) in TODAY_WORDS else french_date(read_date(value))
+        return value
+
+    def _required_problem(self, item: TemplateField) -> str:
+        if item.required_when and not item.required:
+            return f"{REQUIRED} quand {self.describe(item.required_when)}"
+        if item.when:
+            return f"{REQUIRED} quand {self.describe(item.when)}"
+        return REQUIRED
+
+    def _problems_message(self, problems: Mapping[str, str]) -> str:
+        lines = []
+        for item in self.fields:
+            if item.name in problems:
+                lines.append(f"  - « {item.name} » ({item.label}) : {problems[item.name]}")
+        plural = "s" if len(lines) > 1 else ""
+        return f"valeur{plural} à corriger pour le modèle « {self.name} » :\n" + "\n".join(lines)
 
     def render(self, data: Mapping[str, Any], *, ignore_unknown: bool = False) -> str:
         return tidy(self.compiled.render(self.bind(data, ignore_unknown=ignore_unknown)))

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from egide.folding import fold
 from egide.tasks.templates.errors import InvalidTemplate
 from egide.tasks.templates.model import (
     FIELD_TYPES,
@@ -20,13 +21,16 @@ from egide.tasks.templates.model import (
     TemplateField,
     TemplateSource,
 )
-from egide.tasks.templates.render import BUILTIN_VARIABLES, TemplateCodeError, compile_body, fold
+from egide.tasks.templates.render import BUILTIN_VARIABLES, TemplateCodeError, compile_body
+from egide.tasks.templates.values import TODAY_WORDS, Condition, ValueProblem, read_date
 
 __all__ = ["parse_template"]
 
 _DELIMITER = "+++"
 _TOP_KEYS = ("nom", "titre", "categorie", "description", "champs")
-_FIELD_KEYS = ("nom", "libelle", "obligatoire", "defaut", "exemple", "choix", "type")
+_FIELD_KEYS = (
+    "nom", "libelle", "obligatoire", "defaut", "exemple", "choix", "type", "si", "obligatoire_si",
+)  # fmt: skip
 _TEMPLATE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _FIELD_NAME = re.compile(r"[a-z_][a-z0-9_]{0,63}")
 _TOML_POSITION = re.compile(r"\(at line (\d{1,9}), column \d{1,9}\)")
@@ -110,7 +114,49 @@ def _text(value: Any, what: str, path: Path, line: int | None, *, required: bool
     return value.strip()
 
 
-def _parse_field(raw: Any, number: int, where: _Locator, path: Path) -> TemplateField:
+def _conditions(
+    raw: Any, key: str, name: str, earlier: Sequence[TemplateField], path: Path, line: int | None
+) -> tuple[Condition, ...]:
+    """``si = { sens = "défavorable" }`` or ``{ sens = ["défavorable", "partiel"] }``: fields
+    declared before this one, and values among their choices when they have some."""
+    example = f'{key} = {{ sens = "défavorable" }}'
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not raw:
+        raise InvalidTemplate(
+            path, line, f"{key} : une condition s'écrit entre accolades, par exemple {example}"
+        )
+    conditions = []
+    for other, wanted in raw.items():
+        target = next((f for f in earlier if f.name == other), None)
+        if target is None:
+            raise InvalidTemplate(
+                path, line, f"{key} du champ « {name} » : « {other} » n'est pas un champ déclaré "
+                "avant lui (une condition porte sur un champ déclaré plus haut)",
+            )  # fmt: skip
+        values = [wanted] if isinstance(wanted, str) else wanted
+        if (
+            not isinstance(values, list)
+            or not values
+            or not all(isinstance(v, str) and v for v in values)
+        ):
+            raise InvalidTemplate(
+                path, line, f"{key} : un texte ou une liste de textes est attendu pour « {other} »"
+            )
+        for value in values:
+            if target.choices and value not in target.choices:
+                listed = ", ".join(f"« {c} »" for c in target.choices)
+                raise InvalidTemplate(
+                    path, line, f"{key} du champ « {name} » : « {value} » n'est pas un des "
+                    f"choix de « {other} » ({listed})",
+                )  # fmt: skip
+        conditions.append(Condition(other, tuple(values)))
+    return tuple(conditions)
+
+
+def _parse_field(
+    raw: Any, number: int, where: _Locator, path: Path, earlier: Sequence[TemplateField]
+) -> TemplateField:
     line = where.field(number)
     if not isinstance(raw, dict):
         raise InvalidTemplate(path, line, "chaque champ se déclare dans un bloc [[champs]]")
@@ -132,11 +178,21 @@ def _parse_field(raw: Any, number: int, where: _Locator, path: Path) -> Template
             f"« {'», «'.join(BUILTIN_VARIABLES)} » est réservé",
         )
     label = _text(raw.get("libelle"), f"libellé du champ « {name} »", path, line, required=True)
-    required = raw.get("obligatoire", True)
+    when = _conditions(raw.get("si"), "si", name, earlier, path, where.field(number, "si"))
+    required_when = _conditions(
+        raw.get("obligatoire_si"), "obligatoire_si", name, earlier, path,
+        where.field(number, "obligatoire_si"),
+    )  # fmt: skip
+    required = raw.get("obligatoire", not required_when)
     if not isinstance(required, bool):
         raise InvalidTemplate(
             path, where.field(number, "obligatoire"), "obligatoire : true ou false attendu"
         )
+    if required and required_when:
+        raise InvalidTemplate(
+            path, where.field(number, "obligatoire"), f"le champ « {name} » a une condition "
+            "« obligatoire_si » : retirez obligatoire = true (il est facultatif hors de ce cas)",
+        )  # fmt: skip
     default = _text(
         raw.get("defaut"), "defaut", path, where.field(number, "defaut"), required=False
     )
@@ -164,8 +220,19 @@ def _parse_field(raw: Any, number: int, where: _Locator, path: Path) -> Template
             path, where.field(number, "defaut"), f"la valeur par défaut de « {name} » n'est pas "
             "parmi ses choix",
         )  # fmt: skip
+    if kind == "date":
+        for key, value in (("defaut", default), ("exemple", example)):
+            if value and fold(value) not in TODAY_WORDS:
+                try:
+                    read_date(value)
+                except ValueProblem as exc:
+                    raise InvalidTemplate(
+                        path, where.field(number, key), f"{key} : {exc}"
+                    ) from None
     assert label is not None
-    return TemplateField(name, label, required, default, example, tuple(choices), kind)
+    return TemplateField(
+        name, label, required, default, example, tuple(choices), kind, when, required_when
+    )
 
 
 def parse_template(
@@ -205,7 +272,7 @@ def parse_template(
         raise InvalidTemplate(path, where.top("champs"), "les champs se déclarent en [[champs]]")
     fields: list[TemplateField] = []
     for number, raw_field in enumerate(raw_fields):
-        parsed = _parse_field(raw_field, number, where, path)
+        parsed = _parse_field(raw_field, number, where, path, fields)
         if any(f.name == parsed.name for f in fields):
             raise InvalidTemplate(
                 path, where.field(number, "nom"), f"champ « {parsed.name} » déclaré deux fois"

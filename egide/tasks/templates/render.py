@@ -9,14 +9,15 @@ when the template is loaded, so a template file can never reach Python objects.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterator
-from datetime import date, datetime
 
 from jinja2 import StrictUndefined, nodes
 from jinja2 import Template as JinjaTemplate
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+# Re-exported: they were defined here before living where they belong.
+from egide.folding import fold
+from egide.tasks.templates.values import french_date, parse_date, today
 
 __all__ = [
     "BUILTIN_VARIABLES",
@@ -63,12 +64,6 @@ _FORBIDDEN_FR = {
     "Block": "bloc",
 }
 
-_MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)  # fmt: skip
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]{0,15})?")
-_FRENCH_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
@@ -149,52 +144,6 @@ def _syntax_fr(exc: TemplateSyntaxError) -> str:
             "balise inconnue ; seules {% if %}, {% elif %}, {% else %} et {% endif %} sont permises"
         )
     return message
-
-
-def french_date(day: date) -> str:
-    """``1er mars 2025``, ``12 mars 2025``: the form used in French administrative letters."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def parse_date(value: str) -> date | None:
-    """A date written ``2025-03-12`` or ``12/03/2025``; None for anything else."""
-    text = value.strip()
-    found = _ISO_DATE.fullmatch(text)
-    if found:
-        year, month, day = (int(part) for part in found.groups())
-    else:
-        found = _FRENCH_DATE.fullmatch(text)
-        if not found:
-            return None
-        day, month, year = (int(part) for part in found.groups())
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def today() -> str:
-    return french_date(datetime.now().date())
-
-
-def fold(text: str) -> str:
-    """``"Civilité du destinataire"`` → ``"civilite_du_destinataire"``: for matching columns."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return "_".join(_words(plain))
-
-
-def _words(text: str) -> Iterator[str]:
-    word: list[str] = []
-    for ch in text:
-        if ch.isalnum():
-            word.append(ch)
-        elif word:
-            yield "".join(word)
-            word = []
-    if word:
-        yield "".join(word)
 
 
 def tidy(text: str) -> str:

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from egide.store.drafts import DraftRecord, frozen_error, validation_mention
 from egide.store.errors import DraftFrozenError
-from egide.tasks.exporting import EXPORT_FORMATS, render_export
+from egide.tasks.exporting import EXPORT_FORMATS, export_draft
 from egide.web.deps import CurrentUser, WorkspaceDep, portal_router
 from egide.web.forms import redirect, sentence
 from egide.web.templating import render
@@ -133,9 +133,7 @@ def export(draft_id: str, fmt: str, user: CurrentUser, workspace: WorkspaceDep) 
     draft = workspace.drafts.get(draft_id, owner=user.login)
     if fmt not in EXPORT_FORMATS:
         return redirect(f"/espace/brouillons/{draft.id}")
-    data = render_export(
-        fmt, title=draft.title, text=draft.content, mention=validation_mention(draft)
-    )
+    data = export_draft(fmt, draft)
     name = _file_name(draft, fmt)
     return Response(
         data,

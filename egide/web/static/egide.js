@@ -116,6 +116,28 @@
     window.setTimeout(tick, 1000);
   }
 
+  // A template's form: a field that applies only for some choice (« si » in the template) is
+  // shown only while that choice is made. Without the script every field is shown with its
+  // condition in words, and the server ignores a field whose condition does not hold.
+  function conditionalFields(form) {
+    var blocks = form.querySelectorAll("[data-egide-si]");
+    if (!blocks.length) { return; }
+    function valueOf(name) {
+      var field = form.elements["champ_" + name];
+      return field ? field.value : "";
+    }
+    function update() {
+      Array.prototype.forEach.call(blocks, function (block) {
+        var conditions = JSON.parse(block.getAttribute("data-egide-si"));
+        block.hidden = !Object.keys(conditions).every(function (name) {
+          return conditions[name].indexOf(valueOf(name)) >= 0;
+        });
+      });
+    }
+    form.addEventListener("change", update);
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form[data-egide-stream]");
     if (form && window.fetch && window.ReadableStream) {
@@ -123,6 +145,8 @@
         if (streamAnswer(form)) { event.preventDefault(); }
       });
     }
+    var templateForm = document.getElementById("form-modele");
+    if (templateForm) { conditionalFields(templateForm); }
     var panel = document.querySelector("[data-egide-batch]");
     if (panel && window.fetch) { followBatch(panel); }
   });
