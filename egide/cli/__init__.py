@@ -24,6 +24,7 @@ _COMMAND_MODULES = (
     "egide.cli.serve",
     "egide.cli.apps",
     "egide.cli.users",
+    "egide.cli.models",
     "egide.cli.kb",
 )
 

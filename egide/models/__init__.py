@@ -8,7 +8,7 @@ from egide.models.base import (
     ModelTimeout,
     ModelUnavailable,
 )
-from egide.models.registry import backend_for, register_backend
+from egide.models.registry import backend_for, backend_kind, model_label_fr, register_backend
 
 __all__ = [
     "GenerationRequest",
@@ -18,5 +18,7 @@ __all__ = [
     "ModelTimeout",
     "ModelUnavailable",
     "backend_for",
+    "backend_kind",
+    "model_label_fr",
     "register_backend",
 ]

@@ -6,6 +6,8 @@ configuration); a base model without a template gets a plain completion prompt.
 
 from __future__ import annotations
 
+import ctypes
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -19,6 +21,23 @@ __all__ = ["LlamaCppBackend", "completion_prompt"]
 
 # Rough French average, to turn the configured context in characters into tokens.
 _CHARS_PER_TOKEN = 3.5
+_LOG = logging.getLogger("egide.models.llama_cpp")
+_log_callback: Any = None  # kept alive: llama.cpp holds a pointer to it
+
+
+def _route_llama_logs(llama_cpp: Any) -> None:
+    """llama.cpp writes some messages straight to stderr (even with verbose=False), over the
+    command's own output: send them to Python logging instead, at debug level."""
+    global _log_callback
+    if _log_callback is not None:
+        return
+
+    @llama_cpp.llama_log_callback
+    def callback(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+        _LOG.debug("%s", text.decode("utf-8", "replace").rstrip())
+
+    llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
+    _log_callback = callback
 
 
 def completion_prompt(messages: Sequence[Message]) -> str:
@@ -38,6 +57,7 @@ def completion_prompt(messages: Sequence[Message]) -> str:
 class LlamaCppBackend:
     def __init__(self, settings: ModelSettings) -> None:
         try:
+            import llama_cpp
             from llama_cpp import Llama
         except ImportError:
             raise ModelUnavailable(
@@ -50,6 +70,7 @@ class LlamaCppBackend:
             raise ModelUnavailable(
                 f"le fichier du modèle « {settings.name} » est introuvable : {path}"
             )
+        _route_llama_logs(llama_cpp)
         self.name = settings.name
         self.context_chars = settings.context_chars
         self._max_tokens = settings.max_tokens or 512

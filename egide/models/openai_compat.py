@@ -107,6 +107,26 @@ class OpenAICompatBackend:
                     "le serveur ne répond pas ou a coupé la connexion." + _KEPT_WORK
                 ) from None
 
+    def server_models(self) -> list[str]:
+        """The model names the server declares (``GET /models``); sends no text at all."""
+        try:
+            response = self._client.get("models")
+        except httpx.TimeoutException:
+            raise ModelTimeout(
+                f"le serveur du modèle « {self.name} » n'a pas répondu dans le délai de "
+                f"{self._settings.timeout_s:g} s."
+            ) from None
+        except httpx.TransportError:
+            raise ModelUnavailable(
+                f"le modèle « {self.name} » est injoignable ({self._settings.base_url})."
+            ) from None
+        self._raise_for_status(response)
+        body = _json(response.content, self.name)
+        items = body.get("data")
+        if not isinstance(items, list):
+            raise ModelError(f"le serveur du modèle « {self.name} » a renvoyé une liste illisible.")
+        return [str(item["id"]) for item in items if isinstance(item, dict) and "id" in item]
+
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """Embeddings from the server's ``/embeddings`` (no retry: the caller may retry)."""
         payload = {"model": self._settings.model or self._settings.name, "input": list(texts)}

@@ -4,6 +4,7 @@ plumbing (loading, templates, streaming, the pipeline), not the quality of its F
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -139,3 +140,59 @@ timeout_s = 120
     assert run.decision.model_name == "gemma-serveur"
     assert len(chunks) >= 1 and "".join(chunks).strip()
     assert run.result is not None
+
+
+def test_models_check_against_a_real_llama_cpp_server(
+    llama_server: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The administrator's check, end to end: the real server answers the probe, in a stream."""
+    from egide.cli import main
+
+    config = tmp_path / "egide.toml"
+    config.write_text(
+        f"""
+[[models]]
+name = "gemma-serveur"
+tier = "interne"
+backend = "openai"
+base_url = "{llama_server}"
+model = "gemma"
+""",
+        encoding="utf-8",
+    )
+    home = tmp_path / "home"
+    monkeypatch.setenv("EGIDE_HOME", str(home))
+    code = main(["--config", str(config), "models", "check", "--json", "--timeout", "120"])
+    (report,) = json.loads(capsys.readouterr().out)
+    assert code == 0, report
+    assert report["repond"] is True and report["flux"] is True and report["morceaux"] > 1
+    assert 0 < report["premier_morceau_s"] <= report["total_s"]
+    # llama_cpp.server declares its model under the file's path, not "gemma": said, not fatal.
+    assert any("ne déclare pas le modèle « gemma »" in note for note in report["remarques"])
+    assert not home.exists()  # a check writes nothing: no store, no audit, no draft
+
+
+def test_models_check_loads_a_gguf_file_in_process(gguf: Path) -> None:
+    from egide.models.check import check_model
+
+    report = check_model(_settings(gguf, chat_format="gemma"), timeout_s=120)
+    assert report.ok, report.problems
+    assert report.answers and report.streams and report.chunks > 1
+    assert report.load_s is not None and report.load_s > 0
+    assert report.label_fr == "modèle interne du ministère"
+
+
+def test_models_check_reports_a_gguf_file_that_is_not_one(tmp_path: Path) -> None:
+    from egide.models.check import check_model
+
+    bogus = tmp_path / "modele.gguf"
+    bogus.write_bytes(b"GGUF? non")
+    report = check_model(_settings(bogus), timeout_s=10)
+    assert not report.ok
+    assert report.problems == [
+        f"le fichier du modèle « gemma-local » n'a pas pu être chargé ({bogus}) : ce n'est pas "
+        "un fichier GGUF valide ou il est incompatible."
+    ]

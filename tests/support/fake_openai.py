@@ -24,6 +24,9 @@ class Script:
     fail_status: list[int] = field(default_factory=list)  # consumed one per request
     delay_s: float = 0.0
     cut_after_chunks: int | None = None
+    garbage: bytes | None = None  # answer 200 with these bytes, as a broken proxy would
+    stream: bool = True  # False: ignore "stream": true and answer in one JSON document
+    models: list[str] = field(default_factory=lambda: ["fake"])  # what GET /models declares
 
 
 @dataclass
@@ -44,7 +47,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path.rstrip("/").endswith("/models"):
-            self._json(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
+            script = self.server.script
+            if script.fail_status and script.fail_status[0] in (401, 403):
+                status = script.fail_status[0]  # a refused key is refused everywhere
+                self._json(status, {"error": {"message": f"scripted {status}"}})
+                return
+            data = [{"id": name, "object": "model"} for name in script.models]
+            self._json(200, {"object": "list", "data": data})
         else:
             self._json(404, {"error": {"message": "not found"}})
 
@@ -67,6 +76,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if script.delay_s:
             time.sleep(script.delay_s)
+        if script.garbage is not None:
+            self.send_response(200)
+            self.send_header("content-type", "text/html")
+            self.send_header("content-length", str(len(script.garbage)))
+            self.end_headers()
+            self.wfile.write(script.garbage)
+            return
         if self.path.rstrip("/").endswith("/embeddings"):
             inputs = body.get("input")
             items = inputs if isinstance(inputs, list) else [inputs]
@@ -80,7 +96,7 @@ class _Handler(BaseHTTPRequestHandler):
         if answer is None:
             users = [m for m in body.get("messages", []) if m.get("role") == "user"]
             answer = "ÉCHO : " + (str(users[-1].get("content", "")) if users else "")
-        if body.get("stream"):
+        if body.get("stream") and script.stream:
             self._stream(answer, body.get("model", "fake"))
         else:
             self._json(200, _completion(answer, body.get("model", "fake")))

@@ -376,7 +376,7 @@ def test_unknown_template_names_the_available_ones() -> None:
 
 
 def test_the_example_in_the_documentation_is_a_valid_template(tmp_path: Path) -> None:
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "modeles.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "docs/gabarits.md").read_text(encoding="utf-8")
     example = doc.split("```\n", 2)[1]
     _admin(tmp_path, "Convocation.md", example)
     library = load_templates(tmp_path)

@@ -15,7 +15,10 @@ from egide.models.local.answer import answer_question
 from egide.models.local.summarizer import format_summary, summarize
 from egide.models.registry import register_backend
 
-__all__ = ["LocalBackend"]
+__all__ = ["LABEL_FR", "LocalBackend"]
+
+# What agents are told this engine is, wherever they choose or meet a model.
+LABEL_FR = "extraits du document (moteur intégré, sans IA générative)"
 
 
 class LocalBackend:
@@ -46,6 +49,6 @@ class LocalBackend:
         yield from text.splitlines(keepends=True)
 
 
-@register_backend("local")
+@register_backend("local", generative=False, label_fr=LABEL_FR)
 def _factory(settings: ModelSettings) -> LocalBackend:
     return LocalBackend(settings.name)

@@ -1,7 +1,7 @@
 """Reading a template file: TOML front matter between two ``+++`` lines, then the body.
 
 Every problem raises :class:`InvalidTemplate` with the file and, when it can be found, the line,
-so that the person who wrote the template can fix it without help (docs/modeles.md).
+so that the person who wrote the template can fix it without help (docs/gabarits.md).
 """
 
 from __future__ import annotations

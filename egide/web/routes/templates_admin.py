@@ -1,7 +1,7 @@
 """``/admin/modeles-de-documents``: the shared drafting templates, for ambassadeurs IA and
 administrators — add one (checked before it is saved), download, delete.
 
-Templates are files in ``EGIDE_HOME/modeles/`` (docs/modeles.md); the portal writes there the
+Templates are files in ``EGIDE_HOME/modeles/`` (docs/gabarits.md); the portal writes there the
 file it was given, once :func:`egide.tasks.templates.parse_template` accepted it, so that a
 broken template never reaches the agents' list.
 """
