@@ -1,0 +1,156 @@
+"""spaCy's French ``token_match`` rule, answered exactly without compiling it whole.
+
+The rule keeps words such as "Saint-Denis", "aujourd'hui" or "Île-de-France" in one token. It
+is one regular expression of 266 alternatives holding 480 copies of three large Unicode
+character classes (1.4 MB of pattern), which Python's ``re`` takes 2 to 3 seconds to compile:
+more than all the rest of the guard's start-up. Two observations make it cheap:
+
+1. A *skeleton* of the rule, where every large class is replaced by ``(?s:.)`` (any one
+   character), compiles in milliseconds and accepts everything the rule accepts: a class
+   matches exactly one character, and the rule has no look-around or back-reference, so
+   widening a class can only widen what an alternative accepts. A word the skeleton rejects
+   (nearly every word: no hyphen or apostrophe in the right place) is rejected by the rule.
+2. Matching a word only ever tests the word's own characters against a class. So each large
+   class can be replaced by the characters met so far that belong to it (each character tested
+   once against the class compiled alone: three compilations in all, on first need). The small
+   expression that results answers exactly as the full rule would, also under ``(?i)``: a
+   character case-equivalent to a member of the class is itself a member. It is compiled
+   again only when a word brings a new member (a letter not seen before).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+__all__ = ["TokenMatch", "split_alternatives"]
+
+# A class longer than this (in pattern characters) is replaced in the skeleton.
+_LARGE_CLASS = 64
+_FLAGS_RE = re.compile(r"\(\?[aiLmsux]+\)")
+# Constructs whose meaning changes when a class inside them is widened.
+_NON_MONOTONE = ("(?=", "(?!", "(?<=", "(?<!", "(?P=", "(?(")
+# One piece of a pattern: an escape, a character class (a "]" right after "[" or "[^" is a
+# literal), or any other single character.
+_PIECE_RE = re.compile(r"\\.|\[\^?\]?[^\]\\]*(?:\\.[^\]\\]*)*\]|.", re.DOTALL)
+_COMPILED_LIMIT = 4096
+
+Alternative = tuple[str, ...]  # its pieces; a large class is one piece starting with "["
+
+
+def _pieces(pattern: str) -> list[str]:
+    return _PIECE_RE.findall(pattern)
+
+
+def _is_large_class(piece: str) -> bool:
+    return len(piece) > _LARGE_CLASS and piece[0] == "["
+
+
+def split_alternatives(body: str) -> list[Alternative]:
+    """The top-level alternatives of a pattern (``a|(b|c)|d`` -> ``a``, ``(b|c)``, ``d``)."""
+    alternatives: list[Alternative] = []
+    current: list[str] = []
+    depth = 0
+    for piece in _pieces(body):
+        if piece == "(":
+            depth += 1
+        elif piece == ")":
+            depth -= 1
+        elif piece == "|" and depth == 0:
+            alternatives.append(tuple(current))
+            current = []
+            continue
+        current.append(piece)
+    alternatives.append(tuple(current))
+    return alternatives
+
+
+def _skeleton(alternative: Alternative) -> str:
+    return "".join("(?s:.)" if _is_large_class(p) else p for p in alternative)
+
+
+class TokenMatch:
+    """Callable like ``re.compile(pattern).match``, but only for truth: spaCy's tokenizer uses
+    nothing else of the match."""
+
+    def __init__(self, pattern: str) -> None:
+        flags = _FLAGS_RE.match(pattern)
+        self._flags = flags.group() if flags else ""
+        self._pattern = pattern
+        body = pattern[len(self._flags) :]
+        self._whole: re.Pattern[str] | None = None
+        self._skeleton: re.Pattern[str] | None = None
+        self._alternatives: list[Alternative] = []
+        if not any(marker in body for marker in _NON_MONOTONE):
+            self._alternatives = split_alternatives(body)
+            # One named group per alternative: a match names the first alternative that could
+            # match, which is almost always the one that does.
+            self._skeleton = re.compile(
+                self._flags
+                + "|".join(f"(?P<a{i}>{_skeleton(a)})" for i, a in enumerate(self._alternatives))
+            )
+        self._skeletons = lru_cache(maxsize=None)(self._compile_skeleton)
+        self._classes = lru_cache(maxsize=None)(self._compile_class)
+        self._lock = threading.Lock()
+        self._members: dict[str, dict[str, bool]] = {}  # large class -> character -> member?
+        self._known: dict[str, str] = {}  # large class -> its members met so far, escaped
+        self._compiled: dict[tuple[int, tuple[str, ...]], re.Pattern[str]] = {}
+
+    def _compile_skeleton(self, index: int) -> re.Pattern[str]:
+        return re.compile(self._flags + f"(?:{_skeleton(self._alternatives[index])})")
+
+    def _compile_class(self, piece: str) -> re.Pattern[str]:
+        return re.compile(self._flags + piece)
+
+    def _learn(self, piece: str, string: str) -> str:
+        """The members of large class ``piece`` met so far, ``string``'s characters included."""
+        seen = self._members.setdefault(piece, {})
+        new = [c for c in set(string) if c not in seen]
+        if new:
+            member = self._classes(piece).fullmatch
+            added = False
+            for character in new:
+                seen[character] = member(character) is not None
+                added = added or seen[character]
+            if added or piece not in self._known:
+                self._known[piece] = "".join(sorted(re.escape(c) for c, m in seen.items() if m))
+        return self._known[piece]
+
+    def _exact(self, index: int, string: str) -> bool:
+        """Alternative ``index`` on ``string``, each large class cut down to its known members."""
+        alternative = self._alternatives[index]
+        with self._lock:
+            known = tuple(self._learn(p, string) for p in alternative if _is_large_class(p))
+            compiled = self._compiled.get((index, known))
+            if compiled is None:
+                members = iter(known)
+                parts = [
+                    (f"[{kept}]" if (kept := next(members)) else "[^\\s\\S]")
+                    if _is_large_class(p)
+                    else p
+                    for p in alternative
+                ]
+                compiled = re.compile(self._flags + "(?:" + "".join(parts) + ")")
+                if len(self._compiled) >= _COMPILED_LIMIT:
+                    self._compiled.clear()
+                self._compiled[(index, known)] = compiled
+        return compiled.match(string) is not None
+
+    def __call__(self, string: str) -> bool:
+        if self._skeleton is None:
+            # Widening is not safe for this rule: compile it as it is, once, on first use.
+            if self._whole is None:
+                self._whole = re.compile(self._pattern)
+            return self._whole.match(string) is not None
+        first = self._skeleton.match(string)
+        if first is None:
+            return False
+        index = int((first.lastgroup or "a0")[1:])
+        if self._exact(index, string):
+            return True
+        return any(
+            self._exact(i, string)
+            for i in range(index + 1, len(self._alternatives))
+            if self._skeletons(i).match(string) is not None
+        )
