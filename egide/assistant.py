@@ -53,6 +53,9 @@ class AssistantRequest:
     # A whole conversation (the API gateway): every message is scanned and pseudonymised like
     # the prompt, and the task receives them, pseudonymised, in TaskInput.messages.
     messages: Sequence[Message] = ()
+    # A conversation's turn keeps its answer in the conversation (egide.workspace.
+    # conversations), not as a draft: the agent keeps one as a draft when they choose to.
+    keep_draft: bool = True
 
 
 @dataclass(frozen=True)
@@ -343,7 +346,7 @@ class Run:
         output_scan = assistant.guard.scan(text)
         warnings = list(self._output_warnings(text, output_scan))
         draft_id: str | None = None
-        if assistant.drafts is not None:
+        if assistant.drafts is not None and self.request.keep_draft:
             record = assistant.drafts.create(
                 owner=self.request.user,
                 task=self.request.task,
@@ -357,8 +360,11 @@ class Run:
             draft_id = str(getattr(record, "id", record))
         assistant.audit.append(
             user=self.request.user,
-            # Surfaces without drafts (the API gateway) hand the answer to their own application.
-            action="draft_saved" if draft_id else "answer_delivered",
+            # Surfaces without drafts (the API gateway) hand the answer to their own application;
+            # a conversation keeps it as a turn.
+            action="draft_saved"
+            if draft_id
+            else ("answer_delivered" if self.request.keep_draft else "answer_saved"),
             model=self.model.name,
             tier=self.model.tier,
             level=self.preview.assessment.level,

@@ -2,8 +2,9 @@
 
 A request holds the agent's own words (sealed) and the ids of its documents; it is created when
 the agent asks for a preview, and stays after a failure of the model or a refusal, so that the
-agent never has to type or upload anything again. A chat conversation is the requests sharing
-one ``conversation_id``. Someone else's request answers like a missing one.
+agent never has to type or upload anything again. A conversation's turns are the requests
+sharing one ``conversation_id``: each keeps its answer (sealed) instead of making a draft.
+Someone else's request answers like a missing one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import builtins
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -59,6 +60,19 @@ class WorkRequest:
     draft_id: str | None
     created_at: datetime
     updated_at: datetime
+    # A conversation's turn: its answer, when the agent edited it, level and tier of what was
+    # sent, and the fingerprint of the texts sent (egide.boundary.request_digest).
+    answer: str | None = field(default=None, repr=False)
+    answer_edited_at: datetime | None = None
+    level: str | None = None
+    tier: str | None = None
+    sent_digest: str | None = field(default=None, repr=False)
+
+    @property
+    def variant_of(self) -> str | None:
+        """The first turn of the exchange this turn answers again (regenerated, rewritten)."""
+        value = self.options.get("variant_of")
+        return value if isinstance(value, str) else None
 
 
 def _now() -> datetime:
@@ -90,7 +104,15 @@ class RequestStore:
             draft_id=row.draft_id,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            answer=self._open(row.answer, "answer", row.id),
+            answer_edited_at=row.answer_edited_at,
+            level=row.level,
+            tier=row.tier,
+            sent_digest=self._open(row.sent_digest, "sent_digest", row.id),
         )
+
+    def _open(self, blob: bytes | None, column: str, row_id: str) -> str | None:
+        return None if blob is None else self._cipher.open(blob, column, row_id)
 
     def create(
         self,
@@ -201,6 +223,45 @@ class RequestStore:
             warnings=json.dumps(list(warnings), ensure_ascii=False),
         )
 
+    def mark_answered(
+        self,
+        request_id: str,
+        *,
+        owner: str,
+        model: str,
+        tier: str,
+        level: str,
+        answer: str,
+        digest: str,
+        warnings: Sequence[str],
+    ) -> WorkRequest:
+        """A conversation's turn answered: the answer is kept (sealed) in the turn itself."""
+        return self._change(
+            request_id,
+            owner,
+            status=RequestStatus.SENT.value,
+            model=model,
+            tier=tier,
+            level=level,
+            answer=self._cipher.seal(answer, "answer", request_id),
+            sent_digest=self._cipher.seal(digest, "sent_digest", request_id),
+            error=None,
+            warnings=json.dumps(list(warnings), ensure_ascii=False),
+        )
+
+    def edit_answer(self, request_id: str, *, owner: str, answer: str) -> WorkRequest:
+        """The agent's correction of an answer; later questions carry it as the answer."""
+        return self._change(
+            request_id,
+            owner,
+            answer=self._cipher.seal(answer, "answer", request_id),
+            answer_edited_at=_now(),
+        )
+
+    def link_draft(self, request_id: str, *, owner: str, draft_id: str) -> WorkRequest:
+        """The draft the agent made of this turn's answer."""
+        return self._change(request_id, owner, draft_id=draft_id)
+
     def mark_failed(
         self, request_id: str, *, owner: str, status: RequestStatus, model: str, error: str
     ) -> WorkRequest:
@@ -221,6 +282,59 @@ class RequestStore:
                 .execution_options(synchronize_session=False)
             )
         return record
+
+    def delete_conversation(
+        self, conversation_id: str, *, owner: str
+    ) -> builtins.list[WorkRequest]:
+        """Delete every turn of one conversation; returns them, for their documents."""
+        turns = self.conversation(conversation_id, owner=owner)
+        with self._store.session() as session:
+            session.execute(
+                delete(WorkRequestRow)
+                .where(
+                    WorkRequestRow.conversation_id == conversation_id,
+                    WorkRequestRow.owner == owner,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        return turns
+
+    def conversation_texts(self, owner: str) -> Iterator[tuple[str, str, str]]:
+        """(conversation id, question, answer) of every turn of the owner, newest first.
+
+        For searching: the texts are decrypted here, in Python; the database never sees the
+        words searched for.
+        """
+        query = (
+            select(
+                WorkRequestRow.id,
+                WorkRequestRow.conversation_id,
+                WorkRequestRow.prompt,
+                WorkRequestRow.answer,
+            )
+            .where(WorkRequestRow.owner == owner, WorkRequestRow.conversation_id.is_not(None))
+            .order_by(WorkRequestRow.created_at.desc())
+            .execution_options(yield_per=200)
+        )
+        with self._store.session() as session:
+            for row_id, conversation_id, prompt, answer in session.execute(query):
+                if conversation_id is None:  # excluded by the query; narrows the type
+                    continue
+                yield (
+                    conversation_id,
+                    self._cipher.open(prompt, "prompt", row_id),
+                    self._open(answer, "answer", row_id) or "",
+                )
+
+    def conversations_without_row(self, owner: str, known: set[str]) -> builtins.list[str]:
+        """Conversation ids of the owner's turns that ``known`` lacks (made before 0009)."""
+        with self._store.session() as session:
+            ids = session.scalars(
+                select(WorkRequestRow.conversation_id)
+                .where(WorkRequestRow.owner == owner, WorkRequestRow.conversation_id.is_not(None))
+                .distinct()
+            )
+            return [i for i in ids if i is not None and i not in known]
 
     def documents_in_use(self, ids: Sequence[str], *, owner: str) -> set[str]:
         """Which of these documents another remaining request of the owner still uses."""

@@ -11,5 +11,6 @@ from egide.tasks.base import (
 
 # Importing registers the built-in tasks.
 from egide.tasks import chat, draft, gateway_chat, summarize  # noqa: F401  isort: skip
+from egide.tasks import rewrite  # noqa: F401  isort: skip
 
 __all__ = ["Task", "TaskInput", "UnknownTask", "register_task", "registered_tasks", "task_named"]

@@ -26,21 +26,20 @@ from egide.guard import Guard, ScanResult, shared_guard
 from egide.guard.labels import label_fr
 from egide.guard.vault import Vault
 from egide.models import ModelBackend, ModelError
-from egide.models.base import Message
 from egide.policy.decide import AUTO, Decision, decide
 from egide.policy.levels import Level
 from egide.store.db import Store
 from egide.store.drafts import DraftStore
-from egide.store.errors import DraftNotFoundError, StoreError
+from egide.store.errors import NotFoundError, StoreError
 from egide.store.requests import RequestStatus, RequestStore, WorkRequest
 from egide.store.uploads import UploadRecord, UploadStore
 from egide.workspace.highlight import Highlighted, highlight
 
 if TYPE_CHECKING:
     from egide.workspace.batches import BatchService
+    from egide.workspace.conversations import Conversations
 
 __all__ = [
-    "HISTORY_TURNS",
     "ModelChoice",
     "PreviewOutdated",
     "RequestPreview",
@@ -51,13 +50,13 @@ __all__ = [
     "text_previews",
 ]
 
-# Follow-up questions carry the last turns of their conversation (scanned like the rest).
-HISTORY_TURNS = 4
 _CACHE_SIZE = 32
 _PROMPT_HEADINGS = {
     "chat": "Votre question",
     "draft": "Texte rédigé à partir du modèle",
     "summarize": "Consignes",
+    "reformulate": "Réponse à reformuler",
+    "translate": "Réponse à traduire",
 }
 
 
@@ -106,8 +105,8 @@ class PreviewOutdated(Exception):
 
     message = (
         "Le contenu de votre demande a changé depuis l'aperçu (une réponse précédente de la "
-        "conversation a été modifiée ou supprimée) : rien n'a été envoyé. Relisez le nouvel "
-        "aperçu, puis envoyez à nouveau."
+        "conversation a été modifiée, régénérée ou supprimée) : rien n'a été envoyé. Relisez "
+        "le nouvel aperçu, puis envoyez à nouveau."
     )
 
 
@@ -179,6 +178,7 @@ class Workspace:
         self._backends = dict(backends or {})
         self._assistant: Assistant | None = None
         self._batches: BatchService | None = None
+        self._conversations: Conversations | None = None
         self._lock = threading.Lock()
         self._previews: OrderedDict[str, RequestPreview] = OrderedDict()
 
@@ -227,6 +227,15 @@ class Workspace:
                 self._batches = BatchService(self)
             return self._batches
 
+    @property
+    def conversations(self) -> Conversations:
+        with self._lock:
+            if self._conversations is None:
+                from egide.workspace.conversations import Conversations
+
+                self._conversations = Conversations(self)
+            return self._conversations
+
     # -- documents and requests -------------------------------------------------------------
 
     def upload(self, owner: str, name: str, data: bytes) -> UploadRecord:
@@ -269,28 +278,6 @@ class Workspace:
     def documents_of(self, request: WorkRequest) -> list[UploadRecord]:
         return self.uploads.get_many(request.document_ids, owner=request.owner)
 
-    def _history(self, request: WorkRequest) -> tuple[Message, ...]:
-        """The earlier answered turns of the request's conversation, as messages."""
-        if request.task != "chat" or request.conversation_id is None:
-            return ()
-        turns = [
-            turn
-            for turn in self.requests.conversation(request.conversation_id, owner=request.owner)
-            if turn.created_at < request.created_at and turn.draft_id
-        ][-HISTORY_TURNS:]
-        messages: list[Message] = []
-        drafts = self.drafts
-        for turn in turns:
-            assert turn.draft_id is not None
-            try:
-                answer = drafts.get(turn.draft_id, owner=request.owner).content
-            except DraftNotFoundError:  # deleted since: the question alone is context enough
-                answer = ""
-            messages.append(Message("user", turn.prompt))
-            if answer:
-                messages.append(Message("assistant", answer))
-        return tuple(messages)
-
     def pipeline_request(self, request: WorkRequest, *, model: str = AUTO) -> AssistantRequest:
         documents: tuple[Document, ...] = tuple(r.document for r in self.documents_of(request))
         return AssistantRequest(
@@ -301,7 +288,9 @@ class Workspace:
             model=model,
             options=dict(request.options),
             title=request.title,
-            messages=self._history(request),
+            messages=self.conversations.history(request),
+            # A conversation's answers stay in the conversation until the agent keeps one.
+            keep_draft=request.conversation_id is None,
         )
 
     # -- preview ----------------------------------------------------------------------------
@@ -426,14 +415,28 @@ class Workspace:
             self.forget(request.id, request.owner)
             raise
         result = run.result
-        assert result is not None and result.draft_id is not None
-        self.requests.mark_sent(
-            request.id,
-            owner=request.owner,
-            model=run.model.name,
-            draft_id=result.draft_id,
-            warnings=result.warnings,
-        )
+        assert result is not None
+        if request.conversation_id is not None:
+            self.requests.mark_answered(
+                request.id,
+                owner=request.owner,
+                model=run.model.name,
+                tier=run.model.tier.value,
+                level=run.preview.assessment.level.key,
+                answer=result.text,
+                digest=run.preview.digest,
+                warnings=result.warnings,
+            )
+            self.conversations.touch(request.conversation_id, owner=request.owner)
+        else:
+            assert result.draft_id is not None
+            self.requests.mark_sent(
+                request.id,
+                owner=request.owner,
+                model=run.model.name,
+                draft_id=result.draft_id,
+                warnings=result.warnings,
+            )
         self.forget(request.id, request.owner)
 
     # -- deleting and retention -------------------------------------------------------------
@@ -444,6 +447,12 @@ class Workspace:
         self.forget(request_id, owner)
         in_use = self.requests.documents_in_use(record.document_ids, owner=owner)
         self.uploads.delete([i for i in record.document_ids if i not in in_use], owner=owner)
+        if record.conversation_id and not self.requests.conversation(
+            record.conversation_id, owner=owner
+        ):
+            # Its only question abandoned before any answer: no empty conversation is left.
+            with contextlib.suppress(NotFoundError):
+                self.conversations.store.delete(record.conversation_id, owner=owner)
 
     def purge_older_than(self, days: int) -> dict[str, int]:
         """Apply the retention period to everything the workspace keeps; counts per kind."""
@@ -452,6 +461,7 @@ class Workspace:
         return {
             "brouillons": self.drafts.purge_older_than(days),
             "demandes": self.requests.purge_older_than(days),
+            "conversations": self.conversations.store.purge_older_than(days),
             "travaux répétitifs": self.batches.purge_older_than(days),
             "documents": self.uploads.purge_older_than(days),
         }

@@ -114,8 +114,13 @@ def test_a_whole_request_with_the_keyboard_alone(
     _tab_to(page, "bouton-envoyer")
     page.keyboard.press("Enter")
     page.wait_for_selector("#lien-brouillon", state="visible")
-    # The link to the draft takes the focus once the answer is complete.
+    # The link back to the conversation takes the focus once the answer is complete.
     assert page.evaluate("() => document.activeElement.id") == "lien-brouillon"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert path_of(page).startswith("/espace/conversations/")
+    # The agent keeps the answer as a draft, to validate it.
+    _tab_to(page, page.get_attribute("[id^=garder-]", "id") or "")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert path_of(page).startswith("/espace/brouillons/")

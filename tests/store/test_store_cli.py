@@ -173,6 +173,7 @@ def test_serve_applies_the_configured_retention(tmp_path: Path) -> None:
     assert apply_retention(settings) == {
         "brouillons": 0,
         "demandes": 0,
+        "conversations": 0,
         "travaux répétitifs": 0,
         "documents": 0,
     }

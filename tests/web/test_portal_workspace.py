@@ -325,15 +325,13 @@ def test_chat_follow_up_questions_carry_the_conversation(tmp_path: Path) -> None
         files=[("documents", ("courrier.txt", LETTER.encode(), "text/plain"))],
     )
     assert "Votre question" in text(preview) and "Document « courrier.txt »" in text(preview)
-    answer = client.post(preview.url.path + "/envoyer", data={"csrf_token": csrf_of(preview)})
-    conversation = client.get(answer.url.path)
-    link = next(
-        part.split('"')[0] for part in conversation.text.split('href="/espace/conversations/')[1:]
-    )
-    thread = client.get(f"/espace/conversations/{link}")
+    thread = client.post(preview.url.path + "/envoyer", data={"csrf_token": csrf_of(preview)})
+    # The answer is kept in the conversation, not as a draft.
+    assert thread.url.path.startswith("/espace/conversations/")
     assert "Quel délai pour Madame ROUSSEAU ?" in text(thread)
+    assert "Réponse du modèle, page 1." in text(thread)
     follow = client.post(
-        f"/espace/conversations/{link}",
+        thread.url.path,
         data={"csrf_token": csrf_of(thread), "question": "Et pour un recours ?"},
     )
     assert "Votre question précédente" in text(follow) and "Réponse précédente" in text(follow)

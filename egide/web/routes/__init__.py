@@ -2,12 +2,16 @@
 
 from egide.web.routes.account_changes import router as account_changes_router
 from egide.web.routes.admin import router as admin_router
+from egide.web.routes.answers import router as answers_router
 from egide.web.routes.audit import router as audit_router
 from egide.web.routes.batches import router as batches_router
 from egide.web.routes.charter import router as charter_router
+from egide.web.routes.conversations import router as conversations_router
 from egide.web.routes.dashboard import router as dashboard_router
 from egide.web.routes.drafts import router as drafts_router
 from egide.web.routes.oidc import router as oidc_router
+from egide.web.routes.preferences import router as preferences_router
+from egide.web.routes.replies import router as replies_router
 from egide.web.routes.requests import router as requests_router
 from egide.web.routes.second_factor import router as second_factor_router
 from egide.web.routes.signin import router as signin_router
@@ -29,6 +33,10 @@ PORTAL_ROUTERS = (
     charter_router,
     workspace_router,
     tasks_router,
+    conversations_router,
+    answers_router,
+    replies_router,
+    preferences_router,
     requests_router,
     drafts_router,
     batches_router,

@@ -1,14 +1,16 @@
-"""Where a request starts: summarise a document, draft from a template, ask about documents.
+"""Where a request starts: summarise a document, draft from a template (the questions and
+conversations are in :mod:`egide.web.routes.conversations`).
 
 Each form only gathers the agent's input and keeps it (sealed) as a request; nothing is sent to
 a model here. The next page is always the request's preview (``/espace/demandes/ID``), which
-shows what the guard found and which models may receive it.
+shows what the guard found and which models may receive it. A template's form starts from the
+agent's saved defaults (« Mes préférences ») and, when drafting a reply, from what the incoming
+letter says (:mod:`egide.web.routes.replies`).
 """
 
 from __future__ import annotations
 
-import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
@@ -16,16 +18,17 @@ from starlette.responses import Response
 
 from egide.auth import User
 from egide.documents import DocumentError, DocumentProblem
-from egide.store.errors import StoreError
-from egide.store.requests import RequestNotFoundError
+from egide.store.profiles import ProfileStore
 from egide.tasks.summarize import LENGTHS
-from egide.tasks.templates import TemplateError, load_templates
+from egide.tasks.templates import DraftTemplate, TemplateError, load_templates
+from egide.tasks.templates.values import DATE_HINT
 from egide.web.deps import CurrentUser, WorkspaceDep, portal_router
 from egide.web.forms import redirect, sentence, uploaded
 from egide.web.templating import render
 from egide.workspace import Workspace
+from egide.workspace.prefill import Prefill
 
-__all__ = ["LENGTH_LABELS", "router"]
+__all__ = ["ACCEPT", "LENGTH_LABELS", "MAX_QUESTION", "router", "status_of", "template_page"]
 
 router = portal_router()
 
@@ -34,12 +37,11 @@ LENGTH_LABELS = {
     "page": "Une page",
     "detaille": "Détaillé : partie par partie",
 }
-_MAX_QUESTION = 20_000
-_MAX_FILES = 10
-_ACCEPT = ".pdf,.docx,.odt,.eml,.html,.htm,.txt,.md"
+MAX_QUESTION = 20_000
+ACCEPT = ".pdf,.docx,.odt,.eml,.html,.htm,.txt,.md"
 
 
-def _status_of(exc: DocumentError) -> int:
+def status_of(exc: DocumentError) -> int:
     if exc.problem is DocumentProblem.TOO_LARGE:
         return 413
     # Every file reader busy or unable to start: the service, not the file, is at fault.
@@ -56,7 +58,7 @@ def _requests_path(request_id: str) -> str:
 def _summarize_page(
     request: Request, *, error: str | None = None, length: str = "court", status_code: int = 200
 ) -> Response:
-    context = {"error": error, "length": length, "lengths": LENGTH_LABELS, "accept": _ACCEPT}
+    context = {"error": error, "length": length, "lengths": LENGTH_LABELS, "accept": ACCEPT}
     return render(request, "resumer.html", context, status_code=status_code)
 
 
@@ -84,7 +86,7 @@ def summarize_upload(
         record = workspace.upload(user.login, name, data)
     except DocumentError as exc:
         return _summarize_page(
-            request, error=sentence(exc.message), length=length, status_code=_status_of(exc)
+            request, error=sentence(exc.message), length=length, status_code=status_of(exc)
         )
     created = workspace.new_request(
         user.login,
@@ -110,16 +112,39 @@ def templates_list(request: Request, user: CurrentUser, workspace: WorkspaceDep)
     return render(request, "rediger.html", {"templates": list(library)})
 
 
-def _template_page(
+def _provenance(form: dict[str, str], key: str, names: set[str]) -> set[str]:
+    """Which fields a pre-filled form said came from the profile or the letter (kept when the
+    form comes back with an error, so that each value stays where the agent saw it)."""
+    return {name for name in form.get(key, "").split(",") if name in names}
+
+
+def template_page(
     request: Request,
-    template: Any,
+    template: DraftTemplate,
+    prefill: Prefill,
     *,
-    values: dict[str, str],
+    letter_name: str | None = None,
+    letter_text: str | None = None,
+    profile_saved: bool = True,
     error: str | None = None,
-    missing: frozenset[str] = frozenset(),
+    problems: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    context = {"template": template, "values": values, "error": error, "missing": missing}
+    """The template's form: what is left to fill first, then what the letter gave (to check),
+    then the agent's saved defaults (folded away)."""
+    context = {
+        "template": template,
+        "values": prefill.values,
+        "from_profile": prefill.from_profile,
+        "from_letter": prefill.from_letter,
+        "letter_name": letter_name,
+        "letter_text": letter_text,
+        "profile_saved": profile_saved,
+        "error": error,
+        "problems": problems or {},
+        "accept": ACCEPT,
+        "date_hint": DATE_HINT,
+    }
     return render(request, "rediger_modele.html", context, status_code=status_code)
 
 
@@ -131,8 +156,9 @@ def template_form(
         template = load_templates(workspace.settings.home).get(name)
     except TemplateError as exc:
         return _template_missing(request, exc)
-    defaults = {f.name: f.default or "" for f in template.fields}
-    return _template_page(request, template, values=defaults)
+    profile = ProfileStore(workspace.store).get(user.login)
+    prefill = Prefill.build(template, profile=profile)
+    return template_page(request, template, prefill, profile_saved=bool(profile))
 
 
 @router.post("/espace/rediger/{name}")
@@ -158,126 +184,23 @@ def _template_submit(
     try:
         text = template.render(values)
     except TemplateError as exc:
-        missing = frozenset(f.name for f in getattr(exc, "missing", ()))
-        return _template_page(
+        names = {f.name for f in template.fields}
+        prefill = Prefill(
+            values,
+            _provenance(form, "prerempli_profil", names),
+            _provenance(form, "prerempli_courrier", names),
+        )
+        problems = dict(getattr(exc, "problems", None) or {})
+        for item in getattr(exc, "missing", ()):
+            problems.setdefault(item.name, "Ce champ est obligatoire.")
+        return template_page(
             request,
             template,
-            values=values,
+            prefill,
+            letter_name=form.get("courrier_nom", "")[:200] or None,
             error=sentence(str(exc).split(":\n")[0]),
-            missing=missing,
+            problems={k: sentence(str(v)) for k, v in problems.items()},
             status_code=400,
         )
     created = workspace.new_request(user.login, task="draft", title=template.title, prompt=text)
-    return redirect(_requests_path(created.id))
-
-
-# --- chat with documents ----------------------------------------------------------------------
-
-
-def _chat_page(
-    request: Request, *, question: str = "", error: str | None = None, status_code: int = 200
-) -> Response:
-    context = {"question": question, "error": error, "accept": _ACCEPT, "max_files": _MAX_FILES}
-    return render(request, "discuter.html", context, status_code=status_code)
-
-
-@router.get("/espace/discuter")
-def chat_form(request: Request, user: CurrentUser) -> Response:
-    return _chat_page(request)
-
-
-@router.post("/espace/discuter")
-def chat_start(
-    request: Request,
-    user: CurrentUser,
-    workspace: WorkspaceDep,
-    question: Annotated[str, Form(max_length=_MAX_QUESTION)] = "",
-    documents: Annotated[list[UploadFile] | None, File()] = None,
-) -> Response:
-    question = question.strip()
-    if not question:
-        return _chat_page(request, error="Écrivez votre question.", status_code=400)
-    files = uploaded(documents)
-    if len(files) > _MAX_FILES:
-        return _chat_page(
-            request,
-            question=question,
-            error=f"Joignez au plus {_MAX_FILES} documents à la fois.",
-            status_code=400,
-        )
-    try:
-        records = workspace.upload_all(user.login, files)
-    except DocumentError as exc:
-        return _chat_page(
-            request,
-            question=question,
-            error=sentence(exc.message) + " Votre question est conservée ci-dessous.",
-            status_code=_status_of(exc),
-        )
-    created = workspace.new_request(
-        user.login,
-        task="chat",
-        title=_question_title(question),
-        prompt=question,
-        documents=records,
-        conversation_id=str(uuid.uuid4()),
-    )
-    return redirect(_requests_path(created.id))
-
-
-def _question_title(question: str) -> str:
-    words = " ".join(question.split())
-    return words if len(words) <= 80 else words[:79].rstrip() + "…"
-
-
-@router.get("/espace/conversations/{conversation_id}")
-def conversation(
-    request: Request, conversation_id: str, user: CurrentUser, workspace: WorkspaceDep
-) -> Response:
-    turns = workspace.requests.conversation(conversation_id, owner=user.login)
-    if not turns:
-        raise RequestNotFoundError("conversation introuvable")
-    answers = {}
-    for turn in turns:
-        if turn.draft_id:
-            try:
-                answers[turn.id] = workspace.drafts.get(turn.draft_id, owner=user.login)
-            except StoreError:
-                continue
-    documents = workspace.uploads.get_many(turns[0].document_ids, owner=user.login)
-    context = {
-        "turns": turns,
-        "answers": answers,
-        "documents": documents,
-        "conversation_id": conversation_id,
-        "error": None,
-        "question": "",
-    }
-    return render(request, "conversation.html", context)
-
-
-@router.post("/espace/conversations/{conversation_id}")
-def follow_up(
-    request: Request,
-    conversation_id: str,
-    user: CurrentUser,
-    workspace: WorkspaceDep,
-    question: Annotated[str, Form(max_length=_MAX_QUESTION)] = "",
-) -> Response:
-    turns = workspace.requests.conversation(conversation_id, owner=user.login)
-    if not turns:
-        raise RequestNotFoundError("conversation introuvable")
-    question = question.strip()
-    if not question:
-        return redirect(f"/espace/conversations/{conversation_id}")
-    first = turns[0]
-    documents = workspace.uploads.get_many(first.document_ids, owner=user.login)
-    created = workspace.new_request(
-        user.login,
-        task="chat",
-        title=_question_title(question),
-        prompt=question,
-        documents=documents,
-        conversation_id=conversation_id,
-    )
     return redirect(_requests_path(created.id))

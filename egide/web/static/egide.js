@@ -13,18 +13,22 @@
     if (node) { node.textContent = text; }
   }
 
+  // A form names the section its answer streams into (data-egide-stream="ID": ID, ID-texte,
+  // ID-etat, ID-suite, ID-lien); empty, it is the request page's « reponse ».
   function streamAnswer(form) {
-    var section = document.getElementById("reponse");
-    var output = document.getElementById("reponse-texte");
-    var status = document.getElementById("reponse-etat");
-    var next = document.getElementById("reponse-suite");
-    var link = document.getElementById("lien-brouillon");
+    var base = form.getAttribute("data-egide-stream") || "reponse";
+    var section = document.getElementById(base);
+    var output = document.getElementById(base + "-texte");
+    var status = document.getElementById(base + "-etat");
+    var next = document.getElementById(base + "-suite");
+    var link = document.getElementById(base === "reponse" ? "lien-brouillon" : base + "-lien");
+    var errorId = base === "reponse" ? "erreur-envoi" : base + "-erreur";
     var button = form.querySelector("button[type=submit]");
     if (!section || !output) { return false; }
     section.hidden = false;
     output.textContent = "";
     if (next) { next.hidden = true; }
-    var previous = document.getElementById("erreur-envoi");
+    var previous = document.getElementById(errorId);
     if (previous) { previous.remove(); }
     setStatus(status, "Envoi en cours : la réponse s'affiche au fur et à mesure…");
     if (button) { button.disabled = true; }
@@ -32,7 +36,7 @@
     function fail(message) {
       var alert = document.createElement("div");
       alert.className = "fr-alert fr-alert--error fr-mt-2w";
-      alert.id = "erreur-envoi";
+      alert.id = errorId;
       alert.setAttribute("role", "alert");
       var text = document.createElement("p");
       text.textContent = message;
@@ -46,7 +50,7 @@
       if (event.type === "chunk") {
         output.appendChild(document.createTextNode(event.text));
       } else if (event.type === "done") {
-        setStatus(status, "Réponse terminée : c'est un brouillon, à relire puis valider.");
+        setStatus(status, event.status || "Réponse terminée : c'est un brouillon, à relire puis valider.");
         if (link) { link.href = event.url; }
         if (next) { next.hidden = false; }
         if (link) { link.focus(); }
@@ -58,6 +62,9 @@
         });
       } else if (event.type === "error" || event.type === "refused") {
         fail(event.message);
+      } else if (event.type === "preview") {
+        // What would be sent must be seen first: the request's preview page.
+        window.location.assign(event.url);
       }
     }
 
@@ -93,6 +100,25 @@
       fail("La connexion avec Égide a été interrompue avant la fin de la réponse. Votre demande est conservée : rechargez la page et réessayez.");
     });
     return true;
+  }
+
+  // « Copier » beside an answer: shown only where the clipboard can be written.
+  function copyTexts() {
+    if (!(navigator.clipboard && window.isSecureContext)) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-egide-copy-text]"), function (button) {
+      var label = button.textContent;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var source = document.getElementById(button.getAttribute("data-egide-copy-text"));
+        if (!source) { return; }
+        navigator.clipboard.writeText(source.textContent).then(function () {
+          button.textContent = "Copié";
+          window.setTimeout(function () { button.textContent = label; }, 2000);
+        }, function () {
+          button.textContent = "Copie refusée par le navigateur";
+        });
+      });
+    });
   }
 
   function followBatch(panel) {
@@ -139,12 +165,14 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var form = document.querySelector("form[data-egide-stream]");
-    if (form && window.fetch && window.ReadableStream) {
-      form.addEventListener("submit", function (event) {
-        if (streamAnswer(form)) { event.preventDefault(); }
+    if (window.fetch && window.ReadableStream) {
+      Array.prototype.forEach.call(document.querySelectorAll("form[data-egide-stream]"), function (form) {
+        form.addEventListener("submit", function (event) {
+          if (streamAnswer(form)) { event.preventDefault(); }
+        });
       });
     }
+    copyTexts();
     var templateForm = document.getElementById("form-modele");
     if (templateForm) { conditionalFields(templateForm); }
     var panel = document.querySelector("[data-egide-batch]");

@@ -1,8 +1,8 @@
 """The decision is made on exactly what is sent, never on a preview (issue 9, finding 2).
 
-The attack: preview a follow-up question (clean, so the ``externe`` model is allowed), then edit
-an earlier answer of the same conversation to add a name, a NIR and an e-mail, then send the
-follow-up to the ``externe`` model. Nothing of the edit may reach it.
+The attack: preview a follow-up question (clean, so the ``externe`` model is allowed), then
+correct an earlier answer of the same conversation to add a name, a NIR and an e-mail, then send
+the follow-up to the ``externe`` model. Nothing of the edit may reach it.
 """
 
 from __future__ import annotations
@@ -97,27 +97,24 @@ def test_editing_an_earlier_answer_after_the_preview_sends_nothing(
         "/espace/discuter",
         data={"csrf_token": csrf_of(form), "question": "Quels sont les horaires du guichet ?"},
     )
-    answer = client.post(
+    thread = client.post(
         first.url.path + "/envoyer", data={"csrf_token": csrf_of(first), "modele": EXTERNAL}
     )
-    assert answer.url.path.startswith("/espace/brouillons/"), answer.text
-    draft_path = answer.url.path
-    conversation = client.get(draft_path)
-    link = conversation.text.split('href="/espace/conversations/')[1].split('"')[0]
-    thread = client.get(f"/espace/conversations/{link}")
+    # A quick question's answer is kept in its conversation (not a draft).
+    assert thread.url.path.startswith("/espace/conversations/"), thread.text
+    exchange = thread.text.split('id="echange-')[1].split('"')[0]
+    edit_path = f"{thread.url.path}/echanges/{exchange}/modifier"
     follow = client.post(
-        f"/espace/conversations/{link}",
+        thread.url.path,
         data={"csrf_token": csrf_of(thread), "question": "Et le samedi ?"},
     )
     assert f'value="{EXTERNAL}"' in follow.text  # the preview allows the external model
     calls = len(upstream.recorder.bodies)
 
-    # The attacker edits the earlier answer, in another tab, after the preview.
-    draft = client.get(draft_path)
-    saved = client.post(
-        draft_path, data={"csrf_token": csrf_of(draft), "contenu": EDIT, "action": "enregistrer"}
-    )
-    assert saved.status_code == 200
+    # The attacker corrects the earlier answer, in another tab, after the preview.
+    editor = client.get(edit_path)
+    saved = client.post(edit_path, data={"csrf_token": csrf_of(editor), "reponse": EDIT})
+    assert saved.status_code == 200 and EDIT in html.unescape(saved.text)
 
     streamed = client.post(
         follow.url.path + "/envoyer",
@@ -143,5 +140,5 @@ def test_editing_an_earlier_answer_after_the_preview_sends_nothing(
     sent = client.post(
         follow.url.path + "/envoyer", data={"csrf_token": csrf_of(again), "modele": INTERNAL}
     )
-    assert sent.url.path.startswith("/espace/brouillons/")
+    assert sent.url.path.startswith("/espace/conversations/")
     assert len(upstream.recorder.bodies) == calls + 1 and _leaked(upstream) == []

@@ -171,12 +171,19 @@ def test_an_answer_full_of_markup_stays_text_in_the_portal_and_the_export(
     )
     events = [json.loads(line) for line in streamed.text.splitlines()]
     assert "".join(e["text"] for e in events if e["type"] == "chunk") == MARKUP
-    draft = client.get(events[-1]["url"])
-    assert "<script>alert" not in draft.text and "<img src=x" not in draft.text
-    assert "&lt;script&gt;" in draft.text and "{{ 7*7 }}" in draft.text  # not evaluated either
-    policy = draft.headers["content-security-policy"]
-    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
-    exported = client.get(events[-1]["url"] + "/export/docx")
+    # The answer, in its conversation, then kept as a draft: text on both pages.
+    thread = client.get(events[-1]["url"])
+    exchange = thread.text.split('id="echange-')[1].split('"')[0]
+    draft = client.post(
+        f"{thread.url.path}/echanges/{exchange}/garder", data={"csrf_token": csrf_of(thread)}
+    )
+    assert draft.url.path.startswith("/espace/brouillons/")
+    for page in (thread, draft):
+        assert "<script>alert" not in page.text and "<img src=x" not in page.text
+        assert "&lt;script&gt;" in page.text and "{{ 7*7 }}" in page.text  # not evaluated
+        policy = page.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+    exported = client.get(draft.url.path + "/export/docx")
     assert exported.status_code == 200
     with zipfile.ZipFile(io.BytesIO(exported.content)) as package:
         body = package.read("word/document.xml").decode()
