@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from egide.audit import AuditLog
 from egide.audit.events import Scalar
+from egide.auth.credentials import Credentials
 from egide.auth.identities import OidcIdentities, checked_request, email_domain
 from egide.auth.resets import OIDC, AccountRefused, FactorResets
 from egide.auth.roles import Role, User
@@ -96,8 +97,9 @@ class AccountAdmin:
             action="user_created",
             extra={"target": canonical, "role": Role(role).value},
         )
+        # The typed form goes along, for display only (its canonical form is the one checked).
         return self.users.add(
-            canonical, role, display_name=display_name, service=service, now=self._clock()
+            login, role, display_name=display_name, service=service, now=self._clock()
         )
 
     def disable(self, actor: Actor, login: str) -> User:
@@ -118,6 +120,18 @@ class AccountAdmin:
             raise AccountRefused(_SELF)
         self._record(actor, "user_role_changed", target, role=Role(role).value)
         return self.users.set_role(target.login, role)
+
+    # -- the owner's own changes (« Mon compte ») ----------------------------------------------
+
+    def change_own_password(self, owner: User, password: str) -> None:
+        """The owner, whose current password was just checked, replaces it."""
+        self._audit.append(user=owner.login, action="password_changed", extra={"by": "owner"})
+        Credentials(self._store).change_password(owner.id, password, self._clock())
+
+    def renew_recovery_codes(self, owner: User) -> list[str]:
+        """Ten new codes for the owner; the earlier ones, used or not, stop working."""
+        self._audit.append(user=owner.login, action="recovery_codes_renewed")
+        return Credentials(self._store).new_recovery_codes(owner.id, self._clock())
 
     # -- resets (two-person rule) ------------------------------------------------------------
 

@@ -56,8 +56,15 @@ class User:
     created_at: datetime
     last_sign_in_at: datetime | None
     disabled: bool
+    # The login as the administrator typed it (``CMartin``), for display only: ``login`` is
+    # the one canonical form that every lookup and comparison uses.
+    typed_login: str | None = None
+
+    @property
+    def shown_login(self) -> str:
+        return self.typed_login or self.login
 
     @property
     def name(self) -> str:
         """What the portal calls the person: their name when known, else their login."""
-        return self.display_name or self.login
+        return self.display_name or self.shown_login

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -28,6 +27,8 @@ from egide.auth.identities import (
     email_domain,
     normalise_email,
 )
+from egide.auth.outcome import Outcome
+from egide.auth.own_account import OwnAccount
 from egide.auth.passwords import password_problem
 from egide.auth.resets import FactorResets
 from egide.auth.roles import Role, User
@@ -81,20 +82,6 @@ class Step(StrEnum):
     RECOVERY_CODES = "codes-de-secours"
     CHANGES = "changements"  # the ways into the account changed since the owner last looked
     CHARTER = "charte"
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """The result of one step: on success maybe a new cookie value, on failure a message."""
-
-    ok: bool
-    message: str | None = None
-    token: str | None = None
-    retry_after_s: int | None = None  # set when attempts are held back (delay or lockout)
-
-    @property
-    def throttled(self) -> bool:
-        return self.retry_after_s is not None
 
 
 class Portal:
@@ -171,6 +158,11 @@ class Portal:
         )
 
     @property
+    def own_account(self) -> OwnAccount:
+        """What a signed-in person changes on their own account (« Mon compte »)."""
+        return OwnAccount(self)
+
+    @property
     def identities(self) -> OidcIdentities:
         return OidcIdentities(self.store)
 
@@ -238,13 +230,15 @@ class Portal:
             (address_key(address), portal.ip_lockout_failures),
         ]
 
-    def _refused(self, login: str, address: str, now: datetime) -> Outcome | None:
+    def held_back(self, login: str, address: str, now: datetime) -> Outcome | None:
+        """Attempts of this login or address held back (delay or lockout), or None."""
         refusal = self.throttle.check(self._limits(login, address), now)
         if refusal is None:
             return None
         return Outcome(ok=False, message=refusal.message, retry_after_s=refusal.retry_after_s)
 
-    def _failed(self, login: str, address: str, now: datetime, message: str) -> Outcome:
+    def failed_attempt(self, login: str, address: str, now: datetime, message: str) -> Outcome:
+        """Count a wrong password or code against the login and the address."""
         locked = self.throttle.record_failure(self._limits(login, address), now)
         if locked is None:
             return Outcome(ok=False, message=message)
@@ -254,7 +248,7 @@ class Portal:
         """Check the password; on success, a new session waiting for its next step."""
         now = self.clock()
         login = normalise_login(login)
-        refused = self._refused(login, address, now)
+        refused = self.held_back(login, address, now)
         if refused is not None:
             return refused
         user = self.credentials.check_password(login, password)
@@ -262,7 +256,7 @@ class Portal:
             known = self.users.find(login)
             who = known.login if known is not None else UNKNOWN_ACCOUNT
             self.record(who, "sign_in_failed", required=False, step="password", ip=address)
-            return self._failed(login, address, now, WRONG_CREDENTIALS)
+            return self.failed_attempt(login, address, now, WRONG_CREDENTIALS)
         if user.disabled:
             self.record(user.login, "sign_in_failed", required=False, step="disabled", ip=address)
             return Outcome(ok=False, message=DISABLED)
@@ -364,7 +358,7 @@ class Portal:
 
     def finish_enrolment(self, state: SessionState, user: User, code: str, address: str) -> Outcome:
         now = self.clock()
-        refused = self._refused(user.login, address, now)
+        refused = self.held_back(user.login, address, now)
         if refused is not None:
             return refused
         secret = self.sessions.totp_pending(state)
@@ -373,7 +367,7 @@ class Portal:
         step = totp.matching_step(secret, code, now, after=None)
         if step is None:
             self.record(user.login, "sign_in_failed", required=False, step="enrolment", ip=address)
-            return self._failed(user.login, address, now, WRONG_CODE)
+            return self.failed_attempt(user.login, address, now, WRONG_CODE)
         self.record(user.login, "totp_enrolled")
         self.credentials.enrol_totp(user.id, secret, step, now)
         codes = self.credentials.new_recovery_codes(user.id, now)
@@ -385,12 +379,12 @@ class Portal:
 
     def verify_code(self, state: SessionState, user: User, code: str, address: str) -> Outcome:
         now = self.clock()
-        refused = self._refused(user.login, address, now)
+        refused = self.held_back(user.login, address, now)
         if refused is not None:
             return refused
         if not self.credentials.check_totp(user.id, code, now):
             self.record(user.login, "sign_in_failed", required=False, step="totp", ip=address)
-            return self._failed(user.login, address, now, WRONG_CODE)
+            return self.failed_attempt(user.login, address, now, WRONG_CODE)
         token, _ = self._second_factor_given(state, user, now, method="totp", address=address)
         return Outcome(ok=True, token=token)
 
@@ -398,12 +392,12 @@ class Portal:
         self, state: SessionState, user: User, code: str, address: str
     ) -> Outcome:
         now = self.clock()
-        refused = self._refused(user.login, address, now)
+        refused = self.held_back(user.login, address, now)
         if refused is not None:
             return refused
         if not self.credentials.use_recovery_code(user.id, code, now):
             self.record(user.login, "sign_in_failed", required=False, step="recovery", ip=address)
-            return self._failed(user.login, address, now, WRONG_RECOVERY)
+            return self.failed_attempt(user.login, address, now, WRONG_RECOVERY)
         token, _ = self._second_factor_given(
             state, user, now, method="recovery_code", address=address
         )

@@ -13,8 +13,10 @@ import builtins
 import hashlib
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import CursorResult
@@ -191,6 +193,29 @@ class SessionStore:
             codes = json.loads(self._open(state, "recovery_pending", row.recovery_pending))
             row.recovery_pending = None
             return [str(code) for code in codes]
+
+    def set_notice(self, state: SessionState, page: str, notice: Mapping[str, object]) -> None:
+        """What ``page`` shows once after a form's POST (post/redirect/get): sealed, because it
+        may carry a temporary password, and replacing any notice not yet shown."""
+        payload = json.dumps({"page": page, "notice": dict(notice)})
+        with self._store.session() as session:
+            row = session.get(WebSession, state.id)
+            if row is not None:
+                row.notice_pending = self._seal(state, "notice_pending", payload)
+
+    def take_notice(self, state: SessionState, page: str) -> dict[str, Any] | None:
+        """The notice waiting for ``page`` in this session, removed as it is read: reloading
+        the page shows it no more. A notice for another page is left for that page."""
+        with self._store.session() as session:
+            row = session.get(WebSession, state.id)
+            if row is None or row.notice_pending is None:
+                return None
+            pending = json.loads(self._open(state, "notice_pending", row.notice_pending))
+            if not isinstance(pending, dict) or pending.get("page") != page:
+                return None
+            row.notice_pending = None
+            notice = pending.get("notice")
+            return notice if isinstance(notice, dict) else None
 
     def end(self, state: SessionState) -> None:
         with self._store.session() as session:

@@ -24,7 +24,14 @@ from egide.store.accounts import UserAccount, WebSession
 from egide.store.db import Store
 from egide.store.errors import StoreError
 
-__all__ = ["FIRST_ADMIN_LOGIN", "LOGIN_PATTERN", "UserStore", "normalise_login", "public_user"]
+__all__ = [
+    "FIRST_ADMIN_LOGIN",
+    "LOGIN_PATTERN",
+    "UserStore",
+    "display_login",
+    "normalise_login",
+    "public_user",
+]
 
 FIRST_ADMIN_LOGIN = "admin"
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -41,10 +48,22 @@ def normalise_login(login: str) -> str:
     return unicodedata.normalize("NFKC", login).strip().lower()
 
 
+def display_login(typed: str) -> str | None:
+    """The login as the administrator typed it, to be shown (``CMartin``); None when that is
+    the canonical form already. Compatibility forms still fold (``ｃｍａｒｔｉｎ`` shows as
+    ``cmartin``): only case is kept, and only for display — never looked up nor compared."""
+    shown = unicodedata.normalize("NFKC", typed).strip()
+    canonical = normalise_login(typed)
+    if shown == canonical or shown.lower() != canonical or len(shown) > 64:
+        return None
+    return shown
+
+
 def public_user(row: UserAccount) -> User:
     return User(
         id=row.id,
         login=row.login,
+        typed_login=row.login_display,
         display_name=row.display_name,
         service=row.service,
         role=Role(row.role),
@@ -91,12 +110,16 @@ class UserStore:
         service: str | None = None,
         now: datetime | None = None,
     ) -> tuple[User, str]:
-        """Create an account; returns it with its temporary password, never available again."""
+        """Create an account; returns it with its temporary password, never available again.
+
+        ``login`` is kept in its canonical form for every lookup, and as typed for display."""
+        typed = display_login(login)
         login = self.check_new(login)
         password = new_temporary_password()
         row = UserAccount(
             id=str(uuid.uuid4()),
             login=login,
+            login_display=typed,
             display_name=_clean_text(display_name, "nom"),
             service=_clean_text(service, "service"),
             role=Role(role).value,

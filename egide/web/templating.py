@@ -22,6 +22,8 @@ __all__ = [
     "SERVICE_NAME",
     "STATIC_DIR",
     "TEMPLATES_DIR",
+    "date_fr",
+    "paris",
     "render",
     "render_error_page",
     "templates",
@@ -32,7 +34,8 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-def _paris() -> tzinfo:
+def paris() -> tzinfo:
+    """The agents' time zone (UTC on a machine without a time-zone database)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
@@ -43,10 +46,11 @@ def _paris() -> tzinfo:
         return UTC
 
 
-def _date_fr(value: datetime | None, with_time: bool = True) -> str:
+def date_fr(value: datetime | None, with_time: bool = True) -> str:
+    """A moment as French agents read it, in Paris time: ``02/12/2026 à 09:30``."""
     if value is None:
         return "—"
-    local = value.astimezone(_paris())
+    local = value.astimezone(paris())
     return local.strftime("%d/%m/%Y à %H:%M" if with_time else "%d/%m/%Y")
 
 
@@ -58,7 +62,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["date_fr"] = _date_fr
+    env.filters["date_fr"] = date_fr
     env.globals.update(service_name=SERVICE_NAME, version=__version__)
     return env
 

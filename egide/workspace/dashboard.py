@@ -11,6 +11,14 @@ and in its own): no subtraction isolates fewer than five people. Merging small c
 « autres » would break this (an « autres » bar counts requests that a service's own view does
 not), so a small category is left out, with a note and without a number.
 
+The overview adds what can be shown safely beyond the cells: the rest of a service's week (its
+requests outside the visible cells, uses and refusals apart), when it holds five people; then, in
+the view of all services only, the rest of the whole week, when it holds five people. Every
+figure is still a sum of such groups of five people or more, none split between two figures, so
+that any difference of two figures is one too (:func:`_levels`; the property test of
+``tests/security/privacy/test_dashboard_overview.py`` checks it). The rest — groups of fewer
+than five people — is counted nowhere, and said so (« moins de 5 personnes »), without a number nor a name.
+
 Only complete weeks (Monday to Sunday) are shown: a cell's visibility depends on its whole week
 alone, so a figure, once shown, never changes, and comparing today's dashboard with
 yesterday's reveals nothing either. The applications of the gateway (``app:NAME``) are not
@@ -35,6 +43,7 @@ __all__ = [
     "Bar",
     "Chart",
     "Dashboard",
+    "Overview",
     "UsageFigures",
     "build_dashboard",
     "complete_weeks",
@@ -75,11 +84,30 @@ class Chart:
     title: str
     unit: str
     bars: tuple[Bar, ...]
-    masked: int  # categories with requests in this view, none of them in the visible population
+    # Categories with requests in this view, none of them in the visible population: counted,
+    # never named (a service, a refusal's reason or a tier named here would tell what a group
+    # of fewer than five people did).
+    masked: int
 
     @property
     def total(self) -> int:
         return sum(bar.count for bar in self.bars)
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """The whole of what can be counted in a view: the cells, plus the rests of weeks that
+    hold five people (:func:`_levels`). Its figures count more than the charts' when requests
+    of small cells add up, in a service's week (or, for all services, in a week), to five
+    people; ``detailed`` is what the charts count."""
+
+    uses: int  # requests counted
+    refusals: int  # refusals counted
+    detailed: int  # requests of the visible cells (the charts' population)
+    refusals_detailed: int
+    weeks: Chart  # requests counted, week by week
+    people: int | None  # distinct people counted, None under the threshold
+    uncounted: bool  # some requests of this view, from groups of fewer than 5, are nowhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +118,7 @@ class Dashboard:
     end: date  # a Sunday
     scope: str  # "tous les services" or the ambassadeur's service
     trained_share: float | None  # share of active accounts who passed the quiz
+    overview: Overview | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +176,33 @@ def _records(
     return records
 
 
+def _levels(records: Sequence[_Record]) -> list[int]:
+    """For each record, the smallest group of at least :data:`MIN_PEOPLE` distinct people that
+    counts it: 1 its cell; 2 the rest of its service's week (uses and refusals apart); 3 the
+    rest of the whole week, all services together; 0 none (counted nowhere).
+
+    Each group is decided on its complete week alone, over every service, whatever the view:
+    the same groups for every view and period, so that figures built from whole groups differ
+    only by whole groups. Level 3 belongs to the view of all services only.
+    """
+    level = [0] * len(records)
+
+    def settle(group: Callable[[_Record], Hashable], rank: int) -> None:
+        members: dict[Hashable, list[int]] = {}
+        for index, record in enumerate(records):
+            if not level[index]:
+                members.setdefault(group(record), []).append(index)
+        for indexes in members.values():
+            if len({records[i].user for i in indexes}) >= MIN_PEOPLE:
+                for index in indexes:
+                    level[index] = rank
+
+    settle(lambda r: r.cell, 1)
+    settle(lambda r: (r.service, r.monday, bool(r.reason)), 2)
+    settle(lambda r: (r.monday, bool(r.reason)), 3)
+    return level
+
+
 def _visible(records: Sequence[_Record]) -> list[_Record]:
     """The records whose cell holds at least :data:`MIN_PEOPLE` distinct people."""
     people: dict[Hashable, set[str]] = {}
@@ -193,6 +249,7 @@ def build_dashboard(
     """
     start, end = complete_weeks(today, weeks)
     records = _records(events, services, start, end)
+    overview = _overview(records, only_service)
     if only_service is not None:
         # Cells never span two services: a service's view is a part of the global one.
         records = [r for r in records if r.service == only_service]
@@ -231,6 +288,34 @@ def build_dashboard(
         end=end,
         scope=only_service or "tous les services",
         trained_share=trained_share,
+        overview=overview,
+    )
+
+
+def _overview(records: Sequence[_Record], only_service: str | None) -> Overview:
+    """The overview of a view, from the records of every service (levels need them all)."""
+    levels = _levels(records)
+    top = 3 if only_service is None else 2
+    in_view = [
+        (record, level)
+        for record, level in zip(records, levels, strict=True)
+        if only_service is None or record.service == only_service
+    ]
+    counted = [record for record, level in in_view if 1 <= level <= top]
+    uses = [r for r in counted if not r.reason]
+    all_uses = [record for record, _ in in_view if not record.reason]
+    chronological = [_week_label(monday) for monday in sorted({r.monday for r in uses})]
+    weeks = _chart("semaines-toutes", "Demandes comptées, par semaine", "demandes", uses,
+                   all_uses, lambda r: _week_label(r.monday), order=chronological)  # fmt: skip
+    people = {r.user for r in counted}
+    return Overview(
+        uses=len(uses),
+        refusals=len(counted) - len(uses),
+        detailed=sum(1 for r, level in in_view if level == 1 and not r.reason),
+        refusals_detailed=sum(1 for r, level in in_view if level == 1 and r.reason),
+        weeks=weeks,
+        people=len(people) if len(people) >= MIN_PEOPLE else None,
+        uncounted=len(counted) < len(in_view),
     )
 
 

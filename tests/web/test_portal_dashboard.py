@@ -105,8 +105,35 @@ def test_the_page_shows_aggregates_to_administrators_and_auditors_only(
     assert "Bureau du séjour" in text and "Résumé" in text
     assert "Cabinet" not in text.split('id="form-filtres"')[1].split("</form>")[1]
     assert "solo" not in text and "agent1" not in text
-    assert "moins de 5 personnes concernées" in text
+    # The solo's request is counted nowhere, and the page says why, without naming anything.
+    assert "1 catégorie non affichée : moins de 5 personnes chacune" in text
+    assert "D'autres demandes ne sont comptées nulle part" in text
+    assert "Demandes comptées sur la période : <strong>6</strong>" in text
 
     agent = harness.client()
     harness.first_sign_in(agent, harness.add_user("curieux", service="Cabinet"))
     assert agent.get("/tableau-de-bord").status_code == 403
+
+
+def test_a_pilot_sees_its_totals_when_no_cell_holds_five_people(harness: PortalHarness) -> None:
+    """Six agents, three summarising and three drafting: the detail shows nothing (cells of
+    three), the overview counts their six requests, week by week, and says so."""
+    for i in range(6):
+        harness.add_user(f"agent{i}", service="Bureau du séjour")
+    log = AuditLog.open(harness.settings)
+    yesterday = harness.clock.now - timedelta(days=1)
+    for i in range(6):
+        log.append(user=f"agent{i}", action="summarize" if i < 3 else "draft", tier="interne",
+                   decision="allowed", now=yesterday)  # fmt: skip
+    auditor = harness.add_user("verif", Role.AUDITEUR)
+    client = harness.client()
+    harness.first_sign_in(client, auditor)
+    text = html.unescape(client.get("/tableau-de-bord?periode=4").text)
+    assert "Demandes comptées sur la période : <strong>6</strong>, dont 0 détaillée" in text
+    assert "Personnes dont des demandes sont comptées : <strong>6</strong>" in text
+    assert "Toutes les demandes de la période sont comptées." in text
+    weeks = text.split('id="graphique-semaines-toutes"')[1].split("</figure>")[0]
+    assert "<td>semaine du 16/11/2026</td><td>6</td>" in weeks
+    detail = text.split('id="titre-detail"')[1].split("</main>")[0]
+    assert "Rien à afficher : chaque groupe compte moins de 5 personnes." in detail
+    assert "agent0" not in detail and "agent5" not in detail

@@ -1,97 +1,82 @@
 """``/audit``: the audit trail and its verification, for auditors.
 
 The trail holds who did what, with which model and at which level, and counts of findings —
-never content; this page shows it as it is, newest first, and checks its chain on demand.
+never content. This page shows it newest first, in pages, filtered by period, event and account
+(who acted, or whose account was changed), in French words; it checks the chain on demand, and
+exports the selection as CSV — an export that is itself recorded in the trail.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Request
 from starlette.responses import Response
 
 from egide.auth import Role, User
-from egide.guard.labels import label_fr
+from egide.web.audit_rows import ACTION_LABELS, AuditFilter, audit_csv, audit_row
 from egide.web.deps import PortalDep, portal_router, require_role
 from egide.web.routes.dashboard import usage_figures
 from egide.web.templating import render
 
-__all__ = ["ACTION_LABELS", "router"]
+__all__ = ["ACTION_LABELS", "PAGE_SIZE", "router"]
 
 router = portal_router()
 
 Auditor = Annotated[User, Depends(require_role(Role.AUDITEUR))]
-_PAGE_SIZE = 100
-ACTION_LABELS = {
-    "summarize": "résumé demandé",
-    "draft": "rédaction demandée",
-    "chat": "question posée",
-    "gateway_chat": "demande d'une application",
-    "embeddings": "plongements d'une application",
-    "refusal": "refus de la charte",
-    "draft_saved": "brouillon enregistré",
-    "answer_delivered": "réponse remise à l'application",
-    "draft_validated": "brouillon validé",
-    "draft_deleted": "brouillon supprimé",
-    "sign_in": "connexion",
-    "sign_in_failed": "échec de connexion",
-    "sign_out": "déconnexion",
-    "sign_out_everywhere": "déconnexion de toutes les sessions",
-    "password_changed": "mot de passe changé",
-    "totp_enrolled": "double authentification activée",
-    "charter_accepted": "charte acceptée",
-    "training_completed": "formation validée",
-    "user_created": "compte créé",
-    "user_disabled": "compte désactivé",
-    "user_enabled": "compte réactivé",
-    "user_totp_reset": "double authentification réinitialisée",
-    "user_password_reset": "mot de passe réinitialisé",
-    "user_role_changed": "rôle changé",
-    "user_full_reset_requested": "réinitialisation complète demandée",
-    "user_full_reset_approved": "réinitialisation complète confirmée par un second administrateur",
-    "oidc_provisioned": "identité du fournisseur rattachée au compte",
-    "oidc_link_requested": "rattachement d'identité demandé (à confirmer)",
-    "oidc_link_approved": "rattachement d'identité confirmé par un second administrateur",
-    "oidc_linked": "identité du fournisseur rattachée à la première connexion",
-    "oidc_removed": "identité du fournisseur détachée",
-    "app_added": "application ajoutée",
-    "app_revoked": "application révoquée",
-    "audit_reanchored": "journal d'audit ancré de nouveau après une reprise",
-    "template_added": "modèle de document ajouté",
-    "template_deleted": "modèle de document supprimé",
-}
+PAGE_SIZE = 50
 
 
-def _when(timestamp: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+def _page_number(text: str) -> int:
+    return max(1, int(text)) if text.isdigit() and len(text) < 7 else 1
 
 
 @router.get("/audit")
 def audit_page(request: Request, auditor: Auditor, portal: PortalDep) -> Response:
-    action = request.query_params.get("action", "")
-    try:
-        page = max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        page = 1
+    wanted = AuditFilter.from_query(request.query_params)
+    events = usage_figures(request, portal).events()
+    selected = wanted.select(events)
+    pages = max(1, -(-len(selected) // PAGE_SIZE))
+    page = min(_page_number(request.query_params.get("page", "1")), pages)
+    shown = selected[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    known = dict(ACTION_LABELS)
+    for event in events:  # events of a newer version, or of an extension, can be chosen too
+        known.setdefault(event.action, event.action)
     verify = request.query_params.get("verifier") == "1"
-    events = list(reversed(usage_figures(request, portal).events()))
-    if action:
-        events = [e for e in events if e.action == action]
-    shown = events[(page - 1) * _PAGE_SIZE : page * _PAGE_SIZE]
     context = {
-        "events": [(e, _when(e.timestamp)) for e in shown],
-        "labels": ACTION_LABELS,
-        "label_fr": label_fr,
-        "action": action,
-        "actions": sorted(ACTION_LABELS.items(), key=lambda item: item[1]),
+        "rows": [audit_row(event) for event in shown],
+        "selection": wanted,
+        "actions": sorted(known.items(), key=lambda item: item[1]),
         "page": page,
-        "has_next": len(events) > page * _PAGE_SIZE,
-        "total": len(events),
+        "pages": pages,
+        "total": len(selected),
+        "everything": len(events),
+        "first": (page - 1) * PAGE_SIZE + 1 if shown else 0,
+        "last": (page - 1) * PAGE_SIZE + len(shown),
         "report": portal.audit.verify() if verify else None,
     }
     return render(request, "audit.html", context)
+
+
+@router.post("/audit/export")
+def export(
+    request: Request,
+    auditor: Auditor,
+    portal: PortalDep,
+    du: Annotated[str, Form(max_length=10)] = "",
+    au: Annotated[str, Form(max_length=10)] = "",
+    action: Annotated[str, Form(max_length=40)] = "",
+    compte: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
+    """The selection as CSV; recorded first (failing closed: no export the trail does not show)."""
+    wanted = AuditFilter.from_query({"du": du, "au": au, "action": action, "compte": compte})
+    selected = wanted.select(usage_figures(request, portal).events())
+    portal.record(
+        auditor.login, "audit_exported", events=len(selected), selection=wanted.describe()[:200]
+    )
+    name = f"journal-audit-{portal.clock():%Y%m%d-%H%M}.csv"
+    return Response(
+        audit_csv(selected),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

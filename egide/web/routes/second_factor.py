@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Form, Request
 from starlette.responses import Response
@@ -18,7 +20,7 @@ from egide.web.deps import (
     set_session_cookie,
 )
 from egide.web.routes.signin import NEXT_PATH, failure_status, redirect
-from egide.web.templating import render
+from egide.web.templating import SERVICE_NAME, date_fr, render
 
 __all__ = ["router"]
 
@@ -141,14 +143,42 @@ def check_recovery_code(
     return response
 
 
+def codes_file(codes: list[str], login: str, made: datetime) -> str:
+    """The codes as a text file the agent keeps (downloaded from the page, never stored)."""
+    lines = [
+        f"Codes de secours {SERVICE_NAME} du compte « {login} », créés le {date_fr(made)}.",
+        "Chaque code permet une seule connexion sans votre application d'authentification.",
+        "Rangez ce fichier en lieu sûr, à l'écart de votre téléphone.",
+        "",
+        *(f"{number:2d}. {code}" for number, code in enumerate(codes, start=1)),
+        "",
+    ]
+    return "\r\n".join(lines)
+
+
 @router.get("/connexion/codes-de-secours")
 def recovery_codes(request: Request, auth: SignedIn, portal: PortalDep) -> Response:
-    """The codes made at enrolment, once: read and wiped in the same transaction."""
+    """New codes (enrolment, or « Mon compte »), once: read and wiped in one transaction.
+
+    The page offers to copy, print or download them; the download is a ``data:`` link written
+    into this one page, so that nothing keeps the codes after it (and it works without script).
+    """
     if not auth.state.second_factor_done:
         return redirect(NEXT_PATH)
     codes = portal.sessions.take_recovery_pending(auth.state)
+    from_account = request.query_params.get("suite") == "compte"
+    download = None
+    if codes:
+        text = codes_file(codes, auth.user.shown_login, portal.clock())
+        download = "data:text/plain;charset=utf-8," + quote(text)
     return render(
         request,
         "codes_de_secours.html",
-        {"codes": codes, "count": CODE_COUNT},
+        {
+            "codes": codes,
+            "count": CODE_COUNT,
+            "download": download,
+            "next_url": "/compte" if from_account else NEXT_PATH,
+            "from_account": from_account,
+        },
     )
