@@ -1,7 +1,9 @@
 """The portal's pages, one router per resource."""
 
+from egide.web.routes.account import router as account_router
 from egide.web.routes.account_changes import router as account_changes_router
 from egide.web.routes.admin import router as admin_router
+from egide.web.routes.admin_import import router as admin_import_router
 from egide.web.routes.answers import router as answers_router
 from egide.web.routes.audit import router as audit_router
 from egide.web.routes.batches import router as batches_router
@@ -30,6 +32,7 @@ PORTAL_ROUTERS = (
     steps_router,
     second_factor_router,
     account_changes_router,
+    account_router,
     charter_router,
     workspace_router,
     tasks_router,
@@ -44,6 +47,7 @@ PORTAL_ROUTERS = (
     dashboard_router,
     signout_router,
     admin_router,
+    admin_import_router,
     templates_admin_router,
     audit_router,
 )

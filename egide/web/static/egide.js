@@ -142,6 +142,98 @@
     window.setTimeout(tick, 1000);
   }
 
+  // DSFR's responsive header without DSFR's script: below 992 px, « Menu » opens the modal
+  // that holds the tools and the navigation. Without this script the button is a link to the
+  // menu, which the style sheet shows (:target); with it, the modal behaves as DSFR's does.
+  function responsiveMenu() {
+    var button = document.getElementById("bouton-menu");
+    var modal = document.getElementById("menu-principal");
+    var close = document.getElementById("bouton-fermer-menu");
+    if (!button || !modal || !close) { return; }
+    var wide = window.matchMedia ? window.matchMedia("(min-width: 62em)") : null;
+    button.setAttribute("role", "button");
+    button.setAttribute("aria-expanded", "false");
+    close.setAttribute("role", "button");
+
+    function isOpen() { return modal.classList.contains("fr-modal--opened"); }
+    function focusables() {
+      return Array.prototype.filter.call(
+        modal.querySelectorAll("a[href], button:not([disabled]), input:not([type=hidden])"),
+        function (node) { return node.offsetParent !== null; });
+    }
+    function open() {
+      modal.classList.add("fr-modal--opened");
+      modal.setAttribute("role", "dialog");
+      modal.setAttribute("aria-modal", "true");
+      button.setAttribute("aria-expanded", "true");
+      document.documentElement.classList.add("egide-menu-ouvert");
+      close.focus();
+    }
+    function shut(giveFocusBack) {
+      if (!isOpen()) { return; }
+      modal.classList.remove("fr-modal--opened");
+      modal.removeAttribute("role");
+      modal.removeAttribute("aria-modal");
+      button.setAttribute("aria-expanded", "false");
+      document.documentElement.classList.remove("egide-menu-ouvert");
+      if (giveFocusBack) { button.focus(); }
+    }
+    button.addEventListener("click", function (event) { event.preventDefault(); open(); });
+    close.addEventListener("click", function (event) { event.preventDefault(); shut(true); });
+    document.addEventListener("keydown", function (event) {
+      if (!isOpen()) { return; }
+      if (event.key === "Escape") { shut(true); return; }
+      if (event.key !== "Tab") { return; }
+      var nodes = focusables();
+      if (!nodes.length) { return; }
+      var first = nodes[0];
+      var last = nodes[nodes.length - 1];
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    });
+    if (wide && wide.addEventListener) {
+      wide.addEventListener("change", function () { if (wide.matches) { shut(false); } });
+    }
+  }
+
+  // A page that answers a form with an error shows it at the top and moves the focus there,
+  // so that the agent (and a screen reader) reads it first, wherever the form was.
+  function focusError() {
+    var target = document.querySelector("[data-egide-focus]") ||
+      document.querySelector("main [aria-invalid=true]");
+    if (target) { target.focus(); }
+  }
+
+  // Recovery codes: copy them or print them (the download link works without the script).
+  function codeActions() {
+    var copy = document.querySelector("[data-egide-copy]");
+    var print = document.querySelector("[data-egide-print]");
+    var status = document.getElementById("etat-copie");
+    if (copy && navigator.clipboard && window.isSecureContext) {
+      copy.hidden = false;
+      copy.addEventListener("click", function () {
+        var list = document.getElementById(copy.getAttribute("data-egide-copy"));
+        var codes = Array.prototype.map.call(list.querySelectorAll("code"), function (node) {
+          return node.textContent;
+        });
+        navigator.clipboard.writeText(codes.join("\n") + "\n").then(function () {
+          setStatus(status, "Les " + codes.length + " codes sont copiés : collez-les dans un endroit sûr, puis effacez-les du presse-papiers.");
+        }, function () {
+          setStatus(status, "La copie a été refusée par le navigateur : téléchargez ou notez les codes.");
+        });
+      });
+    }
+    if (print && window.print) {
+      print.hidden = false;
+      print.addEventListener("click", function () { window.print(); });
+    }
+  }
+
   // A template's form: a field that applies only for some choice (« si » in the template) is
   // shown only while that choice is made. Without the script every field is shown with its
   // condition in words, and the server ignores a field whose condition does not hold.
@@ -165,6 +257,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    responsiveMenu();
+    focusError();
+    codeActions();
     if (window.fetch && window.ReadableStream) {
       Array.prototype.forEach.call(document.querySelectorAll("form[data-egide-stream]"), function (form) {
         form.addEventListener("submit", function (event) {
