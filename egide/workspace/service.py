@@ -33,6 +33,7 @@ from egide.store.drafts import DraftStore
 from egide.store.errors import NotFoundError, StoreError
 from egide.store.requests import RequestStatus, RequestStore, WorkRequest
 from egide.store.uploads import UploadRecord, UploadStore
+from egide.workspace.classified import refuse_classified
 from egide.workspace.highlight import Highlighted, highlight
 
 if TYPE_CHECKING:
@@ -239,9 +240,16 @@ class Workspace:
     # -- documents and requests -------------------------------------------------------------
 
     def upload(self, owner: str, name: str, data: bytes) -> UploadRecord:
-        """Read an uploaded file (DocumentError in French when it cannot be) and keep it."""
+        """Read an uploaded file (DocumentError in French when it cannot be) and keep it; a
+        classified one is refused before anything is kept (ClassifiedDocument)."""
         document = read_document_bytes(data, name=name)
+        refuse_classified(document, self.settings.models, owner=owner, audit=self._audit_log)
         return self.uploads.save(owner, document, size_bytes=len(data))
+
+    def _audit_log(self) -> AuditLog:
+        # The shared trail when the portal gave one; never through the assistant (the guard's
+        # language model takes seconds to load, and a refusal at the door needs none of it).
+        return self._audit() if self._audit else AuditLog.open(self.settings)
 
     def upload_all(self, owner: str, files: Sequence[tuple[str, bytes]]) -> list[UploadRecord]:
         """Keep every file, or none: the first unreadable one (DocumentError) undoes the rest."""

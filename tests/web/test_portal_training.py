@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 
@@ -55,15 +56,35 @@ def test_a_passed_quiz_is_recorded(harness: PortalHarness) -> None:
     assert last.action == "training_completed" and last.extra["score"] == 6
 
 
-def test_an_unanswered_question_counts_as_wrong(harness: PortalHarness) -> None:
+def test_an_incomplete_quiz_is_refused_without_revealing_any_answer(
+    harness: PortalHarness,
+) -> None:
+    """Sending the quiz empty used to grade it, and so to show every expected answer."""
     client = harness.client()
     harness.first_sign_in(client, harness.add_user("cmartin"))
     page = client.get("/se-former")
+    result = client.post("/se-former", data={"csrf_token": csrf_of(page)})
+    text = html.unescape(result.text)
+    assert result.status_code == 400
+    assert (
+        "Répondez à toutes les questions avant de valider : les questions 1, 2, 3, 4, 5 et 6"
+        in text
+    )
+    assert "Réponse attendue" not in text and 'id="resultat-quiz"' not in text
+    assert re.search(r'id="erreur-quiz" tabindex="-1" data-egide-focus', text)  # read first
+
     answers = _answers(harness, right=6)
     del answers["question_0"]
-    answers["question_1"] = "99"
+    answers["question_1"] = "99"  # not one of the choices: no answer either
     result = client.post("/se-former", data={"csrf_token": csrf_of(page), **answers})
-    assert "4 bonnes réponses sur 6" in html.unescape(result.text)
+    text = html.unescape(result.text)
+    assert result.status_code == 400
+    assert "les questions 1 et 2 sont restées sans réponse" in text
+    assert "Réponse attendue" not in text and "Bonne réponse" not in text
+    # The answers given are kept, checked as the agent left them.
+    assert text.count(" checked") == 4
+    assert 'href="#question-0"' in text and 'id="question-1-erreur"' in text
+    assert harness.portal.training_book.latest(harness.portal.users.named("cmartin").id) is None
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from egide.web.deps import CurrentUser, WorkspaceDep, portal_router
 from egide.web.forms import redirect, sentence, uploaded
 from egide.web.templating import render
 from egide.workspace import Workspace
+from egide.workspace.classified import ClassifiedDocument
 from egide.workspace.prefill import Prefill
 
 __all__ = ["ACCEPT", "LENGTH_LABELS", "MAX_QUESTION", "router", "status_of", "template_page"]
@@ -42,6 +43,8 @@ ACCEPT = ".pdf,.docx,.odt,.eml,.html,.htm,.txt,.md"
 
 
 def status_of(exc: DocumentError) -> int:
+    if isinstance(exc, ClassifiedDocument):
+        return 422  # read fine, refused by the charter: nothing was kept
     if exc.problem is DocumentProblem.TOO_LARGE:
         return 413
     # Every file reader busy or unable to start: the service, not the file, is at fault.

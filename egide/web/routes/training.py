@@ -23,6 +23,7 @@ def _page(
     *,
     attempt: Attempt | None = None,
     answers: dict[int, int | None] | None = None,
+    missing: list[int] | None = None,
     status_code: int = 200,
 ) -> Response:
     ambassadors = [u for u in portal.users.list() if u.role is Role.AMBASSADEUR and not u.disabled]
@@ -30,6 +31,9 @@ def _page(
         "training": training,
         "attempt": attempt,
         "answers": answers or {},
+        "missing": missing or [],
+        "missing_message": _missing_message(missing) if missing else None,
+        "missing_links": [(f"question-{i}", f"Question {i + 1}") for i in missing or []],
         "latest": portal.training_book.latest(user.id),
         "ambassadors": ambassadors,
     }
@@ -39,6 +43,20 @@ def _page(
 @router.get("/se-former")
 def training_page(request: Request, user: CurrentUser, portal: PortalDep) -> Response:
     return _page(request, portal, user, portal.trainings.current())
+
+
+def _missing_message(missing: list[int]) -> str:
+    numbers = [str(index + 1) for index in missing]
+    if len(numbers) == 1:
+        which = f"la question {numbers[0]} est restée sans réponse"
+    else:
+        which = (
+            f"les questions {', '.join(numbers[:-1])} et {numbers[-1]} sont restées sans réponse"
+        )
+    return (
+        f"Répondez à toutes les questions avant de valider : {which}. Vos autres réponses sont "
+        "conservées ; les réponses attendues s'affichent une fois le quiz complet."
+    )
 
 
 def _choice(value: object, count: int) -> int | None:
@@ -55,6 +73,12 @@ async def answer_quiz(request: Request, user: CurrentUser, portal: PortalDep) ->
         index: _choice(form.get(f"question_{index}"), len(question.choices))
         for index, question in enumerate(training.questions)
     }
+    missing = [index for index, choice in answers.items() if choice is None]
+    if missing:
+        # Grading an incomplete quiz would show every expected answer: refused, answers kept.
+        return _page(
+            request, portal, user, training, answers=answers, missing=missing, status_code=400
+        )
     attempt = training.grade(answers)
     if attempt.passed:
         portal.training_book.record(user.id, training, attempt, portal.clock())
