@@ -11,9 +11,12 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["PRIVATE_UMASK", "make_private_dir", "restrict_umask", "write_atomic"]
+__all__ = ["PRIVATE_UMASK", "atomic_writer", "make_private_dir", "restrict_umask", "write_atomic"]
 
 PRIVATE_UMASK = 0o077  # nothing for the group, nothing for others
 
@@ -68,3 +71,24 @@ def write_atomic(path: Path, data: bytes, *, private: bool = False) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+@contextmanager
+def atomic_writer(path: Path, *, private: bool = False) -> Iterator[BinaryIO]:
+    """:func:`write_atomic` for output written piece by piece (``egide detect`` on a 100 MB
+    JSONL: the whole result is never held in memory). The pieces go to a file beside ``path``,
+    renamed over it, flushed to disk, when the block ends without error; on any error the
+    temporary file is removed and ``path`` is left as it was."""
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        if not private:
+            os.chmod(tmp, 0o666 & ~_current_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -35,12 +35,16 @@ def fail(message: str, exit_code: int = EXIT_ERROR, *, kind: str = "erreur") -> 
     return exit_code
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
+def settings_from(args: argparse.Namespace, *, documents: bool = True) -> Settings:
+    """The checked settings; with ``documents`` (commands that may read a file), the
+    ``[documents]`` parse limits applied. Without, the document readers are not even
+    imported (a third of a second)."""
     try:
         settings = load_settings(getattr(args, "config", None))
     except ConfigError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
-    apply_document_limits(settings)
+    if documents:
+        apply_document_limits(settings)
     return settings
 
 

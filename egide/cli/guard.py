@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from egide.cli.common import (
     EXIT_ERROR,
@@ -35,6 +34,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     detect.add_argument(
         "-o", "--output", type=Path, metavar="SORTIE.jsonl", help="défaut : sortie standard"
+    )
+    detect.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        default=None,
+        help="processus d'analyse en parallèle (défaut : un par cœur disponible)",
     )
     detect.set_defaults(handler=run_detect)
 
@@ -80,75 +87,19 @@ def _guard() -> Any:
 # --- detect ---------------------------------------------------------------------------------
 
 
-def _read_lines(path: Path) -> Iterator[str]:
-    if str(path) == "-":
-        yield from sys.stdin
-        return
-    try:
-        with path.open(encoding="utf-8-sig", errors="strict") as handle:
-            yield from handle
-    except FileNotFoundError:
-        raise CliError(f"fichier introuvable : {path}") from None
-    except UnicodeDecodeError:
-        raise CliError(f"{path} n'est pas en UTF-8 : enregistrez-le en UTF-8") from None
-
-
-def _detect_records(
-    lines: Iterator[str], guard: Any, errors: list[str]
-) -> Iterator[dict[str, Any]]:
-    from egide.guard import GuardInputError
-
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise ValueError
-        except ValueError:
-            errors.append(f"ligne {number} : objet JSON avec un champ « text » attendu")
-            yield {"id": None, "spans": [], "error": "ligne illisible"}
-            continue
-        try:
-            findings = guard.detect(record["text"])
-        except GuardInputError as exc:
-            errors.append(f"ligne {number} : {exc}")
-            yield {"id": record.get("id"), "spans": [], "error": str(exc)}
-            continue
-        yield {
-            "id": record.get("id"),
-            "spans": [
-                {"start": f.start, "end": f.end, "label": f.label, "score": round(f.score, 4)}
-                for f in findings
-            ],
-        }
-
-
-def _write_jsonl(records: Iterator[dict[str, Any]], out: TextIO) -> int:
-    count = 0
-    for record in records:
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        count += 1
-    return count
-
-
 def run_detect(args: argparse.Namespace) -> int:
-    settings_from(args)
-    guard = _guard()
-    errors: list[str] = []
-    records = _detect_records(_read_lines(args.input), guard, errors)
-    if args.output is None:
-        _write_jsonl(records, sys.stdout)
-    else:
-        import io
+    from egide.cli.detect import default_jobs, run
 
-        buffer = io.StringIO()
-        count = _write_jsonl(records, buffer)
-        write_text_atomic(args.output, buffer.getvalue())
+    # The configuration is checked (loud on error); detect reads JSONL text, never a document,
+    # so the document readers are not loaded.
+    settings_from(args, documents=False)
+    jobs = default_jobs() if args.jobs is None else args.jobs
+    count, warnings = run(args.input, args.output, jobs)
+    if args.output is not None:
         print(f"{count} documents analysés → {args.output}", file=sys.stderr)
-    for message in errors:
+    for message in warnings:
         print(f"egide : attention : {message}", file=sys.stderr)
-    return EXIT_ERROR if errors else EXIT_OK
+    return EXIT_ERROR if warnings else EXIT_OK
 
 
 # --- scan -----------------------------------------------------------------------------------
