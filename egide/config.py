@@ -171,6 +171,18 @@ class PortalSettings(_Strict):
         return value
 
 
+class JobSettings(_Strict):
+    """Background work (batches, knowledge-base ingestion, upkeep): ``egide worker``."""
+
+    concurrency: int = Field(default=2, ge=1, le=64)  # jobs one worker runs at once
+    heartbeat_s: float = Field(default=10.0, ge=0.5, le=600)
+    # A worker silent this long is gone (killed, machine lost): its jobs are taken up again.
+    stalled_after_s: float = Field(default=60.0, ge=2.0, le=3600)
+    upkeep_cron: str = Field(default="17 3 * * *", pattern=r"^\S+( \S+){4}$")
+    # Modules of an extension that register jobs of their own (egide.jobs.register_job).
+    modules: tuple[str, ...] = ()
+
+
 class DocumentSettings(_Strict):
     """Limits on reading untrusted files (uploads, batch tables, files given to the CLI).
 
@@ -280,6 +292,7 @@ class Settings(_Strict):
     api: ApiSettings = ApiSettings()
     portal: PortalSettings = PortalSettings()
     documents: DocumentSettings = DocumentSettings()
+    jobs: JobSettings = JobSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
     models: tuple[ModelSettings, ...] = ()
 
@@ -306,6 +319,11 @@ class Settings(_Strict):
     @property
     def database_url(self) -> str:
         return self.storage.url or f"sqlite:///{self.home / 'egide.db'}"
+
+    @property
+    def is_shared_database(self) -> bool:
+        """PostgreSQL: several processes and machines share the state (and the audit chain)."""
+        return self.database_url.startswith(("postgresql:", "postgresql+"))
 
     def model(self, name: str) -> ModelSettings:
         for candidate in self.models:

@@ -8,14 +8,18 @@ a process never opens a second pool or a second audit writer of its own (STYLE.m
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from egide.audit import AuditLog
 from egide.config import Settings
 from egide.guard import Guard, shared_guard
 from egide.store import Store, open_store
-from egide.store.db import is_shared_database
+
+if TYPE_CHECKING:
+    from egide.jobs import JobQueue
 
 __all__ = ["Runtime", "open_runtime"]
 
@@ -25,17 +29,33 @@ class Runtime:
     settings: Settings
     store: Store
     audit: AuditLog
+    _jobs: list[JobQueue] = field(default_factory=list, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def shared(self) -> bool:
         """Several processes share this deployment's state (PostgreSQL), or this one alone."""
-        return is_shared_database(self.settings.database_url)
+        return self.settings.is_shared_database
 
     def guard(self) -> Guard:
         """The process's guard, loaded on first use (its language model takes seconds)."""
         return shared_guard()
 
+    @property
+    def jobs(self) -> JobQueue:
+        """The deployment's job queue (opened on first use: most requests never enqueue)."""
+        with self._lock:
+            if not self._jobs:
+                from egide.jobs import open_queue
+
+                self._jobs.append(open_queue(self))
+            return self._jobs[0]
+
     def close(self) -> None:
+        with self._lock:
+            for queue in self._jobs:
+                queue.close()
+            self._jobs.clear()
         self.store.close()
 
 

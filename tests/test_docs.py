@@ -5,6 +5,7 @@ from pathlib import Path
 from egide.cli import build_parser
 from egide.config import (
     DocumentSettings,
+    JobSettings,
     KnowledgeSettings,
     ModelSettings,
     PortalSettings,
@@ -33,6 +34,7 @@ def test_every_setting_is_documented() -> None:
     keys += [f"`models[].{k}`" for k in ModelSettings.model_fields]
     keys += [f"`portal.{k}`" for k in PortalSettings.model_fields]
     keys += [f"`documents.{k}`" for k in DocumentSettings.model_fields]
+    keys += [f"`jobs.{k}`" for k in JobSettings.model_fields]
     keys += [f"`knowledge.{k}`" for k in KnowledgeSettings.model_fields]
     keys += [
         f"`{k}`" for k in Settings.model_fields if k not in ("storage", "models", "config_path")

@@ -53,7 +53,6 @@ from egide.audit.witness import (
 from egide.config import Settings
 from egide.policy.levels import Level
 from egide.policy.tiers import Tier
-from egide.store.db import is_shared_database
 
 __all__ = ["AuditLog", "audit_log_path"]
 
@@ -114,7 +113,7 @@ class AuditLog:
             url = where.database_url
             copy = DatabaseHead(url, engine=engine)
             chain = None
-            if is_shared_database(url):
+            if where.is_shared_database:
                 chain = DatabaseChain(copy.engine())
             return cls(audit_log_path(home), key=key, head_copy=copy, chain=chain)
         key = load_audit_key(where, environ=environ)

@@ -22,6 +22,7 @@ _COMMAND_MODULES = (
     "egide.cli.drafting",
     "egide.cli.batch",
     "egide.cli.serve",
+    "egide.cli.worker",
     "egide.cli.apps",
     "egide.cli.users",
     "egide.cli.models",

@@ -23,7 +23,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from egide.web import create_app
 
     settings = settings_from(args)
-    _private_home(settings)
+    private_home(settings)
     address = f"http://{args.host}:{args.port}/"
     _prepare_store(settings, address)
     _schedule_retention(settings)
@@ -37,7 +37,7 @@ def run_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _private_home(settings: Settings) -> None:
+def private_home(settings: Settings) -> None:
     """EGIDE_HOME is the service's own: mode 0700 (what it holds is private, 0600, by the
     umask every command sets)."""
     import sys

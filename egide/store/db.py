@@ -27,7 +27,7 @@ from egide.store.crypto import KEY_ENV, StoreCipher, key_path, load_store_key
 from egide.store.errors import StoreError
 from egide.store.models import StoreMeta
 
-__all__ = ["Store", "explain_database_error", "is_shared_database", "open_store", "upgrade"]
+__all__ = ["Store", "explain_database_error", "open_store", "upgrade"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _KEY_CHECK = "key_check"
@@ -36,15 +36,6 @@ _LOCK_MARKERS = ("locked", "busy", "lock timeout", "could not obtain lock", "dea
 _NOTHING_LOST = (
     "l'opération n'a pas été enregistrée ; rien de ce qui était déjà enregistré n'a été perdu"
 )
-
-
-def is_shared_database(url: str | URL) -> bool:
-    """A database server that several processes and machines share (PostgreSQL), rather than
-    a file of this machine (SQLite): shared state and the audit chain then live there."""
-    try:
-        return make_url(url).get_backend_name() == "postgresql"
-    except ArgumentError:
-        return False
 
 
 def explain_database_error(exc: DBAPIError) -> StoreError:
