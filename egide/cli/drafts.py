@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from egide.cli.common import EXIT_OK, CliError, current_user, settings_from
+from egide.cli.shell import command
 
 if TYPE_CHECKING:
     from egide.store import DraftRecord, DraftStore
@@ -148,8 +149,22 @@ def run_list(args: argparse.Namespace) -> int:
             Text(record.title),
         )
     console.print(table)
+    # Follow-up commands alone on their line, quoted for the shell: they paste as they are.
+    first = records[0]
+    hints = [("Lire le plus récent :", command("drafts", "show", first.id[:_SHORT_ID_LENGTH]))]
+    pending = next((record for record in records if not record.is_validated), None)
+    if pending is not None:
+        short = pending.id[:_SHORT_ID_LENGTH]
+        hints.append(("Valider un brouillon relu :", command("validate", short)))
     if len(records) == args.limit:
-        console.print(f"(les {args.limit} plus récents ; --limit N pour en voir davantage)")
+        more = ["drafts", "--limit", str(args.limit * 2)]
+        if args.search:
+            more[1:1] = ["--search", args.search]
+        shown = f"Les {args.limit} plus récents" if args.limit > 1 else "Le plus récent"
+        hints.append((f"{shown} seulement ; les suivants :", command(*more)))
+    for text, line in hints:
+        console.print(Text(text))
+        console.print(Text(f"  {line}"), soft_wrap=True)
     return EXIT_OK
 
 
@@ -174,6 +189,8 @@ def run_validate(args: argparse.Namespace) -> int:
         record = drafts.validate(draft_id, owner=owner, validated_by=validated_by)
     print(f"Brouillon {record.id[:_SHORT_ID_LENGTH]} validé : il ne peut plus être modifié.")
     print(f"Mention portée par les exports : « {validation_mention(record)} »")
+    print("Le relire :")
+    print(f"  {command('drafts', 'show', record.id[:_SHORT_ID_LENGTH])}")
     return EXIT_OK
 
 

@@ -200,4 +200,31 @@ def run_restore(args: argparse.Namespace) -> int:
         sys.stdout.write(restored)
     else:
         write_text_atomic(args.output, restored)
+    for warning in restore_warnings(text, vault):
+        print(f"egide : attention : {warning}", file=sys.stderr)
     return EXIT_OK
+
+
+def restore_warnings(text: str, vault: Any) -> list[str]:
+    """What ``restore`` left as it was, and why: placeholders this vault does not know (the
+    text of another document, or a model that made one up), and placeholders in web addresses
+    (a value is never put back into a link)."""
+    from egide.guard.pseudonymize import unrestored_placeholders
+
+    unknown, in_links = unrestored_placeholders(text, vault)
+    warnings = []
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
+        plural = "s" if len(unknown) > 1 else ""
+        warnings.append(
+            f"{len(unknown)} marqueur{plural} inconnu{plural} du coffre, laissé{plural} "
+            f"tel{plural} quel{plural} : {shown} ; ce texte vient-il d'un autre document que "
+            "celui de ce coffre ?"
+        )
+    if in_links:
+        plural = "s" if in_links > 1 else ""
+        warnings.append(
+            f"{in_links} marqueur{plural} placé{plural} dans une adresse web, laissé{plural} "
+            f"tel{plural} quel{plural} : une valeur n'est jamais remise dans un lien"
+        )
+    return warnings

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from egide.guard.engine import resolve_overlaps
 from egide.guard.findings import Finding
-from egide.guard.vault import Vault
+from egide.guard.vault import PLACEHOLDER_NAMES, Vault
 
 __all__ = [
     "MAX_PLACEHOLDER_CHARS",
@@ -39,6 +39,7 @@ __all__ = [
     "personal_in_order",
     "placeholders_in_links",
     "restore",
+    "unrestored_placeholders",
 ]
 
 # Every repeat below is bounded and each match attempt starts on "[" or a word start, so a scan
@@ -193,6 +194,25 @@ def restore(text: str, vault: Vault) -> str:
     if not len(vault):
         return text
     return _restore_until(text, 0, len(text), vault)[0]
+
+
+def unrestored_placeholders(text: str, vault: Vault) -> tuple[list[str], int]:
+    """What :func:`restore` leaves in ``text``: the placeholders ``vault`` does not know (in
+    their canonical form, once each, in text order) and how many known ones sit in a web
+    address. A bare ``WORD_1`` counts only under a name Égide gives placeholders, so that
+    ``ARTICLE_12`` in a text is not taken for one."""
+    names = frozenset(PLACEHOLDER_NAMES.values()) | vault.names_in_use()
+    unknown: dict[str, None] = {}
+    in_links = 0
+    for match in _PLACEHOLDER_RE.finditer(text):
+        canonical = _canonical(match)
+        if match.group("bare") is not None and canonical[1:].rsplit("_", 1)[0] not in names:
+            continue
+        if vault.original(canonical) is None:
+            unknown.setdefault(canonical)
+        elif in_link(text, match.start()):
+            in_links += 1
+    return list(unknown), in_links
 
 
 def _is_word_char(char: str) -> bool:
