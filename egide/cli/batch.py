@@ -1,7 +1,8 @@
 """``egide batch``: one task over every row of a spreadsheet or every file of a folder.
 
 A progress bar on the error output; a first Ctrl-C stops after the current item, a second one
-at once. Running the same command again resumes where the batch stopped.
+at once. Running the same command again resumes where the batch stopped. ``egide batch
+exemple`` writes a template's example spreadsheet.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from egide.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, settings_from
 
 if TYPE_CHECKING:
     from egide.tasks.batch import BatchJob, BatchReport
+    from egide.tasks.tables import Table
+    from egide.tasks.templates import DraftTemplate
 
 __all__ = ["register"]
 
@@ -69,8 +72,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--from", dest="from_file", type=Path, required=True, metavar="FICHIER",
         help="tableau CSV ou XLSX : une ligne par document, une colonne par champ",
     )  # fmt: skip
+    draft.add_argument(
+        "--set", dest="assignments", action="append", default=[], metavar="CHAMP=VALEUR",
+        help="valeur d'un champ pour toutes les lignes (elle remplit aussi les cellules vides "
+        "de sa colonne) ; option répétable",
+    )  # fmt: skip
+    draft.add_argument(
+        "--colonne", dest="columns", action="append", default=[], metavar="CHAMP=COLONNE",
+        help="la colonne du tableau qui remplit un champ, quand son en-tête n'est ni le nom ni "
+        "le libellé du champ ; option répétable",
+    )  # fmt: skip
     _common(draft)
     draft.set_defaults(handler=run_batch_draft)
+
+    example = kinds.add_parser(
+        "exemple", help="écrire le tableau d'exemple d'un modèle (XLSX ou CSV)",
+        description="Une colonne par champ du modèle, une ligne d'exemple, les choix en listes "
+        "déroulantes et une feuille « Mode d'emploi » (XLSX).",
+    )  # fmt: skip
+    example.add_argument("template", metavar="MODELE", help="nom du modèle")
+    example.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="FICHIER",
+        help="fichier .xlsx ou .csv à écrire",
+    )  # fmt: skip
+    example.set_defaults(handler=run_batch_example)
 
     summarize = kinds.add_parser("summarize", help="un résumé par document d'un dossier")
     summarize.add_argument("folder", type=Path, metavar="DOSSIER")
@@ -92,6 +117,86 @@ def _check_model(args: argparse.Namespace) -> None:
             raise CliError(str(exc), EXIT_USAGE) from None
 
 
+def _pairs(assignments: list[str], option: str, what: str) -> list[tuple[str, str]]:
+    pairs = []
+    for assignment in assignments:
+        name, sep, value = assignment.partition("=")
+        if not sep or not name.strip():
+            raise CliError(f"{option} attend CHAMP={what}, pas « {assignment} »", EXIT_USAGE)
+        pairs.append((name.strip(), value.strip()))
+    return pairs
+
+
+def _field_name(template: DraftTemplate, key: str, option: str) -> str:
+    mapping, _ = template.match_columns([key])
+    if key not in mapping:
+        known = ", ".join(f.name for f in template.fields)
+        raise CliError(
+            f"{option} : « {key} » n'est pas un champ du modèle « {template.name} » "
+            f"(champs : {known})",
+            EXIT_USAGE,
+        )
+    return mapping[key]
+
+
+def _batch_settings(
+    args: argparse.Namespace, template: DraftTemplate, table: Table, source: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The column of each field (the ones named after it, then --colonne) and the values for
+    every row (--set); a usage error (French) when a field every letter needs has neither."""
+    from egide.tasks.templates.columns import plan_columns
+    from egide.tasks.templates.values import ValueProblem
+
+    chosen: dict[str, str | None] = {}
+    for key, column in _pairs(args.columns, "--colonne", "COLONNE"):
+        if column not in table.columns:
+            listed = ", ".join(f"« {c} »" for c in table.columns)
+            raise CliError(
+                f"--colonne : {source} n'a pas de colonne « {column} » (colonnes : {listed})",
+                EXIT_USAGE,
+            )
+        chosen[_field_name(template, key, "--colonne")] = column
+    values: dict[str, str] = {}
+    problems = []
+    for key, value in _pairs(args.assignments, "--set", "VALEUR"):
+        name = _field_name(template, key, "--set")
+        field = template.field_named(name)
+        assert field is not None
+        try:
+            template.read_value(field, value)
+        except ValueProblem as exc:
+            problems.append(f"  - {name} ({field.label}) : {exc}")
+        values[name] = value
+    if problems:
+        raise CliError("--set : valeur(s) à corriger :\n" + "\n".join(problems), EXIT_USAGE)
+    exact = plan_columns(template, table.columns, chosen=chosen)
+    columns = {c.field.name: c.column for c in exact.choices if c.column and c.certain}
+    guesses = {c.field.name: c for c in exact.guesses}
+    uncovered = [f for f in template.missing_for([*columns, *values]) if f.name not in values]
+    if uncovered:
+        lines = []
+        for item in uncovered:
+            hint = ""
+            if item.name in guesses:
+                hint = f" ; la colonne « {guesses[item.name].column} » semble lui correspondre : "
+                hint += f'--colonne {item.name}="{guesses[item.name].column}"'
+            lines.append(f"  - {item.name} : {item.label}{hint}")
+        raise CliError(
+            f"il manque au tableau {source} des colonnes obligatoires du modèle "
+            f"« {template.name} » (nom du champ ou libellé en en-tête, --colonne CHAMP=COLONNE, "
+            "ou --set CHAMP=VALEUR pour toutes les lignes) :\n" + "\n".join(lines),
+            EXIT_USAGE,
+        )
+    for choice in exact.guesses:  # a guess is said, never applied
+        print(
+            f"egide : la colonne « {choice.column} » semble correspondre à « "
+            f"{choice.field.label} » : pour l'utiliser, --colonne {choice.field.name}="
+            f'"{choice.column}"',
+            file=sys.stderr,
+        )
+    return {k: v for k, v in columns.items() if v is not None}, values
+
+
 def run_batch_draft(args: argparse.Namespace) -> int:
     from egide.cli.drafting import load_template
     from egide.tasks.batch_jobs import DraftJob
@@ -104,20 +209,35 @@ def run_batch_draft(args: argparse.Namespace) -> int:
         table = read_table(source)
     except TableError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
-    job = DraftJob(template, table, source=source.name)
-    if job.missing_columns:
-        listed = "\n".join(f"  - {f.name} : {f.label}" for f in job.missing_columns)
-        raise CliError(
-            f"il manque au tableau {source.name} des colonnes obligatoires du modèle "
-            f"« {template.name} » (nom du champ ou libellé en en-tête) :\n{listed}",
-            EXIT_USAGE,
-        )
+    columns, values = _batch_settings(args, template, table, source.name)
+    job = DraftJob(template, table, source=source.name, columns=columns, values=values)
     if job.unknown_columns:
         print(
             f"egide : colonnes ignorées (aucun champ du modèle) : {', '.join(job.unknown_columns)}",
             file=sys.stderr,
         )
     return _run(args, job, f"Rédaction « {template.name} »")
+
+
+def run_batch_example(args: argparse.Namespace) -> int:
+    from egide.cli.common import write_bytes_atomic
+    from egide.cli.drafting import load_template
+    from egide.tasks.batch_sheets import example_csv, example_xlsx
+
+    template = load_template(settings_from(args), args.template)
+    suffix = args.output.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise CliError(
+            "nommez le fichier .xlsx ou .csv (le format se déduit du suffixe)", EXIT_USAGE
+        )
+    data = example_xlsx(template) if suffix == ".xlsx" else example_csv(template)
+    write_bytes_atomic(args.output, data)
+    print(
+        f"Tableau d'exemple du modèle « {template.name} » : {args.output} — une ligne par "
+        f"courrier, puis : egide batch draft {template.name} --from {args.output.name} --out DOSSIER",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def run_batch_summarize(args: argparse.Namespace) -> int:
@@ -228,7 +348,12 @@ def _print_report(report: BatchReport, model: str) -> None:
 
     from egide.tasks.batch import PENDING_FR, REPORT_NAME, ItemStatus
 
-    styles = {ItemStatus.OK: "green", ItemStatus.REFUSED: "yellow", ItemStatus.ERROR: "red"}
+    styles = {
+        ItemStatus.OK: "green",
+        ItemStatus.REFUSED: "yellow",
+        ItemStatus.INVALID: "magenta",
+        ItemStatus.ERROR: "red",
+    }
     table = Table(title="Rapport du lot", title_justify="left")
     for column in ("Élément", "Statut", "Brouillon", "Fichier", "Raison"):
         table.add_column(column, overflow="fold")
@@ -242,8 +367,12 @@ def _print_report(report: BatchReport, model: str) -> None:
         )  # fmt: skip
     console: Any = Console(highlight=False)
     console.print(table)
-    ok, refused, failed = (report.count(s) for s in ItemStatus)
+    ok, refused, failed = (report.count(s) for s in (ItemStatus.OK, ItemStatus.REFUSED,
+                                                     ItemStatus.ERROR))  # fmt: skip
+    invalid = report.count(ItemStatus.INVALID)
     summary = f"{ok} fait(s), {refused} refusé(s), {failed} en erreur"
+    if invalid:
+        summary += f", {invalid} invalide(s)"
     if report.pending:
         summary += f", {report.pending} non traité(s)"
     print(f"Lot : {summary}. Rapport : {report.out_dir / REPORT_NAME}", file=sys.stderr)
@@ -252,6 +381,12 @@ def _print_report(report: BatchReport, model: str) -> None:
             f"egide : {refused} élément(s) refusé(s) par la charte pour le modèle « {model} » : "
             "relancez la même commande avec --model et un modèle autorisé (indiqué dans la "
             "raison) pour les traiter, les autres ne seront pas refaits",
+            file=sys.stderr,
+        )
+    if invalid:
+        print(
+            f"egide : {invalid} ligne(s) invalide(s) (raison dans le rapport) : corrigez-les dans "
+            "le tableau puis relancez la même commande ; elles seules seront traitées",
             file=sys.stderr,
         )
     if report.interrupted or report.pending or failed:

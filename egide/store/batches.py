@@ -2,9 +2,10 @@
 
 The analysis holds, for each item, its label ("ligne 12", a file name), level, counts of
 findings by label and the models allowed — never a value. A file name is content all the same:
-the source's name and data, the analysis and the error message are sealed with the store's key
-(the analysis and the error in text columns, as ``sealed:`` and base64url); so is each line of
-the batch's journal (:class:`SealedLines`). Documents of a summary batch are uploads
+the source's name and data, the analysis, the error message and the options (the column chosen
+for each field, the values set for every row) are sealed with the store's key (the text
+columns as ``sealed:`` and base64url); so is each line of the batch's journal
+(:class:`SealedLines`). Documents of a summary batch are uploads
 (:mod:`egide.store.uploads`).
 """
 
@@ -105,6 +106,16 @@ class BatchJobRecord:
     error: str | None
     created_at: datetime
     updated_at: datetime
+    # A batch of letters: {"colonnes": {field: column}, "valeurs": {field: value for every row}}
+    options: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def columns(self) -> dict[str, str]:
+        return dict(self.options.get("colonnes", {}))
+
+    @property
+    def values(self) -> dict[str, str]:
+        return dict(self.options.get("valeurs", {}))
 
 
 def _now() -> datetime:
@@ -125,6 +136,9 @@ class BatchJobStore:
     def _seal_text(self, text: str, column: str, row_id: str) -> str:
         sealed = self._cipher.seal(text, column, row_id)
         return _SEALED + base64.urlsafe_b64encode(sealed).decode("ascii")
+
+    def _seal_options(self, options: Mapping[str, Any], row_id: str) -> str:
+        return self._seal_text(json.dumps(options, ensure_ascii=False), "options", row_id)
 
     def _open_text(self, value: str, column: str, row_id: str) -> str:
         if not value.startswith(_SEALED):
@@ -153,6 +167,9 @@ class BatchJobStore:
             error=None if row.error is None else self._open_text(row.error, "error", row.id),
             created_at=row.created_at,
             updated_at=row.updated_at,
+            options=json.loads(self._open_text(row.options, "options", row.id))
+            if row.options
+            else {},
         )
 
     def create(
@@ -166,6 +183,8 @@ class BatchJobStore:
         document_ids: Sequence[str] = (),
         template: str | None = None,
         length: str | None = None,
+        status: BatchStatus = BatchStatus.ANALYSING,
+        options: Mapping[str, Any] | None = None,
     ) -> BatchJobRecord:
         job_id = str(uuid.uuid4())
         cipher = self._cipher
@@ -182,12 +201,13 @@ class BatchJobStore:
             else cipher.seal_bytes(source_data, "source_data", job_id),
             document_ids=json.dumps(list(document_ids)),
             model=None,
-            status=BatchStatus.ANALYSING.value,
+            status=status.value,
             total=total,
             analysis=self._seal_text("[]", "analysis", job_id),
             error=None,
             created_at=now,
             updated_at=now,
+            options=None if options is None else self._seal_options(options, job_id),
         )
         with self._store.session() as session:
             session.add(row)
@@ -231,10 +251,13 @@ class BatchJobStore:
         error: str | None = None,
         analysis: Sequence[Mapping[str, Any]] | None = None,
         model: str | None = None,
+        options: Mapping[str, Any] | None = None,
     ) -> BatchJobRecord:
         with self._store.session() as session:
             row = self._row(session, job_id, owner)
             row.status = status.value
+            if options is not None:
+                row.options = self._seal_options(options, row.id)
             row.error = None if error is None else self._seal_text(error, "error", row.id)
             if analysis is not None:
                 text = json.dumps(list(analysis), ensure_ascii=False)

@@ -54,12 +54,21 @@ OUTPUT_FORMATS = ("txt", "docx", "odt")
 
 class ItemStatus(StrEnum):
     OK = "ok"
-    REFUSED = "refused"
-    ERROR = "error"
+    REFUSED = "refused"  # by the charter: the data may not go to the model asked for
+    INVALID = "invalid"  # the item's own data cannot make a request (a row, a file)
+    ERROR = "error"  # something failed on the way (a model down, a disk full): tried again
 
     @property
     def label_fr(self) -> str:
-        return {"ok": "fait", "refused": "refusé", "error": "erreur"}[self.value]
+        return _STATUS_FR[self]
+
+
+_STATUS_FR = {
+    ItemStatus.OK: "fait",
+    ItemStatus.REFUSED: "refusé",
+    ItemStatus.INVALID: "invalide",
+    ItemStatus.ERROR: "erreur",
+}
 
 
 PENDING_FR = "non traité"
@@ -203,11 +212,12 @@ class Journal:
         self.entries[entry.key] = entry
 
     def finished(self, key: str, model: str) -> bool:
-        """Done, or refused for this very model: asking another model tries a refusal again."""
+        """Done, invalid (its row is the same, the key says so), or refused for this very
+        model: asking another model tries a refusal again."""
         entry = self.entries.get(key)
         if entry is None or entry.status is ItemStatus.ERROR:
             return False
-        return entry.status is ItemStatus.OK or entry.model == model
+        return entry.status in (ItemStatus.OK, ItemStatus.INVALID) or entry.model == model
 
 
 def _lines(data: bytes, seal: LineSeal | None) -> list[str]:
@@ -263,8 +273,9 @@ class BatchReport:
 
     @property
     def exit_status(self) -> int:
-        """0 all done, 1 an item failed (or the run was stopped), 3 an item was refused."""
-        if self.count(ItemStatus.ERROR) or self.interrupted:
+        """0 all done, 1 an item failed or is invalid (or the run was stopped), 3 an item was
+        refused by the charter."""
+        if self.count(ItemStatus.ERROR) or self.count(ItemStatus.INVALID) or self.interrupted:
             return 1
         if self.count(ItemStatus.REFUSED):
             return 3
@@ -308,6 +319,16 @@ def _process(
 
     try:
         request = job.request(item, user=user, model=model)
+    except ValueError as exc:  # the template's, the table's: the item's data, not the charter
+        return JournalEntry(item.key, item.label, ItemStatus.INVALID, reason=_reason(exc))
+    except DocumentError as exc:
+        status = ItemStatus.ERROR if _transient(exc) else ItemStatus.INVALID
+        return JournalEntry(item.key, item.label, status, reason=_reason(exc))
+    except (AuditError, StoreError) as exc:
+        raise BatchAborted(str(exc)) from exc
+    except Exception as exc:
+        return _unexpected(item, exc)
+    try:
         result = assistant.start(request).complete()
         name = None
         if fmt is not None:
@@ -331,12 +352,23 @@ def _process(
         # ValueError covers the French errors of templates, tables and tasks.
         return JournalEntry(item.key, item.label, ItemStatus.ERROR, reason=_reason(exc))
     except Exception as exc:  # one broken item must not sink the 199 others
-        return JournalEntry(
-            item.key,
-            item.label,
-            ItemStatus.ERROR,
-            reason=f"erreur inattendue ({type(exc).__name__}) ; signalez-la à l'administrateur",
-        )
+        return _unexpected(item, exc)
+
+
+def _unexpected(item: BatchItem, exc: BaseException) -> JournalEntry:
+    return JournalEntry(
+        item.key,
+        item.label,
+        ItemStatus.ERROR,
+        reason=f"erreur inattendue ({type(exc).__name__}) ; signalez-la à l'administrateur",
+    )
+
+
+def _transient(exc: BaseException) -> bool:
+    """A file reader busy or unavailable: the file may be fine, try it again next run."""
+    from egide.documents import DocumentProblem
+
+    return getattr(exc, "problem", None) is DocumentProblem.UNAVAILABLE
 
 
 def _reason(exc: BaseException) -> str:

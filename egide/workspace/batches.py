@@ -7,7 +7,12 @@ to the agent, who then picks a model. Running is :func:`egide.tasks.batch.run_ba
 its own scan, decision, pseudonymisation, draft and audit events — on a background thread,
 resumable through its journal (``EGIDE_HOME/lots/ID/journal.jsonl``, which holds no value, and
 whose lines are sealed: item labels are file names). Results are drafts in the agent's history;
-no output file and no report is written: the report is built when its owner downloads it.
+no output file and no report is written: the report, and the ZIP of every letter with it, are
+built when their owner downloads them.
+
+A spreadsheet's columns are matched to the template's fields by name or label; when Égide is
+unsure (a guessed column, a required field without one) the batch waits in the ``colonnes``
+status for the agent to choose, and to set the values that are the same for every row.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +40,16 @@ from egide.tasks.batch import (
     run_batch,
 )
 from egide.tasks.batch_jobs import DraftJob, summary_request
-from egide.tasks.tables import TableError, read_table_bytes
-from egide.tasks.templates import TemplateError, load_templates
+from egide.tasks.tables import Table, TableError, read_table_bytes
+from egide.tasks.templates import DraftTemplate, TemplateError, load_templates
+from egide.tasks.templates.columns import plan_columns
+from egide.workspace.batch_columns import (
+    ColumnsRefused,
+    ColumnsView,
+    checked_options,
+    columns_view,
+)
+from egide.workspace.batch_results import report_rows, results_archive
 from egide.workspace.service import TextPreview, personal_counts, text_previews
 
 if TYPE_CHECKING:
@@ -50,6 +63,8 @@ __all__ = [
     "BatchError",
     "BatchProgress",
     "BatchService",
+    "ColumnsRefused",
+    "ColumnsView",
     "UploadSummaryJob",
     "seal_clear_batches",
 ]
@@ -70,11 +85,15 @@ class BatchProgress:
     refused: int
     failed: int
 
+    invalid: int = 0
+
     @property
     def message(self) -> str:
         plural = "s" if self.processed > 1 else ""
         text = f"{self.processed} élément{plural} traité{plural} sur {self.total}"
         extras = []
+        if self.invalid:
+            extras.append(f"{self.invalid} invalide{'s' if self.invalid > 1 else ''}")
         if self.refused:
             extras.append(f"{self.refused} refusé{'s' if self.refused > 1 else ''} par la charte")
         if self.failed:
@@ -138,26 +157,63 @@ class BatchService:
     # -- creating ---------------------------------------------------------------------------
 
     def create_drafts(self, owner: str, *, template: str, name: str, data: bytes) -> BatchJobRecord:
-        """One draft per row of a spreadsheet; errors (French) before anything is kept."""
+        """One draft per row of a spreadsheet; errors (French) before anything is kept.
+
+        When every column is certain and every required field has one, the analysis starts at
+        once; otherwise the batch waits for the agent to check its columns.
+        """
         try:
             found = load_templates(self.workspace.settings.home).get(template)
             table = read_table_bytes(data, name=name)
         except (TemplateError, TableError) as exc:
             raise BatchError(str(exc)) from None
-        job = DraftJob(found, table, source=name)
-        if job.missing_columns:
-            wanted = ", ".join(f"« {f.label} » ({f.name})" for f in job.missing_columns)
-            raise BatchError(
-                f"le tableau n'a pas de colonne pour : {wanted} ; nommez les colonnes comme "
-                "les champs du modèle (nom ou libellé)"
-            )
-        self._check_size(len(job.items))
+        self._check_size(len(table.rows))
+        plan = plan_columns(found, table.columns)
+        sure = plan.sure
         record = self.jobs.create(
-            owner, kind="draft", source_name=name, source_data=data, total=len(job.items),
-            template=found.name,
+            owner, kind="draft", source_name=name, source_data=data, total=len(table.rows),
+            template=found.name, status=BatchStatus.ANALYSING if sure else BatchStatus.COLUMNS,
+            options={"colonnes": plan.mapping, "valeurs": {}} if sure else {},
         )  # fmt: skip
-        self._submit(self._analyse, record.id, owner)
+        if sure:
+            self._submit(self._analyse, record.id, owner)
         return record
+
+    def _draft_source(self, record: BatchJobRecord) -> tuple[DraftTemplate, Table]:
+        data = self.jobs.source_data(record.id, owner=record.owner) or b""
+        template = load_templates(self.workspace.settings.home).get(record.template or "")
+        return template, read_table_bytes(data, name=record.source_name)
+
+    def columns_view(self, record: BatchJobRecord) -> ColumnsView:
+        """The column step of a batch of letters (TemplateError, TableError: French)."""
+        template, table = self._draft_source(record)
+        return columns_view(template, table, record.options)
+
+    def set_columns(
+        self, job_id: str, *, owner: str, columns: Mapping[str, str], values: Mapping[str, str]
+    ) -> BatchJobRecord:
+        """The agent's choice of a column (or none, "") and of a value for every row, field by
+        field; then the analysis starts again. :class:`ColumnsRefused` names each field to
+        change; nothing is kept then."""
+        record = self.jobs.get(job_id, owner=owner)
+        if (
+            record.kind != "draft"
+            or record.model is not None
+            or record.status not in (BatchStatus.COLUMNS, BatchStatus.READY)
+        ):
+            raise BatchError(
+                "les colonnes ne se changent plus une fois le lot lancé : créez un nouveau lot"
+            )
+        try:
+            template, table = self._draft_source(record)
+        except (TemplateError, TableError) as exc:
+            raise BatchError(str(exc)) from None
+        options = checked_options(template, table, columns, values)
+        self.jobs.update(
+            job_id, owner=owner, status=BatchStatus.ANALYSING, analysis=[], options=options
+        )
+        self._submit(self._analyse, job_id, owner)
+        return self.jobs.get(job_id, owner=owner)
 
     def create_summaries(
         self, owner: str, *, uploads: Sequence[UploadRecord], length: str
@@ -183,10 +239,12 @@ class BatchService:
 
     def job_of(self, record: BatchJobRecord) -> BatchJob:
         if record.kind == "draft":
-            data = self.jobs.source_data(record.id, owner=record.owner) or b""
-            template = load_templates(self.workspace.settings.home).get(record.template or "")
-            table = read_table_bytes(data, name=record.source_name)
-            return DraftJob(template, table, source=record.source_name)
+            template, table = self._draft_source(record)
+            columns = {name: column for name, column in record.columns.items() if column}
+            return DraftJob(
+                template, table, source=record.source_name,
+                columns=columns if "colonnes" in record.options else None, values=record.values,
+            )  # fmt: skip
         uploads = self.workspace.uploads.get_many(record.document_ids, owner=record.owner)
         return UploadSummaryJob(record.id, uploads, length=record.length or "court")
 
@@ -203,8 +261,9 @@ class BatchService:
                 entry: dict[str, Any] = {"key": item.key, "label": item.label}
                 try:
                     preview = assistant.preview(job.request(item, user=owner, model=AUTO))
-                except ValueError as exc:  # a row the template cannot use
+                except ValueError as exc:  # a row the template cannot use: invalid, not refused
                     entry["problem"] = " ".join(str(exc).split())
+                    entry["invalid"] = True
                 else:
                     entry["level"] = preview.assessment.level.key
                     entry["level_fr"] = preview.assessment.level.label_fr
@@ -239,6 +298,8 @@ class BatchService:
 
     def launch(self, job_id: str, *, owner: str, model: str) -> BatchJobRecord:
         record = self.jobs.get(job_id, owner=owner)
+        if record.status is BatchStatus.COLUMNS:
+            raise BatchError("vérifiez d'abord les colonnes du tableau, puis lancez l'analyse")
         if record.status is BatchStatus.ANALYSING:
             raise BatchError("l'analyse des éléments n'est pas terminée : patientez un instant")
         if record.status is BatchStatus.RUNNING:
@@ -313,7 +374,17 @@ class BatchService:
             total=record.total,
             refused=sum(1 for e in entries if e.status is ItemStatus.REFUSED),
             failed=sum(1 for e in entries if e.status is ItemStatus.ERROR),
+            invalid=sum(1 for e in entries if e.status is ItemStatus.INVALID),
         )
+
+    # -- results ----------------------------------------------------------------------------
+
+    def report_rows(self, record: BatchJobRecord) -> list[dict[str, str]]:
+        return report_rows(record, self.entries(record))
+
+    def archive(self, record: BatchJobRecord, fmt: str) -> Iterator[bytes]:
+        """One ZIP of every letter in ``fmt`` and the report, built as it is sent."""
+        return results_archive(record, self.entries(record), self.workspace.drafts, fmt)
 
     def delete(self, job_id: str, *, owner: str) -> None:
         """The job, its journal and its summary documents; drafts stay in the history."""

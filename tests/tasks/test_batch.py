@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import threading
+import zipfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -31,10 +33,13 @@ from egide.tasks.batch import (
     JournalMismatch,
     run_batch,
 )
+from egide.tasks.batch_archive import safe_file_name, zip_stream
 from egide.tasks.batch_jobs import DraftJob, SummarizeJob, documents_in
+from egide.tasks.batch_sheets import example_csv, example_xlsx
 from egide.tasks.exporting import DRAFT_MENTION
 from egide.tasks.tables import TableError, read_table
 from egide.tasks.templates import ADMIN_FOLDER, load_templates
+from egide.tasks.templates.columns import plan_columns
 from tests.support.templates import NOTE
 
 USER = "cmartin"
@@ -215,6 +220,8 @@ def test_a_sealed_journal_names_nothing_and_opens_for_its_own_batch_only(tmp_pat
         (["ok", None], False, 0),  # --max-items left some for later
         (["ok", "refused"], False, 3),
         (["ok", "error"], False, 1),
+        (["ok", "invalid"], False, 1),
+        (["invalid", "refused"], False, 1),
         (["refused", "error"], False, 1),
         (["ok", None], True, 1),
     ],
@@ -325,7 +332,7 @@ def test_stop_request_ends_after_the_current_item(
     assert seen == ["ligne 2", "ligne 3"] and report.interrupted and report.pending == 4
 
 
-def test_item_errors_are_reported_and_retried(
+def test_invalid_rows_are_reported_as_invalid_and_done_once_fixed(
     tmp_path: Path, settings: Settings, assistant: Assistant
 ) -> None:
     source = tmp_path / "notes.csv"
@@ -336,11 +343,15 @@ def test_item_errors_are_reported_and_retried(
     out = tmp_path / "out"
     report = run_batch(job, assistant, out, user=USER, fmt="odt")
     statuses = [(item.label, e.status if e else None) for item, e in report.rows]
-    assert statuses == [("ligne 2", ItemStatus.OK), ("ligne 3", ItemStatus.ERROR),
-                        ("ligne 4", ItemStatus.ERROR)]  # fmt: skip
+    # The row's own data is at fault, not the charter nor the service: « invalide ».
+    assert statuses == [("ligne 2", ItemStatus.OK), ("ligne 3", ItemStatus.INVALID),
+                        ("ligne 4", ItemStatus.INVALID)]  # fmt: skip
     reasons = [e.reason for _, e in report.rows if e is not None]
     assert "texte : Texte" in reasons[1] and "plus de cellules" in reasons[2]
     assert report.exit_status == 1
+    assert ";invalide;" in (out / REPORT_NAME).read_text(encoding="utf-8-sig")
+    # The same rows again are invalid again: nothing is tried twice for nothing.
+    assert run_batch(job, assistant, out, user=USER, fmt="odt").processed == 0
     document = read_document(out / "note-breve-ligne-0002.odt")
     assert "Objet : budget" in document.text and DRAFT_MENTION in document.text
     # The agent fixes the spreadsheet: only the failed rows are done again.
@@ -378,7 +389,8 @@ def test_summaries_of_a_folder_resume_and_redo_changed_files(
     job = SummarizeJob(folder, files, length="court")
     report = run_batch(job, assistant, out, user=USER)
     by_label = {item.label: e for item, e in report.rows}
-    assert by_label["casse.pdf"] is not None and by_label["casse.pdf"].status is ItemStatus.ERROR
+    # A damaged file is the item's own fault: invalid (a reader down would be an error).
+    assert by_label["casse.pdf"] is not None and by_label["casse.pdf"].status is ItemStatus.INVALID
     assert by_label["mars.txt"] is not None and by_label["mars.txt"].output == "mars.txt.resume.txt"
     assert (out / "avril.resume.txt").read_text(encoding="utf-8").strip()
     assert report.exit_status == 1
@@ -386,8 +398,126 @@ def test_summaries_of_a_folder_resume_and_redo_changed_files(
     (folder / "mars.txt").write_text(text + "Une phrase de plus.", encoding="utf-8")
     again = run_batch(SummarizeJob(folder, documents_in(folder), length="court"),
                       assistant, out, user=USER)  # fmt: skip
-    assert again.skipped == 2 and again.processed == 2  # mars.txt changed, casse.pdf retried
+    # mars.txt changed; casse.pdf, the same damaged file, is not read again for nothing.
+    assert again.skipped == 3 and again.processed == 1
     journal = [json.loads(line) for line in (out / JOURNAL_NAME).read_text().splitlines()]
     assert journal[0] == {
         "lot": {"tache": "summarize", "longueur": "court", "source": str(folder.resolve())}
     }
+
+
+# --- columns, values for every row, example spreadsheets, archives -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected", "ignored"),
+    [
+        # Name or label, whatever the case, accents and punctuation: certain.
+        (["NOM", "Civilité du destinataire", "date-reception"],
+         {"nom": ("NOM", True), "civilite": ("Civilité du destinataire", True),
+          "date_reception": ("date-reception", True)}, ()),
+        # A shortened label or a misspelt name: guessed, to be checked.
+        (["Civilité", "Prénom destinataire", "Numero dosier"],
+         {"civilite": ("Civilité", True), "prenom": ("Prénom destinataire", False),
+          "numero_dossier": ("Numero dosier", False)}, ()),
+        # Nothing alike: ignored, never forced onto a field.
+        (["Commentaire", "Date"], {"date": ("Date", True)}, ("Commentaire",)),
+        (["Date réception"], {"date_reception": ("Date réception", True)}, ()),
+    ],
+)  # fmt: skip
+def test_columns_are_matched_forgivingly_and_guesses_are_flagged(
+    columns: list[str], expected: dict[str, tuple[str, bool]], ignored: tuple[str, ...]
+) -> None:
+    template = load_templates(None).get("accuse-reception")
+    plan = plan_columns(template, columns)
+    found = {c.field.name: (c.column, c.certain) for c in plan.choices if c.column}
+    assert found == expected
+    assert plan.ignored == ignored
+    assert plan.sure is False  # the template needs more than these columns
+
+
+def test_a_column_that_looks_like_another_field_is_not_guessed() -> None:
+    """« Date réception » is not « Date du courrier » (``date``) just because both are dates."""
+    plan = plan_columns(load_templates(None).get("reponse-usager"), ["Date réception"])
+    assert plan.mapping == {} and plan.ignored == ("Date réception",)
+
+
+def test_values_for_every_row_fill_fields_and_empty_cells(tmp_path: Path) -> None:
+    source = tmp_path / "t.csv"
+    source.write_text("sujet;corps\nbudget;Stable.\neffectifs;\n", encoding="utf-8")
+    template = load_templates(None).get("note-synthese")
+    table = read_table(source)
+    values = {f.name: f.example or "" for f in template.fields if f.required}
+    job = DraftJob(template, table, source="t.csv",
+                   columns={"objet": "sujet", "essentiel": "corps"}, values=values)  # fmt: skip
+    assert job.missing_columns == [] and job.unknown_columns == []
+    first, second = (job.data(item) for item in job.items)
+    assert first["objet"] == "budget" and first["essentiel"] == "Stable."
+    assert second["essentiel"] == values["essentiel"]  # the empty cell took the common value
+    assert "parametres" in job.identity
+    # The same spreadsheet with other values for every row is another batch of letters.
+    other = DraftJob(template, table, source="t.csv", columns={"objet": "sujet"},
+                     values={**values, "redacteur": "Autre"})  # fmt: skip
+    assert other.identity["parametres"] != job.identity["parametres"]
+    plain = DraftJob(template, table, source="t.csv")
+    assert "parametres" not in plain.identity  # journals of earlier versions still resume
+
+
+@pytest.mark.parametrize("name", ["accuse-reception", "reponse-usager", "note-synthese"])
+def test_an_example_spreadsheet_is_read_back_column_for_column(tmp_path: Path, name: str) -> None:
+    template = load_templates(None).get(name)
+    path = tmp_path / "exemple.xlsx"
+    path.write_bytes(example_xlsx(template))
+    table = read_table(path)
+    plan = plan_columns(template, table.columns)
+    assert plan.sure and plan.ignored == ()
+    job = DraftJob(template, table, source=path.name)
+    (item,) = job.items
+    template.render(job.data(item))  # the example row makes a letter
+    (tmp_path / "exemple.csv").write_bytes(example_csv(template))
+    assert read_table(tmp_path / "exemple.csv").columns == table.columns
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected"),
+    [
+        ("../../etc/passwd", "etc-passwd.docx"),
+        ("..\\..\\Windows\\win.ini", "Windows-win.ini.docx"),
+        ('=HYPERLINK("http://x")', "HYPERLINK-http-x.docx"),
+        ("-cmd", "cmd.docx"),
+        ("@SUM(1)", "SUM-1.docx"),
+        ("Réponse à Mme Dubois", "Reponse-a-Mme-Dubois.docx"),
+        ("CON", "fichier-CON.docx"),
+        ("nul.txt", "fichier-nul.txt.docx"),
+        ("", "document.docx"),
+        ("\x00\x1f", "document.docx"),
+        ("a" * 200, "a" * 80 + ".docx"),
+    ],
+)
+def test_file_names_in_an_archive_are_made_safe(stem: str, expected: str) -> None:
+    assert safe_file_name(stem, "docx", set()) == expected
+
+
+def test_file_names_in_an_archive_are_unique_whatever_their_case() -> None:
+    taken: set[str] = set()
+    names = [safe_file_name(s, "odt", taken) for s in ("Lettre", "lettre", "LETTRE", "lettre-2")]
+    assert names == ["Lettre.odt", "lettre-2.odt", "LETTRE-3.odt", "lettre-2-2.odt"]
+
+
+def test_an_archive_is_streamed_entry_by_entry() -> None:
+    produced: list[str] = []
+
+    def entries() -> Iterator[tuple[str, bytes]]:
+        for index in range(3):
+            produced.append(f"f{index}")
+            yield f"f{index}.txt", f"contenu {index}".encode() * 1000
+
+    stream = zip_stream(entries(), now=datetime(2026, 2, 12, 9, 30))
+    first = next(stream)
+    assert produced == ["f0"] and first  # the first bytes leave before the next entry exists
+    data = first + b"".join(stream)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        assert archive.namelist() == ["f0.txt", "f1.txt", "f2.txt"]
+        assert archive.read("f2.txt") == b"contenu 2" * 1000
+        assert archive.getinfo("f0.txt").external_attr >> 16 == 0o600

@@ -199,7 +199,7 @@ class DraftTemplate:
                 values[item.name] = ""
                 continue
             try:
-                value = self._value(item, given.get(item.name) or item.default or "")
+                value = self.read_value(item, given.get(item.name) or item.default or "")
             except ValueProblem as exc:
                 problems[item.name] = str(exc)
                 values[item.name] = ""
@@ -217,7 +217,10 @@ class DraftTemplate:
         return values
 
     @staticmethod
-    def _value(item: TemplateField, value: str) -> str:
+    def read_value(item: TemplateField, value: str) -> str:
+        """``value`` as ``item`` takes it: the choice it names, a date written out in French;
+        :class:`ValueProblem` (a French sentence, no value quoted) when it cannot."""
+        value = value.strip()
         if not value:
             return ""
         if item.choices:
