@@ -216,6 +216,9 @@ class KnowledgeSettings(_Strict):
     embeddings: str = Field(default="embarque", min_length=1, max_length=64)
     embedding_workers: int = Field(default=2, ge=1, le=32)  # processes of one thread each
     embedding_batch: int = Field(default=16, ge=1, le=512)
+    # Words of a passage the encoder reads (after its title and heading): its cost grows with
+    # its input, and the whole sample must be embedded within minutes per core.
+    embedding_words: int = Field(default=96, ge=16, le=400)
     passage_words: int = Field(default=180, ge=40, le=1000)
     candidates: int = Field(default=100, ge=10, le=2000)  # per retriever, before fusion
     rrf_k: int = Field(default=60, ge=1, le=1000)

@@ -44,6 +44,7 @@ from egide.api.schemas import (
     parse_embeddings,
     usage,
 )
+from egide.api.search import add_search_route
 from egide.api.streaming import END, ChunkPump, stream_events
 from egide.assistant import AssistantRequest, PolicyRefused, Run
 from egide.audit import AuditError
@@ -267,6 +268,9 @@ def gateway_router(settings: Settings, *, gateway: Gateway | None = None) -> API
             model=model, vectors=vectors, as_base64=wanted.base64, prompt_tokens=tokens
         )
         return JSONResponse(body, headers=headers)
+
+    # The knowledge base's search, before the catch-all route below answers everything else.
+    add_search_route(router, state, settings, admitted, translate)
 
     @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     async def unknown(path: str, request: Request) -> Response:

@@ -40,10 +40,10 @@ _STOP_WORDS = frozenset(
     eussiez eussions eut eux faire fais fait faut hors il ils j je jusqu l la laquelle le
     lequel les lesquelles lesquels leur leurs lorsqu lui m ma mais me meme memes merci mes moi
     mon n ne ni non nos notre nous on ont or ou par parce pas peu peut peuvent plus pour
-    pourquoi puis puisqu qu quand que quel quelle quelles quels qui quoi s sa sans se sera
+    peux pourquoi puis puisqu qu quand que quel quelle quelles quels qui quoi s sa sans se sera
     serai seraient serais serait seras serez seriez serions serons seront ses si sien sienne
     siennes siens soi soient sois soit sommes son sont sous suis sur svp t ta te tes toi ton
-    tous tout toute toutes tres tu un une unes uns voici voila vos votre vous vu y
+    tous tout toute toutes tres tu un une unes uns veux voici voila voudrais vos votre vous vu y
     """.split()
 )  # fmt: skip
 _STEMMER = snowballstemmer.stemmer("french")

@@ -8,6 +8,7 @@ receive, and every change and query is recorded in the audit trail, with ids and
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["COLLECTION_NAME", "KnowledgeBase", "KnowledgeError", "SearchResult"]
 
 COLLECTION_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_log = logging.getLogger("egide.knowledge")
 _AUDIT_IDS = 5  # document ids per audit event: 5 × 36 characters stay under its 200
 
 
@@ -46,6 +48,7 @@ class SearchResult:
     hits: tuple[Hit, ...]
     dense_used: bool
     withheld: int  # passages above the caller's level among what would have matched
+    dense_complete: bool = False  # every passage of the collection has its vector
 
     @property
     def document_ids(self) -> list[str]:
@@ -77,6 +80,8 @@ class KnowledgeBase:
         self._encoder = encoder
         self._index: DenseIndex | None = None
         self._lock = threading.Lock()
+        self._jobs: dict[str, threading.Thread] = {}
+        self._stop = threading.Event()
 
     # -- what it is built on ------------------------------------------------------------------
 
@@ -134,6 +139,7 @@ class KnowledgeBase:
         return self._assistant()
 
     def close(self) -> None:
+        self._stop.set()
         encoder = self._encoder
         if isinstance(encoder, EmbeddedEncoder):
             encoder.close()
@@ -332,7 +338,9 @@ class KnowledgeBase:
         done = 0
         step = self.options.embedding_batch * self.options.embedding_workers
         while stop is None or not stop.is_set():
-            pending = self.repo.pending_vectors(collection.id, step)
+            pending = self.repo.pending_vectors(
+                collection.id, step, words=self.options.embedding_words
+            )
             if not pending:
                 break
             vectors = encoder.passages([text for _, text in pending])
@@ -344,6 +352,33 @@ class KnowledgeBase:
             if progress is not None:
                 progress(embedded + done, total)
         return done
+
+    def embed_in_background(self, collection: CollectionRecord) -> None:
+        """Start the embedding pass of ``collection`` in a thread, unless one runs already."""
+        with self._lock:
+            running = self._jobs.get(collection.id)
+            if running is not None and running.is_alive():
+                return
+            thread = threading.Thread(
+                target=self._embed_job, args=(collection,), name="egide-kb-vecteurs", daemon=True
+            )
+            self._jobs[collection.id] = thread
+        thread.start()
+
+    def embedding_running(self, collection_id: str) -> bool:
+        with self._lock:
+            job = self._jobs.get(collection_id)
+            return job is not None and job.is_alive()
+
+    def _embed_job(self, collection: CollectionRecord) -> None:
+        try:
+            self.embed_pending(collection, stop=self._stop)
+        except Exception as exc:  # a thread's failure must not take the service down
+            # The type only: a message could quote a passage.
+            _log.error(
+                "calcul des vecteurs interrompu (%s) ; il reprendra au prochain ajout",
+                type(exc).__name__,
+            )
 
     # -- search -------------------------------------------------------------------------------
 
@@ -387,7 +422,11 @@ class KnowledgeBase:
             )
             shown = {hit.passage_id for hit in hits}
             withheld = sum(1 for hit in above if hit.passage_id not in shown)
-        result = SearchResult(current, tuple(hits), dense_used, withheld)
+        complete = False
+        if dense_used:
+            _, total, embedded = self.repo.counts(collection.id)
+            complete = embedded >= total
+        result = SearchResult(current, tuple(hits), dense_used, withheld, complete)
         if audit:
             documents = result.document_ids[:k]
             self.audit.append(

@@ -75,7 +75,7 @@ def _looks_like_heading(text: str) -> bool:
 def _blocks(document: Document, title: str) -> Iterator[_Block]:
     for index, section in enumerate(document.sections):
         raw = document.section_text(section).strip()
-        if index == 0 and raw == title:
+        if index == 0 and raw.lstrip("#").strip() == title:
             continue  # the title goes into every passage's context, not into a passage
         lines = raw.split("\n")
         # A paragraph of several lines may still hold Markdown headings or list items.
@@ -155,12 +155,13 @@ def chunk_document(document: Document, *, passage_words: int = 180) -> tuple[str
     paragraph: int | None = None
     heading = ""
     current_heading = ""
+    body = 0  # words of the current passage that are not headings
 
     def close() -> None:
-        nonlocal parts, count
+        nonlocal parts, count, body
         if parts:
             chunks.append(Chunk("\n".join(parts), heading, page, paragraph))
-        parts, count = [], 0
+        parts, count, body = [], 0, 0
 
     for block in _blocks(document, title):
         if block.is_heading:
@@ -168,7 +169,7 @@ def chunk_document(document: Document, *, passage_words: int = 180) -> tuple[str
             if count >= minimum:
                 close()
             current_heading = block.text[:_MAX_HEADING]
-            if not parts:
+            if not body:  # headings only so far: the closest one names the passage
                 heading = current_heading
             parts.append(block.text)
             count += _words(block.text)
@@ -187,6 +188,7 @@ def chunk_document(document: Document, *, passage_words: int = 180) -> tuple[str
         if not parts:
             page, paragraph = block.page, block.paragraph
             heading = current_heading or (block.heading or "")[:_MAX_HEADING]
+        body += words
         if words > limit:
             pieces = _split_long(block.text, target)
             for piece in pieces[:-1]:

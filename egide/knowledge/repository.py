@@ -404,16 +404,17 @@ class KnowledgeRepository:
 
     def documents(self, collection_id: str) -> list[DocumentRecord]:
         with self.store.session() as session:
-            embedded = dict(
-                session.execute(
+            embedded = {
+                document_id: int(n)
+                for document_id, n in session.execute(
                     select(KbPassageRow.document_id, func.count())
                     .where(
                         KbPassageRow.collection_id == collection_id,
                         KbPassageRow.vector.is_not(None),
                     )
                     .group_by(KbPassageRow.document_id)
-                ).tuples()
-            )
+                )
+            }
             rows = list(
                 session.scalars(
                     select(KbDocumentRow).where(KbDocumentRow.collection_id == collection_id)
@@ -570,7 +571,9 @@ class KnowledgeRepository:
 
     # -- vectors (sealed; see egide.knowledge.vectors) ----------------------------------------
 
-    def pending_vectors(self, collection_id: str, limit: int) -> list[tuple[int, str]]:
+    def pending_vectors(
+        self, collection_id: str, limit: int, *, words: int = 96
+    ) -> list[tuple[int, str]]:
         """Up to ``limit`` passages without a vector: (id, text to embed)."""
         with self.store.session() as session:
             rows = session.execute(
@@ -586,7 +589,7 @@ class KnowledgeRepository:
             text = self._passages.open(passage.text, "text", row_id)
             heading = self._passages.open(passage.heading, "heading", row_id)
             title_text = self._docs.open(title, "title", passage.document_id)
-            pending.append((passage.id, embedding_text(title_text, heading, text)))
+            pending.append((passage.id, embedding_text(title_text, heading, text, words=words)))
         return pending
 
     def passage_seal_ids(self, ids: Sequence[int]) -> dict[int, str]:
@@ -605,8 +608,10 @@ class KnowledgeRepository:
         return self._passages.open_bytes(blob, "vector", row_id)
 
 
-def embedding_text(title: str, heading: str, text: str) -> str:
-    """What the encoder reads for a passage: its document's title and heading give context."""
+def embedding_text(title: str, heading: str, text: str, *, words: int) -> str:
+    """What the encoder reads for a passage: its document's title and heading for context, then
+    the first ``words`` words of its text (the encoder's cost grows with its input; the lexical
+    index holds the whole passage)."""
     head = title if not heading or heading == title else f"{title} — {heading}"
     body = text if not heading or not text.startswith(heading) else text[len(heading) :].lstrip()
-    return f"{head}\n{body}"
+    return f"{head}\n{' '.join(body.split()[:words])}"

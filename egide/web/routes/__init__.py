@@ -11,6 +11,7 @@ from egide.web.routes.charter import router as charter_router
 from egide.web.routes.conversations import router as conversations_router
 from egide.web.routes.dashboard import router as dashboard_router
 from egide.web.routes.drafts import router as drafts_router
+from egide.web.routes.knowledge import router as knowledge_router
 from egide.web.routes.oidc import router as oidc_router
 from egide.web.routes.preferences import router as preferences_router
 from egide.web.routes.replies import router as replies_router
@@ -36,6 +37,7 @@ PORTAL_ROUTERS = (
     charter_router,
     workspace_router,
     tasks_router,
+    knowledge_router,
     conversations_router,
     answers_router,
     replies_router,
