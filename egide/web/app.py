@@ -19,6 +19,7 @@ from egide.models import ModelBackend
 from egide.runtime import Runtime, open_runtime
 from egide.store.applications import ApplicationStore
 from egide.web.portal import install_portal
+from egide.web.startup import load_guard_in_background
 from egide.web.scan import scan_router
 
 __all__ = ["create_app"]
@@ -42,7 +43,7 @@ def create_app(
     restrict_umask()  # everything the service writes in EGIDE_HOME is its own only
     runtime = runtime or open_runtime(settings)
     app = FastAPI(title="Égide", version=__version__, docs_url=None, redoc_url=None,
-                  openapi_url=None)  # fmt: skip
+                  openapi_url=None, lifespan=load_guard_in_background)  # fmt: skip
     app.state.settings = settings
     app.state.runtime = runtime
     install_portal(app, settings, clock=clock, backends=backends, runtime=runtime)

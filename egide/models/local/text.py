@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from dataclasses import dataclass
-
-from spacy.lang.fr.stop_words import STOP_WORDS
+from pathlib import Path
 
 __all__ = ["Sentence", "split_sentences", "terms"]
+
+
+def _spacy_french_stop_words() -> set[str]:
+    """spaCy's French stop words, read from their own file: importing ``spacy.lang.fr`` would
+    import spaCy and build the French tokenizer's exceptions, seconds at every start of a
+    command or of the service, for a list of words (the file imports nothing)."""
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or spec.origin is None:
+        raise ImportError("spaCy n'est pas installé : réinstallez Égide (pip install -e .)")
+    path = Path(spec.origin).parent / "lang" / "fr" / "stop_words.py"
+    file_spec = importlib.util.spec_from_file_location("egide_spacy_fr_stop_words", path)
+    if file_spec is None or file_spec.loader is None:
+        raise ImportError(f"liste de mots vides de spaCy introuvable : {path}")
+    module = importlib.util.module_from_spec(file_spec)
+    file_spec.loader.exec_module(module)
+    return set(module.STOP_WORDS)
+
+
+STOP_WORDS = _spacy_french_stop_words()
 
 # Abbreviations after which a period does not end a sentence in French administrative prose.
 _ABBREVIATIONS = frozenset(
