@@ -19,8 +19,8 @@ from egide.models import ModelBackend
 from egide.runtime import Runtime, open_runtime
 from egide.store.applications import ApplicationStore
 from egide.web.portal import install_portal
-from egide.web.startup import load_guard_in_background
 from egide.web.scan import scan_router
+from egide.web.startup import load_guard_in_background
 
 __all__ = ["create_app"]
 
