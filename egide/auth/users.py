@@ -148,8 +148,8 @@ class UserStore:
         login = normalise_login(login)
         if not LOGIN_PATTERN.fullmatch(login):
             raise StoreError(
-                f"identifiant invalide « {login} » : 2 à 64 lettres minuscules sans accent, "
-                "chiffres, points, tirets ou soulignés, commençant par une lettre ou un chiffre"
+                f"identifiant invalide « {login} » : 2 à 64 lettres sans accent, chiffres, "
+                "points, tirets ou soulignés, commençant par une lettre ou un chiffre"
             )
         if self.find(login) is not None:
             raise StoreError(f"un utilisateur « {login} » existe déjà")

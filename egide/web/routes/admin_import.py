@@ -30,7 +30,7 @@ from egide.documents import DocumentError
 from egide.spreadsheets import csv_bytes
 from egide.tasks.tables import TableError, read_table_bytes
 from egide.web.deps import Auth, PortalDep, SignedIn, portal_router, require_role
-from egide.web.forms import redirect, sentence, uploaded
+from egide.web.forms import redirect, uploaded
 from egide.web.templating import date_fr, render
 
 __all__ = ["router"]
@@ -105,9 +105,11 @@ def import_table(
         read = read_table_bytes(data, name=name)
         columns = read_columns(read.columns, provider=oidc is not None)
     except (TableError, DocumentError, ImportRefused) as exc:
-        message = exc.message if isinstance(exc, DocumentError) else str(exc)
+        message = " ".join((exc.message if isinstance(exc, DocumentError) else str(exc)).split())
+        # The reason stays a clause (it may start with the file's name, never capitalised).
+        ending = "" if message.endswith((".", "?", "!")) else "."
         return _import_page(
-            request, portal, auth, error=f"Aucun compte créé : {sentence(message)}",
+            request, portal, auth, error=f"Aucun compte créé : {message}{ending}",
             status_code=400,
         )  # fmt: skip
     if len(read.rows) > MAX_IMPORT_ROWS:
