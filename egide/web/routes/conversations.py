@@ -140,7 +140,7 @@ def conversations(request: Request, user: CurrentUser, workspace: WorkspaceDep) 
         items = [Found(c, "") for c in listed]
     context = {
         "query": query,
-        "items": items,
+        "found": items,
         "total": total,
         "page": page,
         "pages": pages,

@@ -60,6 +60,11 @@ async def save(request: Request, user: CurrentUser, workspace: WorkspaceDep) -> 
     if form.get("action") == "effacer":
         await run_in_threadpool(profiles.clear, user.login)
         return redirect("/espace/preferences?fait=efface")
+    too_long = [f.label for f in PROFILE_FIELDS if len(values[f.key].strip()) > MAX_VALUE]
+    if too_long:
+        names = ", ".join(f"« {label} »" for label in too_long)
+        error = f"{names} : {MAX_VALUE} caractères au plus. Raccourcissez, puis enregistrez."
+        return _page(request, values, error=error, status_code=400)
     try:
         await run_in_threadpool(profiles.save, user.login, values)
     except StoreError as exc:
