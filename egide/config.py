@@ -63,6 +63,11 @@ class ApiSettings(_Strict):
     # POST /api/guard/scan: CPU in proportion to the text, hence a size and a rate per caller.
     scan_max_chars: int = Field(default=200_000, ge=1_000, le=20_000_000)
     scan_per_minute: int = Field(default=30, ge=1, le=10_000)
+    # Overload: requests in the pipeline at once per process, then a bounded wait; beyond it
+    # (or after queue_timeout_s) a 503 with Retry-After, so that throughput stays flat.
+    max_in_flight: int = Field(default=64, ge=1, le=4096)
+    queue_size: int = Field(default=256, ge=0, le=100_000)
+    queue_timeout_s: float = Field(default=10.0, gt=0, le=600)
 
 
 class OidcSettings(_Strict):

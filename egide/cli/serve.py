@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
+from typing import Any
 
 from egide.cli.common import EXIT_OK, CliError, settings_from
 from egide.config import Settings
@@ -10,31 +13,77 @@ from egide.config import Settings
 __all__ = ["register"]
 
 
+_MAX_WORKERS = 64
+_SQLITE_WORKERS = (
+    "--workers {n} : plusieurs processus web demandent une base PostgreSQL partagée "
+    '(storage.url = "postgresql+psycopg://…", voir docs/exploitation.md) ; avec la base '
+    "SQLite intégrée, lancez « egide serve » sans --workers (un seul processus)"
+)
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    serve = subparsers.add_parser("serve", help="démarrer le service web (GET /healthz)")
+    serve = subparsers.add_parser(
+        "serve", help="démarrer le service web (GET /healthz, GET /readyz)"
+    )
     serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (défaut : 8000)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processus web sur ce port (défaut : 1 ; plus d'un demande PostgreSQL ; "
+        "prenez le nombre de cœurs de la machine)",
+    )
     serve.set_defaults(handler=run_serve)
 
 
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from egide.web import create_app
-
     settings = settings_from(args)
+    if not 1 <= args.workers <= _MAX_WORKERS:
+        raise CliError(f"--workers : entre 1 et {_MAX_WORKERS} processus")
+    if args.workers > 1 and not settings.is_shared_database:
+        raise CliError(_SQLITE_WORKERS.format(n=args.workers))
     private_home(settings)
     address = f"http://{args.host}:{args.port}/"
     _prepare_store(settings, address)
-    _schedule_retention(settings)
-    print(f"Égide écoute sur {address} (données : {settings.home})")
+    if settings.is_shared_database:
+        # The workers (egide worker) keep the retention period, once for the deployment.
+        print("Conservation et entretien : assurés par les processus « egide worker ».")
+    else:
+        _schedule_retention(settings)
+    plural = f" ({args.workers} processus)" if args.workers > 1 else ""
+    print(f"Égide écoute sur {address}{plural} (données : {settings.home})", flush=True)
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 (or
     # FORWARDED_ALLOW_IPS); the application reads it only from portal.trusted_proxies.
-    uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_level="warning",
-        proxy_headers=False,
-    )  # fmt: skip
+    options: dict[str, Any] = {
+        "host": args.host, "port": args.port, "log_level": "warning", "proxy_headers": False,
+    }  # fmt: skip
+    if args.workers == 1:
+        from egide.web import create_app
+
+        uvicorn.run(create_app(settings), **options)
+        return EXIT_OK
+    # Each process builds its own application (one store pool, one audit writer, one guard)
+    # from the same settings, found again through the environment.
+    if settings.config_path is not None:
+        os.environ["EGIDE_CONFIG"] = str(Path(settings.config_path).resolve())
+    os.environ["EGIDE_HOME"] = str(Path(settings.home).resolve())
+    uvicorn.run(f"{__name__}:worker_app", factory=True, workers=args.workers, **options)
     return EXIT_OK
+
+
+def worker_app() -> Any:
+    """The application of one of the ``--workers`` processes (uvicorn imports this)."""
+    from egide.cli.common import apply_document_limits
+    from egide.config import load_settings
+    from egide.web import create_app
+
+    settings = load_settings()
+    apply_document_limits(settings)
+    return create_app(settings)
 
 
 def private_home(settings: Settings) -> None:
@@ -84,8 +133,10 @@ def _prepare_store(settings: Settings, address: str) -> None:
                     extra={"target": FIRST_ADMIN_LOGIN, "role": Role.ADMINISTRATEUR.value},
                 )
             password = users.ensure_first_admin()
-            # Batches left running by a process that stopped: interrupted, ready to resume.
-            BatchJobStore(store).interrupt_unfinished()
+            if not settings.is_shared_database:
+                # Batches left running by the one process that stopped: interrupted, ready to
+                # resume. With PostgreSQL the workers run them, and take up a lost one's.
+                BatchJobStore(store).interrupt_unfinished()
             # What an earlier version left in clear (batch analyses, journals, reports).
             seal_clear_batches(store, settings.home)
     except (StoreError, AuditError) as exc:

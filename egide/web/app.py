@@ -5,12 +5,12 @@ gateway of business applications — each route answered only to whom it is for 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from fastapi import FastAPI
 
 from egide import __version__
 from egide.api import Gateway, gateway_router
+from egide.api.admission import Admission, AdmissionMiddleware
 from egide.api.limits import SharedRateLimiter
 from egide.auth import Clock, utc_now
 from egide.config import Settings
@@ -18,6 +18,7 @@ from egide.files import restrict_umask
 from egide.models import ModelBackend
 from egide.runtime import Runtime, open_runtime
 from egide.store.applications import ApplicationStore
+from egide.web.health import health_router
 from egide.web.portal import install_portal
 from egide.web.scan import scan_router
 from egide.web.startup import load_guard_in_background
@@ -46,6 +47,15 @@ def create_app(
                   openapi_url=None, lifespan=load_guard_in_background)  # fmt: skip
     app.state.settings = settings
     app.state.runtime = runtime
+    # Before the portal's middlewares, hence inside them: a 503 still carries the security
+    # headers, and the client's address is settled first.
+    admission = Admission(
+        limit=settings.api.max_in_flight,
+        queue_size=settings.api.queue_size,
+        timeout_s=settings.api.queue_timeout_s,
+    )
+    app.state.admission = admission
+    app.add_middleware(AdmissionMiddleware, admission=admission)
     install_portal(app, settings, clock=clock, backends=backends, runtime=runtime)
     # One gateway: the applications' tokens open /v1 and the analysis alike.
     gateway = Gateway(
@@ -64,9 +74,5 @@ def create_app(
             limiter=SharedRateLimiter(runtime.store, prefix="scan:"),
         )
     )
-
-    @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        return {"status": "ok", "version": __version__}
-
+    app.include_router(health_router(runtime))
     return app

@@ -22,6 +22,7 @@ from tests.support.portal import PortalHarness
 # (method, path as declared) -> why anyone may call it.
 OPEN = {
     ("GET", "/healthz"): "sonde de supervision : statut et version, rien d'autre",
+    ("GET", "/readyz"): "sonde du répartiteur de charge : prêt ou non, et pourquoi en une phrase",
     ("GET", "/connexion"): "formulaire de connexion",
     ("POST", "/connexion"): "connexion elle-même (jeton CSRF du formulaire exigé)",
     ("GET", "/connexion/oidc"): "départ vers le fournisseur d'identité",
