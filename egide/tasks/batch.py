@@ -44,6 +44,7 @@ __all__ = [
     "JournalEntry",
     "JournalMismatch",
     "LineSeal",
+    "item_reason",
     "run_batch",
 ]
 
@@ -372,9 +373,15 @@ def _transient(exc: BaseException) -> bool:
 
 
 def _reason(exc: BaseException) -> str:
+    return item_reason(exc)
+
+
+def item_reason(exc: BaseException) -> str:
+    """Why an item failed, on one line, in French: a template's problems field by field."""
     if isinstance(exc, OSError) and exc.strerror:
         return f"écriture ou lecture impossible : {exc.strerror}"
-    return " ".join(str(exc).split()) or type(exc).__name__
+    brief = getattr(exc, "brief", "")
+    return brief or " ".join(str(exc).split()) or type(exc).__name__
 
 
 def run_batch(

@@ -37,6 +37,7 @@ from egide.tasks.batch import (
     ItemStatus,
     Journal,
     JournalEntry,
+    item_reason,
     run_batch,
 )
 from egide.tasks.batch_jobs import DraftJob, summary_request
@@ -262,7 +263,7 @@ class BatchService:
                 try:
                     preview = assistant.preview(job.request(item, user=owner, model=AUTO))
                 except ValueError as exc:  # a row the template cannot use: invalid, not refused
-                    entry["problem"] = " ".join(str(exc).split())
+                    entry["problem"] = item_reason(exc)
                     entry["invalid"] = True
                 else:
                     entry["level"] = preview.assessment.level.key

@@ -420,4 +420,4 @@ def test_batch_invalid_rows_are_invalid_not_refused(
     assert "1 fait(s), 0 refusé(s), 0 en erreur, 1 invalide(s)" in err
     assert "1 ligne(s) invalide(s) (raison dans le rapport)" in err
     report = (tmp_path / "lot" / REPORT_NAME).read_text(encoding="utf-8-sig").splitlines()
-    assert report[2].startswith("ligne 3;invalide;;;champ obligatoire manquant")
+    assert report[2] == "ligne 3;invalide;;;« Texte » : ce champ est obligatoire"

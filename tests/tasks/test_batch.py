@@ -347,7 +347,7 @@ def test_invalid_rows_are_reported_as_invalid_and_done_once_fixed(
     assert statuses == [("ligne 2", ItemStatus.OK), ("ligne 3", ItemStatus.INVALID),
                         ("ligne 4", ItemStatus.INVALID)]  # fmt: skip
     reasons = [e.reason for _, e in report.rows if e is not None]
-    assert "texte : Texte" in reasons[1] and "plus de cellules" in reasons[2]
+    assert reasons[1] == "« Texte » : ce champ est obligatoire" and "plus de cellules" in reasons[2]
     assert report.exit_status == 1
     assert ";invalide;" in (out / REPORT_NAME).read_text(encoding="utf-8-sig")
     # The same rows again are invalid again: nothing is tried twice for nothing.

@@ -220,7 +220,10 @@ def test_a_date_that_does_not_exist_is_refused_in_french(written: str, problem: 
     assert caught.value.problems["date_reception"].startswith(problem)
     assert "JJ/MM/AAAA" in caught.value.problems["date_reception"]
     assert written not in str(caught.value)  # never the value: it may be a birth date
-    assert str(caught.value).startswith("valeur à corriger pour le modèle « accuse-reception »")
+    assert str(caught.value).startswith(
+        "1 champ à corriger pour le modèle « accuse-reception » : « Date de réception de la "
+        "demande » :\n"
+    )
 
 
 def test_every_problem_is_reported_at_once_with_the_missing_fields() -> None:
@@ -232,6 +235,10 @@ def test_every_problem_is_reported_at_once_with_the_missing_fields() -> None:
     assert set(caught.value.problems) == {"civilite", "nom", "date_demande", "motifs"}
     assert [f.name for f in caught.value.missing] == ["nom", "motifs"]
     assert "Docteur" not in str(caught.value)
+    assert str(caught.value).split(":\n")[0].strip() == (
+        "4 champs à corriger pour le modèle « reponse-usager » : « Civilité du destinataire », "
+        "« Nom du destinataire », « Date de la demande » et « Motifs du refus »"
+    )
 
 
 def test_missing_required_fields_are_listed_with_their_labels() -> None:

@@ -295,7 +295,7 @@ def _invalid_row_is_invalid(tmp_path: Path, provider: FakeProvider) -> None:
     report = client.get(path + "/rapport.csv").text.splitlines()
     statuses = {line.split(";")[0]: line.split(";")[1] for line in report[1:]}
     assert statuses == {"ligne 2": "fait", "ligne 3": "refusé", "ligne 4": "invalide"}
-    assert "champ obligatoire manquant" in report[3] and "charte" not in report[3]
+    assert report[3].endswith(";« Texte » : ce champ est obligatoire") and "charte" not in report[3]
 
 
 # --- example spreadsheets and the ZIP of every letter ------------------------------------------
@@ -395,7 +395,7 @@ def test_one_zip_holds_every_letter_and_the_report_built_on_download(tmp_path: P
     assert report[0] == "element;statut;fichier;validation;brouillon;raison"
     assert report[1].startswith("ligne 2;fait;accuse-reception-ligne-0002.docx;validé;")
     assert report[2].startswith("ligne 3;fait;accuse-reception-ligne-0003.docx;projet, non validé;")
-    assert report[3].startswith("ligne 4;invalide;;;;champ obligatoire manquant")
+    assert report[3] == "ligne 4;invalide;;;;« Nom du destinataire » : ce champ est obligatoire"
     odt = client.get(path + "/courriers.zip", params={"format": "odt"})
     with zipfile.ZipFile(io.BytesIO(odt.content)) as package:
         assert [n for n in package.namelist() if n.endswith(".odt")] == [

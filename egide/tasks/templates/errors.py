@@ -28,6 +28,9 @@ class TemplateError(ValueError):
 
     problems: Mapping[str, str] = {}
     missing: tuple[TemplateField, ...] = ()
+    # One line, field by field (« Nom » : ce champ est obligatoire ; …): what a batch's report
+    # says of a row. Empty when the error is not about the values.
+    brief: str = ""
 
 
 class InvalidTemplate(TemplateError):
@@ -70,6 +73,16 @@ class MissingFields(TemplateError):
         )
         self.missing = tuple(missing)
         self.problems = dict(problems or {})
+        self.brief = _brief(self.problems, missing, template)
+
+
+def _brief(
+    problems: Mapping[str, str], fields: Sequence[TemplateField], template: DraftTemplate | None
+) -> str:
+    labels = {item.name: item.label for item in fields}
+    if template is not None:
+        labels.update({item.name: item.label for item in template.fields})
+    return " ; ".join(f"« {labels.get(name, name)} » : {text}" for name, text in problems.items())
 
 
 class InvalidValues(TemplateError):
@@ -82,7 +95,9 @@ class InvalidValues(TemplateError):
         *,
         problems: Mapping[str, str] | None = None,
         missing: Sequence[TemplateField] = (),
+        template: DraftTemplate | None = None,
     ) -> None:
         super().__init__(message)
         self.problems = dict(problems or {})
         self.missing = tuple(missing)
+        self.brief = _brief(self.problems, missing, template)

@@ -210,7 +210,7 @@ class DraftTemplate:
             values[item.name] = value
         if len(problems) > len(missing):
             raise InvalidValues(self._problems_message(problems), problems=problems,
-                                missing=missing)  # fmt: skip
+                                missing=missing, template=self)  # fmt: skip
         if missing:
             raise MissingFields(self.name, missing, problems=problems, template=self)
         values["date_du_jour"] = today()
@@ -241,12 +241,17 @@ class DraftTemplate:
         return REQUIRED
 
     def _problems_message(self, problems: Mapping[str, str]) -> str:
-        lines = []
-        for item in self.fields:
-            if item.name in problems:
-                lines.append(f"  - « {item.name} » ({item.label}) : {problems[item.name]}")
-        plural = "s" if len(lines) > 1 else ""
-        return f"valeur{plural} à corriger pour le modèle « {self.name} » :\n" + "\n".join(lines)
+        """First line: how many fields and which (what a form shows above them); then one line
+        per field with its problem (what the command line shows)."""
+        listed = [item for item in self.fields if item.name in problems]
+        lines = [f"  - « {i.name} » ({i.label}) : {problems[i.name]}" for i in listed]
+        labels = [f"« {item.label} »" for item in listed]
+        named = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " et " + labels[-1]
+        plural = "s" if len(listed) > 1 else ""
+        return (
+            f"{len(listed)} champ{plural} à corriger pour le modèle « {self.name} » : {named} :\n"
+            + "\n".join(lines)
+        )
 
     def render(self, data: Mapping[str, Any], *, ignore_unknown: bool = False) -> str:
         return tidy(self.compiled.render(self.bind(data, ignore_unknown=ignore_unknown)))

@@ -230,7 +230,7 @@ def _columns_page(
         "chosen": chosen,
         "guessed": guessed,
         "values": view.values if values is None else values,
-        "problems": {name: sentence(text) for name, text in (problems or {}).items()},
+        "problems": {name: text.rstrip(".") for name, text in (problems or {}).items()},
         "rules": {item.name: field_rule(view.template, item) for item in view.template.fields},
         "ignored": [c for c in view.columns if c not in set(chosen.values())],
         "error": error,
