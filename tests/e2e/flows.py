@@ -22,8 +22,10 @@ __all__ = [
     "AXE_TAGS",
     "BLOCKING_IMPACTS",
     "NEW_PASSWORD",
+    "WIDTHS",
     "blocking_violations",
     "check_page",
+    "check_widths",
     "first_sign_in",
     "path_of",
     "sign_in",
@@ -33,6 +35,9 @@ NEW_PASSWORD = "Trois mots de passe-partout 2026"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING_IMPACTS = {"serious", "critical"}
+# One width in each of the DSFR's layout bands from 320 to 1440 px, and both sides of 992 px,
+# where the header's tools and navigation leave the « Menu » button for the header itself.
+WIDTHS = (320, 576, 768, 991, 992, 1248, 1440)
 
 
 def path_of(page: Page) -> str:
@@ -95,3 +100,23 @@ def first_sign_in(page: Page, server: EgideServer, login: str, password: str) ->
     page.click("#bouton-charte")
     assert path_of(page) == "/espace", page.url
     return secret
+
+
+def check_widths(
+    page: Page, path: str, name: str, artifacts: Path, *, widths: tuple[int, ...] = WIDTHS
+) -> None:
+    """:func:`check_page` at each width (the page is not reloaded: what the flow did stays),
+    a screenshot at the narrowest and the widest; the viewport is set back afterwards."""
+    before = page.viewport_size or {"width": 1280, "height": 720}
+    try:
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": 800})
+            assert path_of(page) == path, f"attendu {path}, obtenu {page.url}"
+            if width in (widths[0], widths[-1]):
+                page.screenshot(path=str(artifacts / f"{name}-{width}.png"), full_page=True)
+            violations = blocking_violations(page)
+            assert violations == [], (
+                f"{path} à {width} px : {json.dumps(violations, ensure_ascii=False, indent=1)}"
+            )
+    finally:
+        page.set_viewport_size(before)

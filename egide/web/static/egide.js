@@ -167,7 +167,11 @@
       modal.setAttribute("aria-modal", "true");
       button.setAttribute("aria-expanded", "true");
       document.documentElement.classList.add("egide-menu-ouvert");
+      // The modal fades in: it cannot take the focus at the very start of its transition.
       close.focus();
+      window.setTimeout(function () {
+        if (isOpen() && !modal.contains(document.activeElement)) { close.focus(); }
+      }, 50);
     }
     function shut(giveFocusBack) {
       if (!isOpen()) { return; }
