@@ -148,6 +148,12 @@ def _describe(console: Any, template: DraftTemplate) -> None:
         line = (
             f"  - {item.name} ({'obligatoire' if item.required else 'facultatif'}) : {item.label}"
         )
+        if item.when:
+            line += f" — seulement si {template.describe(item.when)}"
+        if item.required_when and not item.required:
+            line += f" — obligatoire si {template.describe(item.required_when)}"
+        if item.type == "date":
+            line += " — date JJ/MM/AAAA ou « aujourd'hui »"
         if item.choices:
             line += " — choix : " + " | ".join(item.choices)
         if item.default:

@@ -88,6 +88,14 @@ def test_templates_describes_one(capsys: pytest.CaptureFixture[str]) -> None:
 # --- draft -----------------------------------------------------------------------------------
 
 
+def test_templates_describes_conditions_and_dates(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["templates", "reponse-usager"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert ("- motifs (obligatoire) : Motifs du refus — seulement si « Sens de la réponse » est "
+            "« défavorable »") in out  # fmt: skip
+    assert "date_demande (obligatoire) : Date de la demande — date JJ/MM/AAAA" in out
+
+
 @pytest.mark.parametrize("fmt", ["docx", "odt"])
 def test_draft_end_to_end_with_export(
     home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str

@@ -43,6 +43,48 @@ Objet : {{ objet }}
 """
 
 
+CHOICE = """+++
+titre = "Décision"
+categorie = "courrier_usager"
+
+[[champs]]
+nom = "decision"
+libelle = "Décision"
+choix = ["accord", "refus"]
+
+[[champs]]
+nom = "motifs"
+libelle = "Motifs"
+si = { decision = "refus" }
+
+[[champs]]
+nom = "pieces"
+libelle = "Pièces manquantes"
+obligatoire_si = { decision = ["refus"] }
++++
+Décision : {{ decision }}{% if motifs %}, motifs : {{ motifs }}{% endif %}{% if pieces %}, pièces : {{ pieces }}{% endif %}
+"""
+
+
+def test_conditions_of_an_administrators_template(tmp_path: Path) -> None:
+    _admin(tmp_path, "decision.md", CHOICE)
+    template = load_templates(tmp_path).get("decision")
+    assert template.render({"decision": "accord", "motifs": "ignoré"}) == "Décision : accord\n"
+    with pytest.raises(MissingFields) as caught:
+        template.render({"decision": "refus"})
+    assert caught.value.problems == {
+        "motifs": "ce champ est obligatoire quand « Décision » est « refus »",
+        "pieces": "ce champ est obligatoire quand « Décision » est « refus »",
+    }
+    text = template.render({"decision": "REFUS", "motifs": "hors délai", "pieces": "RIB"})
+    assert text == "Décision : refus, motifs : hors délai, pièces : RIB\n"
+    motifs = template.field_named("motifs")
+    pieces = template.field_named("pieces")
+    assert motifs is not None and pieces is not None
+    assert motifs.required and not pieces.required
+    assert motifs.when_values == {"decision": ["refus"]} and pieces.when_values == {}
+
+
 def _admin(home: Path, name: str, text: str | bytes) -> Path:
     folder = home / ADMIN_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
@@ -339,6 +381,18 @@ BROKEN = [
     (GOOD.replace('nom = "texte"', 'nom = "le-texte"'), 12, "nom de champ « le-texte »"),
     (GOOD.split("+++\nObjet")[0] + "+++\n\n  \n", 17, "le texte du modèle est vide"),
     (GOOD.replace("obligatoire = false\n", ""), 14, "déclarez-le obligatoire = false"),
+    # Conditions: on a field declared before, with values among its choices.
+    (GOOD.replace('libelle = "Texte"', 'libelle = "Texte"\nsi = { sens = "refus" }'), 14,
+     "« sens » n'est pas un champ déclaré avant lui"),
+    (CHOICE.replace('si = { decision = "refus" }', 'si = { decision = "refu" }'), 13,
+     "« refu » n'est pas un des choix de « decision »"),
+    (CHOICE.replace('si = { decision = "refus" }', 'si = "refus"'), 13,
+     "une condition s'écrit entre accolades"),
+    (CHOICE.replace('si = { decision = "refus" }',
+                    'obligatoire = true\nobligatoire_si = { decision = "refus" }'), 13,
+     "retirez obligatoire = true"),
+    (GOOD.replace('exemple = "point budgétaire"', 'exemple = "31/02/2026"\ntype = "date"'), 9,
+     "exemple : cette date n'existe pas"),
 ]  # fmt: skip
 
 
