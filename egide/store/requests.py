@@ -316,14 +316,15 @@ class RequestStore:
             .order_by(WorkRequestRow.created_at.desc())
             .execution_options(yield_per=200)
         )
+        cipher = self._cipher
         with self._store.session() as session:
             for row_id, conversation_id, prompt, answer in session.execute(query):
                 if conversation_id is None:  # excluded by the query; narrows the type
                     continue
                 yield (
                     conversation_id,
-                    self._cipher.open(prompt, "prompt", row_id),
-                    self._open(answer, "answer", row_id) or "",
+                    cipher.open(prompt, "prompt", row_id),
+                    "" if answer is None else cipher.open(answer, "answer", row_id),
                 )
 
     def conversations_without_row(self, owner: str, known: set[str]) -> builtins.list[str]:

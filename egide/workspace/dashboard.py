@@ -56,6 +56,8 @@ _TASKS = {
     "summarize": "Résumé",
     "draft": "Rédaction",
     "chat": "Questions sur des documents",
+    "reformulate": "Reformulations et traductions",
+    "translate": "Reformulations et traductions",
     "gateway_chat": "Applications métier (API)",
     "embeddings": "Plongements (API)",
 }

@@ -22,20 +22,29 @@ class Needle:
 
     def __init__(self, query: str) -> None:
         self.text = fold(_SPACES.sub(" ", query).strip()).text
+        # Spacing matters only to a needle of several words: a single word spares the texts
+        # a pass of the regular expression (a fifth of the search's time).
+        self._spaced = " " in self.text
 
     def __bool__(self) -> bool:
         return bool(self.text)
 
+    def _flat(self, text: str) -> str:
+        return _SPACES.sub(" ", text) if self._spaced else text
+
     def found_in(self, text: str) -> bool:
-        return self.text in fold(_SPACES.sub(" ", text)).text
+        return self.text in fold(self._flat(text)).text
 
     def snippet(self, text: str) -> str | None:
         """The words around the first match in ``text`` (None when it is not there)."""
-        flat = _SPACES.sub(" ", text)
-        folded = fold(flat)
+        folded = fold(self._flat(text))
         index = folded.text.find(self.text)
         if index < 0:
             return None
+        # Found: the snippet is cut from the text with its spacing made plain.
+        flat = _SPACES.sub(" ", text)
+        folded = fold(flat)
+        index = folded.text.find(self.text)
         start, end = folded.span_in_original(index, index + len(self.text))
         left = max(0, start - SNIPPET_CHARS)
         right = min(len(flat), end + SNIPPET_CHARS)
