@@ -63,7 +63,7 @@ def test_each_document_and_passage_gets_its_level_and_what_was_found(base, tmp_p
     folder = _write(tmp_path / "docs", {"horaires.txt": PUBLIC, "sous/dossier.md": CASE_FILE})
     collection, created = base.kb.ensure_collection("notes", user="test")
     assert created and collection.max_level == Level.SENSIBLE  # the default
-    outcomes, skipped = base.kb.ingest_paths(collection, [folder], user="test")
+    outcomes, _ = base.kb.ingest_paths(collection, [folder], user="test")
     by_key = {o.key: o for o in outcomes}
     assert set(by_key) == {"horaires", "dossier"}  # ids: file names without extension
     assert by_key["horaires"].level <= Level.INTERNE
