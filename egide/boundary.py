@@ -27,10 +27,12 @@ __all__ = ["normalized_document", "normalized_request", "request_digest"]
 
 
 def normalized_document(document: Document) -> Document:
-    """``document`` with its text normalised and its sections moved onto the new offsets."""
+    """``document`` with its text and its name normalised (a name reaches models too, in
+    citations) and its sections moved onto the new offsets."""
+    name = normalize(document.source).text
     normalized = normalize(document.text)
     if not normalized.changed:
-        return document
+        return document if name == document.source else replace(document, source=name)
     sections = tuple(
         replace(
             section,
@@ -42,7 +44,7 @@ def normalized_document(document: Document) -> Document:
     return Document(
         text=normalized.text,
         sections=_ordered(sections),
-        source=document.source,
+        source=name,
         format=document.format,
         warnings=document.warnings,
     )
@@ -79,6 +81,7 @@ def request_digest(request: AssistantRequest) -> str:
     part("prompt", request.prompt)
     for document in request.documents:
         part("document", document.text)
+        part("name", document.source)
     for message in request.messages:
         part("message", f"{message.role}\n{message.content}")
     return digest.hexdigest()

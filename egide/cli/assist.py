@@ -25,7 +25,8 @@ __all__ = ["open_assistant", "read_documents", "register", "run_pipeline", "stre
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     summarize = subparsers.add_parser(
-        "summarize", help="résumer un document (PDF, DOCX, ODT, EML, HTML, TXT)"
+        "summarize",
+        help="résumer un document (PDF, DOCX, ODT, EML, HTML, TXT, photo ou numérisation)",
     )
     summarize.add_argument("file", type=Path, metavar="FICHIER")
     summarize.add_argument(
@@ -86,7 +87,7 @@ def stream_to_stdout(engine: Assistant, request: AssistantRequest) -> AssistantR
     reference and any warning on stderr. A refusal by the charter exits with status 3."""
     from egide.assistant import PolicyRefused
     from egide.audit import AuditError
-    from egide.models import ModelError
+    from egide.models import ModelError, model_label_fr
 
     try:
         run = engine.start(request)
@@ -105,7 +106,7 @@ def stream_to_stdout(engine: Assistant, request: AssistantRequest) -> AssistantR
         print(f"egide : attention : {warning}", file=sys.stderr)
     short = (result.draft_id or "")[:8]
     print(
-        f"Brouillon {short} ({run.model.name}, {run.model.tier.label_fr}) : à relire puis "
+        f"Brouillon {short} ({run.model.name}, {model_label_fr(run.model)}) : à relire puis "
         f"valider avec « egide validate {short} ».",
         file=sys.stderr,
     )

@@ -29,11 +29,16 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class SourceText:
-    """A passage of a (pseudonymised) document with where it comes from in the source."""
+    """A passage of a (pseudonymised) document with where it comes from in the source.
+
+    ``document`` is the document's file name, pseudonymised like its text (a file name is
+    content: "dossier-Dupont.pdf"), so that answers can cite it.
+    """
 
     text: str
     page: int | None = None
     paragraph: int | None = None
+    document: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

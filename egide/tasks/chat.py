@@ -39,8 +39,8 @@ class ChatTask:
             messages.append(
                 Message(
                     "user",
-                    "Documents de référence (cite la page ou le paragraphe) :\n\n"
-                    + render_sources(sources),
+                    "Documents de référence (cite le document et la page ou le paragraphe "
+                    "d'où vient chaque information) :\n\n" + render_sources(sources),
                 )
             )
         # Earlier turns of the conversation (the portal's follow-up questions), then this one.

@@ -23,15 +23,19 @@ LENGTH_INSTRUCTIONS = {
 
 
 def render_sources(sources: Sequence[SourceText]) -> str:
-    """The passages with their page or paragraph, so that the model can cite them."""
+    """The passages with their document (when there are several) and their page or paragraph,
+    so that the model can cite them. The document's name is pseudonymised like its text."""
+    several = len({source.document for source in sources}) > 1
     lines = []
     for source in sources:
-        if source.page is not None:
-            lines.append(f"[p. {source.page}] {source.text}")
-        elif source.paragraph is not None:
-            lines.append(f"[§ {source.paragraph}] {source.text}")
-        else:
-            lines.append(source.text)
+        where = (
+            f"p. {source.page}"
+            if source.page is not None
+            else (f"§ {source.paragraph}" if source.paragraph is not None else "")
+        )
+        if several and source.document:
+            where = f"« {source.document} », {where}" if where else f"« {source.document} »"
+        lines.append(f"[{where}] {source.text}" if where else source.text)
     return "\n\n".join(lines)
 
 

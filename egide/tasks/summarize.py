@@ -35,10 +35,10 @@ def _cut(source: SourceText, budget: int) -> Iterator[SourceText]:
     while len(text) > budget:
         cut = text.rfind(". ", 0, budget)
         cut = cut + 1 if cut > budget // 2 else budget
-        yield SourceText(text[:cut], source.page, source.paragraph)
+        yield SourceText(text[:cut], source.page, source.paragraph, source.document)
         text = text[cut:].lstrip()
     if text:
-        yield SourceText(text, source.page, source.paragraph)
+        yield SourceText(text, source.page, source.paragraph, source.document)
 
 
 class SummarizeTask:

@@ -158,7 +158,7 @@ backend = "local"
     assert (
         "la charte lui permet de recevoir : public, interne ; jamais : données personnelles" in out
     )
-    assert "« local » — extraits du document (moteur intégré, sans IA générative)" in out
+    assert "« local » — extraits du document, moteur intégré sans IA générative" in out
     assert "Bilan : 2 modèles sur 3 répondent sans erreur." in out
     assert "corrigez sa configuration ou son serveur" in err
 
@@ -182,7 +182,7 @@ def test_list_shows_what_the_charter_lets_each_model_receive(
     monkeypatch.delenv("EGIDE_CONFIG", raising=False)
     assert main(["models", "list", "--json"]) == 0
     (entry,) = json.loads(capsys.readouterr().out)
-    assert entry["nature"] == "extraits du document (moteur intégré, sans IA générative)"
+    assert entry["nature"] == "extraits du document, moteur intégré sans IA générative"
     assert entry["peut_recevoir"] == [
         "public", "interne", "personnel", "sensible", "diffusion_restreinte",
     ]  # fmt: skip

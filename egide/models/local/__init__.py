@@ -1,8 +1,10 @@
-"""The embedded ``local`` engine: useful without any generative model.
+"""The embedded ``local`` engine: useful without any generative model, and never taken for one.
 
-It summarises by extraction, answers questions with the passages that match them, and drafts
-from templates (the draft task renders the template; this engine returns it as it is). Nothing
-leaves the machine.
+It writes nothing of its own: a summary is a fiche de synthèse made of the document's sentences
+(:mod:`~egide.models.local.synthesis`), an answer is the passages that match the question, cited
+with their document and page (:mod:`~egide.models.local.answer`), a draft is the filled template
+as it is. Agents see it as « extraits du document » (:data:`LABEL_FR`). Nothing leaves the
+machine.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from collections.abc import Iterator
 from egide.config import ModelSettings
 from egide.models.base import GenerationRequest, ModelError
 from egide.models.local.answer import answer_question
-from egide.models.local.summarizer import format_summary, summarize
+from egide.models.local.synthesis import synthesis
 from egide.models.registry import register_backend
 
 __all__ = ["LABEL_FR", "LocalBackend"]
 
 # What agents are told this engine is, wherever they choose or meet a model.
-LABEL_FR = "extraits du document (moteur intégré, sans IA générative)"
+LABEL_FR = "extraits du document, moteur intégré sans IA générative"
 
 
 class LocalBackend:
@@ -32,16 +34,21 @@ class LocalBackend:
     def complete(self, request: GenerationRequest) -> str:
         if request.task in ("summarize", "reduce"):
             length = str(request.options.get("length", "court"))
-            return format_summary(summarize(request.sources, length=length), length=length)
+            return synthesis(request.sources, length=length)
         if request.task == "draft":
             rendered = request.options.get("rendered")
             if not isinstance(rendered, str):
-                raise ModelError("le moteur local rédige à partir d'un modèle de document rempli")
+                raise ModelError(
+                    "le moteur intégré rédige seulement à partir d'un modèle de document rempli"
+                )
             return rendered
         if request.task == "chat":
             question = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
             return answer_question(question, request.sources)
-        raise ModelError(f"le moteur local ne sait pas traiter la tâche « {request.task} »")
+        raise ModelError(
+            f"le moteur intégré (extraits du document) ne sait pas traiter la tâche "
+            f"« {request.task} » : choisissez un modèle génératif"
+        )
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
         # The answer is computed at once; stream it by lines so that every surface behaves alike.

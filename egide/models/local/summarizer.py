@@ -1,9 +1,11 @@
 """Extractive summarisation of French administrative prose.
 
-Picks the sentences that carry the document (TF-IDF weight, closeness to the whole, cue phrases
+Picks the units that carry the document (TF-IDF weight, closeness to the whole, cue phrases
 of administrative writing such as "décide", "il est proposé", "par conséquent"), avoids saying
 the same thing twice (maximal marginal relevance), drops boilerplate (formules de politesse,
-headers), and puts the chosen sentences back in document order with their page or paragraph.
+letterheads, signatures, headings) and page furniture, and puts the chosen units back in
+document order with their page or paragraph. A unit is a sentence, or a list with its lead-in
+(see :mod:`~egide.models.local.units`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from egide.models.base import SourceText
-from egide.models.local.text import Sentence, split_sentences, terms
+from egide.models.local.text import terms
+from egide.models.local.units import Unit, read_units
 
-__all__ = ["LENGTHS", "SummaryLine", "summarize", "format_summary", "select_sentences"]
+__all__ = [
+    "LENGTHS", "SummaryLine", "format_summary", "relevance", "select_sentences", "summarize",
+    "summarize_units",
+]  # fmt: skip
 
 # Target size of each length, in characters of selected sentences, and the sentence cap.
 LENGTHS = {"court": (700, 6), "page": (3000, 22), "detaille": (9000, 80)}
@@ -27,6 +33,13 @@ _CUES = re.compile(
     r"sollicit|objet|a pour but|afin de|condamn|rejet|annul|ordonn|accord|refus|prescri|"
     r"diagnosti|traitement|recommand|synthèse|en résumé|au total|motif|considérant|"
     r"il appara[iî]t|il ressort|doit|devra|à compter d|délai|montant|coût|budget)",
+    re.IGNORECASE,
+)
+# The decision of a letter, in its author's words: what a short summary must not lose.
+_DECIDES = re.compile(
+    r"\b(?:je (?:refuse|décide|rejette|vous accorde|accorde|prononce|retire|abroge)|"
+    r"j['’]ai (?:décidé|l['’]honneur de vous (?:informer|faire savoir) que)|"
+    r"(?:est|sont) (?:refusée?s?|rejetée?s?|accordée?s?|annulée?s?))",
     re.IGNORECASE,
 )
 _BOILERPLATE = re.compile(
@@ -46,41 +59,10 @@ class SummaryLine:
     index: int
 
 
-def _sentences(sources: Sequence[SourceText]) -> list[Sentence]:
-    """Sentences of all passages; a sentence cut by a page break is joined again and
-    attributed to the page where it starts."""
-    found: list[Sentence] = []
-    carry: Sentence | None = None
-    for source in sources:
-        spans = split_sentences(source.text)
-        for position, (start, end) in enumerate(spans):
-            text = " ".join(source.text[start:end].split())
-            if carry is not None and position == 0 and text[:1].islower():
-                found.append(Sentence(f"{carry.text} {text}", *_where(carry, len(found))))
-                carry = None
-                continue
-            if carry is not None:
-                found.append(Sentence(carry.text, *_where(carry, len(found))))
-                carry = None
-            sentence = Sentence(text, start, len(found), source.page, source.paragraph)
-            if position == len(spans) - 1 and not text.endswith(_TERMINAL):
-                carry = sentence
-            else:
-                found.append(sentence)
-    if carry is not None:
-        found.append(Sentence(carry.text, *_where(carry, len(found))))
-    return found
-
-
-_TERMINAL = (".", "!", "?", "…", ":", ";", "»", ")", '"')
-
-
-def _where(sentence: Sentence, index: int) -> tuple[int, int, int | None, int | None]:
-    return sentence.start, index, sentence.page, sentence.paragraph
-
-
-def _is_candidate(sentence: Sentence) -> bool:
-    text = sentence.text
+def _is_candidate(sentence: Unit) -> bool:
+    if sentence.kind == "line":
+        return False  # a letterhead, a heading, a signature: not what the document says
+    text = sentence.flat_text
     if len(text) < _MIN_CHARS and not text.lower().startswith("objet"):
         return False
     if _BOILERPLATE.search(text):
@@ -100,25 +82,8 @@ def _norm(vector: dict[str, float]) -> float:
     return math.sqrt(sum(w * w for w in vector.values()))
 
 
-def select_sentences(
-    sentences: Sequence[Sentence],
-    *,
-    budget_chars: int,
-    max_sentences: int,
-    diversity: float = 0.3,
-    group_of: dict[int, int] | None = None,
-) -> list[Sentence]:
-    """The best sentences within the budget, by relevance minus redundancy (MMR).
-
-    With ``group_of`` (sentence index → section), a sentence from a section not yet represented
-    gets a bonus, so that a long document is covered from start to end.
-    """
-    candidates = [s for s in sentences if _is_candidate(s)]
-    if not candidates:
-        candidates = [s for s in sentences if s.text.strip()]
-    if not candidates:
-        return []
-    bags = [Counter(terms(s.text)) for s in candidates]
+def _vectors(candidates: Sequence[Unit]) -> tuple[list[dict[str, float]], list[Counter[str]]]:
+    bags = [Counter(terms(s.flat_text)) for s in candidates]
     document_frequency: Counter[str] = Counter()
     for bag in bags:
         document_frequency.update(bag.keys())
@@ -127,6 +92,40 @@ def select_sentences(
         {t: (1 + math.log(n)) * math.log(1 + total / document_frequency[t]) for t, n in bag.items()}
         for bag in bags
     ]
+    return vectors, bags
+
+
+def relevance(units: Sequence[Unit]) -> dict[int, float]:
+    """How central each unit is to the whole (cosine with the centroid, 0 to 1), by index."""
+    if not units:
+        return {}
+    vectors, _ = _vectors(units)
+    centroid: dict[str, float] = {}
+    for vector in vectors:
+        for term, weight in vector.items():
+            centroid[term] = centroid.get(term, 0.0) + weight
+    return {u.index: _cosine(v, centroid) for u, v in zip(units, vectors, strict=True)}
+
+
+def select_sentences(
+    sentences: Sequence[Unit],
+    *,
+    budget_chars: int,
+    max_sentences: int,
+    diversity: float = 0.3,
+    group_of: dict[int, int] | None = None,
+) -> list[Unit]:
+    """The best sentences within the budget, by relevance minus redundancy (MMR).
+
+    With ``group_of`` (sentence index → section), a sentence from a section not yet represented
+    gets a bonus, so that a long document is covered from start to end.
+    """
+    candidates = [s for s in sentences if _is_candidate(s)]
+    if not candidates:
+        candidates = [s for s in sentences if s.text.strip() and not _BOILERPLATE.search(s.text)]
+    if not candidates:
+        return []
+    vectors, bags = _vectors(candidates)
     centroid: dict[str, float] = {}
     for vector in vectors:
         for term, weight in vector.items():
@@ -145,7 +144,11 @@ def select_sentences(
             score *= 1.15  # the opening of a page or section often states its point
         if sentence.text.lower().startswith("objet"):
             score *= 1.6
-        score *= 1.0 + 0.25 * min(len(_CUES.findall(sentence.text)), 3)
+        if sentence is candidates[0]:
+            score *= 1.25  # the opening of a letter or an article states its point
+        score *= 1.0 + 0.25 * min(len(_CUES.findall(sentence.flat_text)), 3)
+        if _DECIDES.search(sentence.flat_text):
+            score *= 1.6
         relevance.append(score)
     top = max(relevance) or 1.0
     relevance = [r / top for r in relevance]
@@ -163,7 +166,7 @@ def select_sentences(
             if score > best_score:
                 best, best_score = i, score
         remaining.discard(best)
-        length = len(candidates[best].text)
+        length = len(candidates[best].flat_text)
         if chosen and used + length > budget_chars:
             continue
         chosen.append(best)
@@ -174,14 +177,21 @@ def select_sentences(
 
 
 def summarize(sources: Sequence[SourceText], *, length: str = "court") -> list[SummaryLine]:
-    """Select the sentences of a summary of the requested length, in document order.
+    """Select the units of a summary of the requested length, in document order."""
+    return summarize_units(read_units(sources), length=length)
+
+
+def summarize_units(
+    sentences: Sequence[Unit], *, length: str = "court", budget_chars: int | None = None
+) -> list[SummaryLine]:
+    """Select the units of a summary of the requested length, in document order.
 
     Long documents are summarised section by section first (map), then the section summaries
     are summarised together (reduce), so that every part of the document gets a say.
     """
     budget, cap = LENGTHS.get(length, LENGTHS["court"])
-    sentences = _sentences(sources)
-    total_chars = sum(len(s.text) for s in sentences)
+    budget = budget_chars or budget
+    total_chars = sum(len(s.flat_text) for s in sentences)
     if length != "detaille":
         # A summary shorter than the text, whatever the text: at most about a third of it.
         budget = min(budget, max(250, total_chars // 3))
@@ -189,7 +199,7 @@ def summarize(sources: Sequence[SourceText], *, length: str = "court") -> list[S
     group_of: dict[int, int] | None = None
     if len(sections) > 1 and len(sentences) > 4 * cap:
         per_section = max(2, (2 * cap) // len(sections) + 1)
-        mapped: list[Sentence] = []
+        mapped: list[Unit] = []
         group_of = {}
         for number, section in enumerate(sections):
             picked = select_sentences(
@@ -199,13 +209,13 @@ def summarize(sources: Sequence[SourceText], *, length: str = "court") -> list[S
             group_of.update((s.index, number) for s in picked)
         sentences = mapped
     chosen = select_sentences(sentences, budget_chars=budget, max_sentences=cap, group_of=group_of)
-    return [SummaryLine(s.text, s.page, s.paragraph, s.index) for s in chosen]
+    return [SummaryLine(s.full_text, s.page, s.paragraph, s.index) for s in chosen]
 
 
-def _sections(sentences: Sequence[Sentence], target: int = 60) -> list[list[Sentence]]:
-    """Group consecutive pages (or paragraphs) into sections of about ``target`` sentences."""
-    sections: list[list[Sentence]] = []
-    current: list[Sentence] = []
+def _sections(sentences: Sequence[Unit], target: int = 60) -> list[list[Unit]]:
+    """Group consecutive pages (or paragraphs) into sections of about ``target`` units."""
+    sections: list[list[Unit]] = []
+    current: list[Unit] = []
     last_key: object = object()
     for sentence in sentences:
         key = (sentence.page, sentence.paragraph if sentence.page is None else None)

@@ -6,7 +6,10 @@ import importlib.util
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+
+import snowballstemmer
 
 __all__ = ["Sentence", "split_sentences", "terms"]
 
@@ -103,12 +106,17 @@ def _push(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None
         spans.append((start, end))
 
 
+_STEMMER = snowballstemmer.stemmer("french")
+_STEM_LETTERS = 7
+
+
+@lru_cache(maxsize=100_000)
 def _stem(word: str) -> str:
-    # A light French stemmer: enough to match "décision"/"décisions", "accordé"/"accordée".
-    for suffix in ("ements", "ement", "ations", "ation", "ées", "ée", "és", "es", "s", "x", "e"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+    # Snowball's French stemmer: "commencent" and "commenceront", "décision" and "décisions",
+    # "accordé" and "accordée" meet, so that a question finds the passage that answers it.
+    # Cut at seven letters: Snowball leaves some verb endings ("commencent") that a question
+    # and its answer rarely share; seven letters still tell French words apart.
+    return str(_STEMMER.stemWord(word))[:_STEM_LETTERS]
 
 
 def terms(text: str) -> list[str]:
