@@ -70,10 +70,14 @@ class Preview:
     # The fingerprint of the normalised texts judged (egide.boundary.request_digest): start()
     # reuses these scans only for the very same texts.
     digest: str = ""
+    # Each document's file name: content too ("recours-Dupont.pdf"), judged like its text.
+    name_scans: tuple[ScanResult, ...] = ()
 
     @property
     def counts(self) -> dict[str, int]:
-        return total_counts((self.prompt_scan, *self.document_scans, *self.message_scans))
+        return total_counts(
+            (self.prompt_scan, *self.document_scans, *self.message_scans, *self.name_scans)
+        )
 
 
 class PolicyRefused(Exception):
@@ -137,7 +141,8 @@ def merge_reasons(scans: Sequence[ScanResult]) -> tuple[Reason, ...]:
 
 
 def _sources(document: Document, findings: Sequence[Finding], vault: Vault) -> list[SourceText]:
-    """Pseudonymise a document section by section, keeping each section's page or paragraph."""
+    """Pseudonymise a document section by section, keeping each section's page or paragraph
+    (the document's name is added once every text is pseudonymised: see Assistant.start)."""
     sources: list[SourceText] = []
     ordered = sorted(findings, key=lambda f: f.start)
     index = 0
@@ -194,7 +199,8 @@ class Assistant:
         prompt_scan = self.guard.scan(request.prompt)
         document_scans = tuple(self.guard.scan(d.text) for d in request.documents)
         message_scans = tuple(self.guard.scan(m.content) for m in request.messages)
-        scans = (prompt_scan, *document_scans, *message_scans)
+        name_scans = tuple(self.guard.scan(d.source) for d in request.documents)
+        scans = (prompt_scan, *document_scans, *message_scans, *name_scans)
         assessment = Assessment.from_counts(
             max(scan.level for scan in scans), total_counts(scans), reasons=merge_reasons(scans)
         )
@@ -206,6 +212,7 @@ class Assistant:
             decision,
             message_scans,
             digest=request_digest(request),
+            name_scans=name_scans,
         )
 
     def _current(self, request: AssistantRequest, shown: Preview | None) -> tuple[Preview, str]:
@@ -232,14 +239,21 @@ class Assistant:
         )
         vault = Vault()
         prompt = pseudonymize(request.prompt, preview.prompt_scan.findings, vault)
+        texts: list[list[SourceText]] = [
+            _sources(document, scan.findings, vault)
+            for document, scan in zip(request.documents, preview.document_scans, strict=True)
+        ]
+        messages = _pseudonymized_messages(request, preview, vault)
+        # File names last, so that the placeholders of the texts are numbered as in the preview.
         sources: list[SourceText] = []
-        for document, scan in zip(request.documents, preview.document_scans, strict=True):
-            sources.extend(_sources(document, scan.findings, vault))
+        for document, scan, parts in zip(request.documents, preview.name_scans, texts, strict=True):
+            name = pseudonymize(document.source, scan.findings, vault)
+            sources.extend(replace(part, document=name) for part in parts)
         task_input = TaskInput(
             prompt=prompt,
             sources=tuple(sources),
             options=dict(request.options),
-            messages=_pseudonymized_messages(request, preview, vault),
+            messages=messages,
         )
         return Run(self, request, preview, model, vault, task_input)
 
