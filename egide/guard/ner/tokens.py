@@ -83,6 +83,7 @@ def fold_text(value: str) -> str:
 fold = lru_cache(maxsize=65536)(fold_text)
 
 
+@lru_cache(maxsize=65536)  # a pure function of the word; words repeat
 def shape_of(word: str) -> Shape:
     if INITIAL_RE.fullmatch(word):
         return Shape.INITIAL

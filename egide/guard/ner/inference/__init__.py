@@ -59,9 +59,13 @@ class EntityRecognizer:
         docs: list[Tokens] = [self.tokenizer(text) for text in texts]
         lengths = [len(doc.words) for doc in docs]
         words = [w for doc in docs for w in doc.words]
-        norms = [n for doc in docs for n in doc.norms]
         if not words:
             return [[] for _ in texts]
+        norms: dict[int, str] = {}
+        offset = 0
+        for doc, length in zip(docs, lengths, strict=True):
+            norms.update((offset + i, norm) for i, norm in doc.norms.items())
+            offset += length
         contributions = self._encode(self._embed(words, norms), lengths)
         found: list[list[Entity]] = []
         offset = 0

@@ -10,7 +10,7 @@ most tokens are words already seen.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -96,11 +96,12 @@ class WordEmbeddings:
         self._table = np.zeros((1024, self.width), dtype=np.float32)
         self._lock = threading.Lock()
 
-    def __call__(self, words: Sequence[str], norms: Sequence[str | None]) -> np.ndarray:
-        """(len(words), width) embeddings of the tokens."""
-        keys: list[WordKey] = [
-            word if norm is None else (word, norm) for word, norm in zip(words, norms, strict=True)
-        ]
+    def __call__(self, words: Sequence[str], norms: Mapping[int, str]) -> np.ndarray:
+        """(len(words), width) embeddings of the tokens; ``norms``: the NORM a special case
+        gives some of them, by index."""
+        keys: list[WordKey] = list(words)
+        for position, norm in norms.items():
+            keys[position] = (words[position], norm)
         with self._lock:
             rows = self._rows
             if len(rows) + len(keys) > _CACHE_WORDS:

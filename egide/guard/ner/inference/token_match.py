@@ -70,6 +70,51 @@ def _skeleton(alternative: Alternative) -> str:
     return "".join("(?s:.)" if _is_large_class(p) else p for p in alternative)
 
 
+def _unwrapped(pieces: list[str]) -> list[str]:
+    """The inside of a non-capturing group around the whole alternative, if there is one."""
+    while len(pieces) > 4 and pieces[:3] == ["(", "?", ":"] and pieces[-1] == ")":
+        depth = 0
+        closing = 0
+        for closing, piece in enumerate(pieces):  # noqa: B007 - used after the loop
+            depth += piece == "("
+            depth -= piece == ")"
+            if depth == 0:
+                break
+        if closing != len(pieces) - 1:
+            break  # "(?:a)b(?:c)": the first group does not span it all
+        pieces = pieces[3:-1]
+    return pieces
+
+
+def _required_characters(alternative: Alternative) -> frozenset[str] | None:
+    """Characters of which the alternative needs at least one, or None when none can be named:
+    a small class of uncased characters at the top level, not made optional by a quantifier
+    (so that ``(?i)`` adds no other character to it)."""
+    pieces = _unwrapped(list(alternative))
+    depth = 0
+    found: frozenset[str] | None = None
+    for index, piece in enumerate(pieces):
+        if piece == "(":
+            depth += 1
+        elif piece == ")":
+            depth -= 1
+        elif piece == "|" and depth == 0:
+            return None  # each branch would need its own
+        elif depth == 0 and found is None and piece[0] == "[" and not _is_large_class(piece):
+            following = pieces[index + 1] if index + 1 < len(pieces) else ""
+            content = piece[1:-1]
+            if (
+                following[:1] not in ("?", "*", "{")
+                and content
+                and not content.startswith("^")
+                and "\\" not in content
+                and "-" not in content[1:]
+                and all(c.lower() == c == c.upper() for c in content)
+            ):
+                found = frozenset(content)
+    return found
+
+
 class TokenMatch:
     """Callable like ``re.compile(pattern).match``, but only for truth: spaCy's tokenizer uses
     nothing else of the match."""
@@ -81,6 +126,7 @@ class TokenMatch:
         body = pattern[len(self._flags) :]
         self._whole: re.Pattern[str] | None = None
         self._skeleton: re.Pattern[str] | None = None
+        self._required: frozenset[str] | None = None
         self._alternatives: list[Alternative] = []
         if not any(marker in body for marker in _NON_MONOTONE):
             self._alternatives = split_alternatives(body)
@@ -90,6 +136,11 @@ class TokenMatch:
                 self._flags
                 + "|".join(f"(?P<a{i}>{_skeleton(a)})" for i, a in enumerate(self._alternatives))
             )
+            # Cheaper still: every alternative of the French rule needs a hyphen or an
+            # apostrophe, which most words do not have.
+            required = [_required_characters(a) for a in self._alternatives]
+            if all(r is not None for r in required):
+                self._required = frozenset().union(*(r for r in required if r is not None))
         self._skeletons = lru_cache(maxsize=None)(self._compile_skeleton)
         self._classes = lru_cache(maxsize=None)(self._compile_class)
         self._lock = threading.Lock()
@@ -143,6 +194,8 @@ class TokenMatch:
             if self._whole is None:
                 self._whole = re.compile(self._pattern)
             return self._whole.match(string) is not None
+        if self._required is not None and self._required.isdisjoint(string):
+            return False
         first = self._skeleton.match(string)
         if first is None:
             return False

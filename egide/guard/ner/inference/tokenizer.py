@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import accumulate
 
 from egide.guard.ner.inference.package import TokenizerRules
 from egide.guard.ner.inference.token_match import TokenMatch
@@ -27,11 +28,16 @@ _CACHE_LIMIT = 200_000  # pieces: bounded memory on 100 MB inputs of unique stri
 
 @dataclass(slots=True)
 class Tokens:
-    """The tokens of one text: start offset, text (ORTH) and special NORM (or None) of each."""
+    """The tokens of one text: start offset and text (ORTH) of each, and the NORM that a
+    special case gives a few of them (by token index)."""
 
     starts: list[int]
     words: list[str]
-    norms: list[str | None]
+    norms: dict[int, str]
+
+
+# A piece's tokens: their texts, their offsets in the piece, the special NORMs by index.
+Split = tuple[tuple[str, ...], tuple[int, ...], tuple[tuple[int, str], ...]]
 
 
 class Tokenizer:
@@ -42,8 +48,9 @@ class Tokenizer:
         self._token_match: Callable[[str], object] = TokenMatch(rules.token_match)
         self._url_match = re.compile(rules.url_match).match
         self._specials: dict[str, tuple[Piece, ...]] = dict(rules.exceptions)
-        self._cache: dict[str, tuple[Piece, ...]] = {}
+        self._cache: dict[str, Split] = {}
         self._phrases = self._special_phrases(rules)
+        self._phrase_firsts = frozenset(key[0] for key in self._phrases)
 
     # --- one whitespace-delimited piece (Tokenizer._split_affixes, _attach_tokens) -----------
 
@@ -125,22 +132,26 @@ class Tokenizer:
             pieces.append((string[start:], None))
         return pieces
 
-    def _pieces(self, span: str) -> tuple[Piece, ...]:
-        cached = self._cache.get(span)
-        if cached is None:
-            cached = self._split(span)
+    def _split_piece(self, span: str, with_specials: bool = True) -> Split:
+        pieces = self._split(span, with_specials)
+        words = tuple(word for word, _ in pieces)
+        offsets = tuple(accumulate((len(word) for word in words[:-1]), initial=0))
+        norms = tuple((i, norm) for i, (_, norm) in enumerate(pieces) if norm is not None)
+        split = (words, offsets, norms)
+        if with_specials:
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
-            self._cache[span] = cached
-        return cached
+            self._cache[span] = split
+        return split
 
     # --- a whole text (Tokenizer._tokenize_affixes, then _apply_special_cases) -----------------
 
     def _affix_tokens(self, text: str, with_specials: bool = True) -> Tokens:
         starts: list[int] = []
         words: list[str] = []
-        norms: list[str | None] = []
-        pieces_of = self._pieces if with_specials else lambda s: self._split(s, False)
+        norms: dict[int, str] = {}
+        nothing: dict[str, Split] = {}
+        cached: Callable[[str], Split | None] = (self._cache if with_specials else nothing).get
         for run in _RUNS.finditer(text):
             start, end = run.span()
             # A single space after a word is that word's trailing whitespace, not a token.
@@ -149,12 +160,16 @@ class Tokenizer:
                 start += 1
                 if start == end:
                     continue
-            position = start
-            for word, norm in pieces_of(text[start:end]):
-                starts.append(position)
-                words.append(word)
-                norms.append(norm)
-                position += len(word)
+            span = text[start:end]
+            split = cached(span) or self._split_piece(span, with_specials)
+            pieces, offsets, special_norms = split
+            for index, norm in special_norms:
+                norms[len(words) + index] = norm
+            words.extend(pieces)
+            if len(offsets) == 1:
+                starts.append(start)
+            else:
+                starts.extend([start + offset for offset in offsets])
         return Tokens(starts, words, norms)
 
     def __call__(self, text: str) -> Tokens:
@@ -165,10 +180,12 @@ class Tokenizer:
 
     # --- special cases found across tokens (Tokenizer._apply_special_cases) -------------------
 
-    def _special_phrases(self, rules: TokenizerRules) -> dict[str, list[tuple[str, ...]]]:
+    def _special_phrases(
+        self, rules: TokenizerRules
+    ) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
         """Token sequences that spaCy's PhraseMatcher looks for after affix splitting: the
         special cases that contain an affix or a space, as affix splitting cuts them."""
-        phrases: dict[str, list[tuple[str, ...]]] = {}
+        phrases: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
         for string in sorted(self._specials):
             if (
                 rules.faster_heuristics
@@ -179,18 +196,24 @@ class Tokenizer:
             ):
                 continue
             words = tuple(self._affix_tokens(string, with_specials=False).words)
+            if len(words) == 1 and self._specials[string] == ((string, None),):
+                # Matching one token to give it back unchanged changes nothing, and a match of
+                # one token, taken last, blocks no other: skip ("(", "a", "Mme"… are common).
+                continue
             if words:
-                phrases.setdefault(words[0], []).append(words)
+                # Indexed by their first two tokens: "a", "d" or "(" start phrases, but
+                # rarely followed by the second token of one.
+                phrases.setdefault(words[:2], []).append(words)
         return phrases
 
     def _apply_special_phrases(self, text: str, tokens: Tokens) -> None:
         words = tokens.words
         count = len(words)
+        firsts = self._phrase_firsts
         matches: list[tuple[int, int]] = []
-        for i, word in enumerate(words):
-            candidates = self._phrases.get(word)
-            if candidates:
-                for phrase in candidates:
+        for i in [i for i, word in enumerate(words) if word in firsts]:
+            for key in ((words[i],), tuple(words[i : i + 2])):
+                for phrase in self._phrases.get(key, ()):
                     end = i + len(phrase)
                     if end <= count and tuple(words[i:end]) == phrase:
                         matches.append((i, end))
@@ -218,4 +241,8 @@ class Tokenizer:
                 position += len(word)
             tokens.starts[start:end] = positions
             tokens.words[start:end] = [w for w, _ in special]
-            tokens.norms[start:end] = [n for _, n in special]
+            shift = len(special) - (end - start)
+            norms = {i if i < start else i + shift: n for i, n in tokens.norms.items()
+                     if not start <= i < end}  # fmt: skip
+            norms.update((start + i, n) for i, (_, n) in enumerate(special) if n is not None)
+            tokens.norms = norms
