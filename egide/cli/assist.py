@@ -15,6 +15,7 @@ from egide.cli.common import (
     current_user,
     settings_from,
 )
+from egide.cli.shell import command
 
 if TYPE_CHECKING:
     from egide.assistant import Assistant, AssistantRequest, AssistantResult
@@ -106,8 +107,8 @@ def stream_to_stdout(engine: Assistant, request: AssistantRequest) -> AssistantR
         print(f"egide : attention : {warning}", file=sys.stderr)
     short = (result.draft_id or "")[:8]
     print(
-        f"Brouillon {short} ({run.model.name}, {model_label_fr(run.model)}) : à relire puis "
-        f"valider avec « egide validate {short} ».",
+        f"Brouillon {short} ({run.model.name}, {model_label_fr(run.model)}) : à relire, puis "
+        f"à valider :\n  {command('validate', short)}",
         file=sys.stderr,
     )
     return result

@@ -109,3 +109,17 @@ def test_restore_of_a_text_it_fully_restores_says_nothing(
     assert main(["restore", str(answer), "--vault", str(vault)]) == 0
     captured = capsys.readouterr()
     assert captured.out == "Bonjour Jean-Marc DURAND.\n" and captured.err == ""
+
+
+def test_the_validation_a_summary_suggests_runs_as_pasted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    note = tmp_path / "note de service.txt"
+    note.write_text("Le service sera fermé le lundi de Pentecôte.\n", encoding="utf-8")
+    assert main(["summarize", str(note)]) == 0
+    err = capsys.readouterr().err
+    assert "«" not in err.splitlines()[-1]
+    (suggested,) = _suggested(err)
+    assert suggested[:2] == ["egide", "validate"]
+    assert main(suggested[1:]) == 0
+    assert "validé : il ne peut plus être modifié" in capsys.readouterr().out
