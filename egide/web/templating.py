@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from egide import __version__
+from egide.models import model_label_fr
 
 __all__ = [
     "SERVICE_NAME",
@@ -72,7 +73,15 @@ def _page_context(request: Request) -> dict[str, Any]:
     auth = getattr(state, "auth", None)
     settings = getattr(request.app.state, "settings", None)
     limit = settings.portal.max_upload_bytes if settings is not None else 0
+
+    def model_label(name: str) -> str:
+        """What a configured model is, for agents (« extraits du document » for the built-in
+        engine); "" for a model no longer configured."""
+        model = next((m for m in settings.models if m.name == name), None) if settings else None
+        return model_label_fr(model) if model is not None else ""
+
     return {
+        "model_label": model_label,
         "auth": auth,
         "signed_in": bool(getattr(state, "fully_signed_in", False)),
         "csrf_token": getattr(state, "csrf_token", ""),

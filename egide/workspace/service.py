@@ -25,7 +25,7 @@ from egide.documents import Document, read_document_bytes
 from egide.guard import Guard, ScanResult, shared_guard
 from egide.guard.labels import label_fr
 from egide.guard.vault import Vault
-from egide.models import ModelBackend, ModelError
+from egide.models import ModelBackend, ModelError, model_label_fr
 from egide.policy.decide import AUTO, Decision, decide
 from egide.policy.levels import Level
 from egide.store.db import Store
@@ -344,7 +344,8 @@ class Workspace:
                 ModelChoice(
                     name=model.name,
                     tier=model.tier.value,
-                    tier_fr=model.tier.label_fr,
+                    # What the model is: its tier, or « extraits du document » (local).
+                    tier_fr=model_label_fr(model),
                     allowed=decision.allowed,
                     reason="" if decision.allowed else decision.message_fr,
                     chosen_by_auto=model.name == auto_pick,

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from egide.auth import User
-from egide.documents import DocumentError, DocumentProblem
+from egide.documents import UPLOAD_ACCEPT, DocumentError, DocumentProblem
 from egide.store.profiles import ProfileStore
 from egide.tasks.summarize import LENGTHS
 from egide.tasks.templates import DraftTemplate, TemplateError, load_templates
@@ -39,7 +39,7 @@ LENGTH_LABELS = {
     "detaille": "Détaillé : partie par partie",
 }
 MAX_QUESTION = 20_000
-ACCEPT = ".pdf,.docx,.odt,.eml,.html,.htm,.txt,.md"
+ACCEPT = UPLOAD_ACCEPT  # scans and photos too: they are read by OCR
 
 
 def status_of(exc: DocumentError) -> int:
