@@ -17,7 +17,9 @@ __all__ = [
     "Counts",
     "Span",
     "char_masking",
+    "decoys_flagged",
     "identifier_recall",
+    "reported_scores",
     "is_masking",
     "label_scores",
     "merge_intervals",
@@ -177,4 +179,39 @@ def identifier_recall(
                 "fully_masked": _ratio(masked[label], support[label]),
                 "support": support[label]}
         for label in labels
+    }  # fmt: skip
+
+
+def decoys_flagged(
+    decoy_docs: Sequence[Sequence[Span]], pred_docs: Sequence[Sequence[Span]]
+) -> dict[str, Any]:
+    """How many decoys (identifier-shaped values that are not personal data) a masking
+    prediction touches: each of them would be masked, or raise the level, for nothing."""
+    flagged = total = 0
+    for decoys, pred in zip(decoy_docs, pred_docs, strict=True):
+        masking = [p for p in pred if is_masking(p.label)]
+        for decoy in decoys:
+            total += 1
+            flagged += any(_overlaps(decoy, p) for p in masking)
+    return {"flagged": flagged, "support": total, "share": _ratio(flagged, total)}
+
+
+def reported_scores(
+    reported_docs: Sequence[Sequence[Span]], pred_docs: Sequence[Sequence[Span]]
+) -> dict[str, dict[str, Any]]:
+    """For institutional data (switchboards, functional addresses, example values): recall
+    with the right label, and the share still masked by some personal label (what a guard
+    that cries wolf does)."""
+    found: dict[str, int] = defaultdict(int)
+    masked: dict[str, int] = defaultdict(int)
+    support: dict[str, int] = defaultdict(int)
+    for reported, pred in zip(reported_docs, pred_docs, strict=True):
+        for g in reported:
+            support[g.label] += 1
+            found[g.label] += any(p.label == g.label and _overlaps(p, g) for p in pred)
+            masked[g.label] += any(is_masking(p.label) and _overlaps(p, g) for p in pred)
+    return {
+        label: {"recall": _ratio(found[label], n), "masked": _ratio(masked[label], n),
+                "support": n}
+        for label, n in sorted(support.items())
     }  # fmt: skip

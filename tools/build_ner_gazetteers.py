@@ -66,6 +66,18 @@ COUNTRIES = (
     "Pérou", "Venezuela", "Bolivie", "Équateur", "Haïti", "Cuba", "Australie",
     "Nouvelle-Zélande", "Europe", "Afrique", "Asie", "Amérique", "Océanie", "Maghreb",
     "Guyane", "Réunion", "Mayotte", "Corse", "Polynésie française", "Nouvelle-Calédonie",
+    # Added for lists of countries (visa rules, forms): every sovereign state a page may list.
+    "Liechtenstein", "Andorre", "Monaco", "Saint-Marin", "Vatican", "Monténégro",
+    "Macédoine du Nord", "République tchèque", "Irlande du Nord", "Pays de Galles", "Kazakhstan",
+    "Ouzbékistan", "Kirghizistan", "Tadjikistan", "Turkménistan", "Mongolie", "Corée",
+    "Corée du Sud", "Corée du Nord", "Taïwan", "Hong Kong", "Singapour", "Malaisie", "Birmanie",
+    "Myanmar", "Népal", "Bhoutan", "Maldives", "Timor oriental", "Émirats arabes unis", "Bahreïn",
+    "Oman", "Ouganda", "Tanzanie", "Zambie", "Zimbabwe", "Mozambique", "Namibie", "Botswana",
+    "Malawi", "Soudan du Sud", "Centrafrique", "République centrafricaine",
+    "République démocratique du Congo", "Guinée équatoriale", "Seychelles", "Sao Tomé-et-Principe",
+    "Lesotho", "Eswatini", "Sahara occidental", "Jamaïque", "République dominicaine", "Costa Rica",
+    "Panama", "Nicaragua", "Honduras", "Guatemala", "Paraguay", "Uruguay", "Guyana", "Suriname",
+    "Trinité-et-Tobago", "Papouasie-Nouvelle-Guinée", "Fidji", "Vanuatu",
 )  # fmt: skip
 
 HEADER = (

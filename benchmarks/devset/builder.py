@@ -6,7 +6,14 @@ import string
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-__all__ = ["Doc", "Ent", "Piece", "Seg"]
+__all__ = ["DECOY", "REPORTED_LABELS", "Doc", "Ent", "Piece", "Seg"]
+
+# Institutional contact data and example values: annotated so that their labelling can be
+# scored, but they are not personal data, so they are kept apart from the gold spans.
+REPORTED_LABELS = frozenset({"SERVICE_PHONE", "SERVICE_EMAIL", "SERVICE_ADDRESS", "EXAMPLE_VALUE"})
+# A value that looks like an identifier and is not one (a wrong key, a decree number): a good
+# detector leaves it alone. Kept in "decoys".
+DECOY = "DECOY"
 
 
 class Ent(NamedTuple):
@@ -70,4 +77,15 @@ class Doc:
         return "".join(self._parts)
 
     def record(self) -> dict[str, Any]:
-        return {"id": self.doc_id, "kind": self.kind, "text": self.text, "spans": self.spans}
+        """The JSON record: personal gold in "spans", institutional data in "reported", values
+        that must stay unmasked in "decoys"."""
+        spans = [s for s in self.spans if s["label"] not in REPORTED_LABELS | {DECOY}]
+        reported = [s for s in self.spans if s["label"] in REPORTED_LABELS]
+        decoys = [s for s in self.spans if s["label"] == DECOY]
+        record: dict[str, Any] = {"id": self.doc_id, "kind": self.kind, "text": self.text,
+                                  "spans": spans}  # fmt: skip
+        if reported:
+            record["reported"] = reported
+        if decoys:
+            record["decoys"] = decoys
+        return record

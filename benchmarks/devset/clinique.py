@@ -98,12 +98,12 @@ def _header(doc: Doc, rng: random.Random, cast: _Cast) -> None:
     doc.line(f"N° FINESS : {finess}{keys.luhn_check_digit(finess)}")
     doc.line(f"Pôle de médecine — Service de {cast.specialty[0]}")
     doc.line("Chef de service : {c}", c=_doctor(cast.chief, rng, professor=True))
-    doc.line("Secrétariat : {p} — Standard : {s}", p=Ent(pp.phone(rng, "fixe"), "PHONE"),
-             s=Ent(switchboard, "PHONE"))  # fmt: skip
+    doc.line("Secrétariat : {p} — Standard : {s}", p=Ent(pp.phone(rng, "fixe"), "SERVICE_PHONE"),
+             s=Ent(switchboard, "SERVICE_PHONE"))  # fmt: skip
     if rng.random() < 0.5:
         domain = "chu-limoges.fr" if "LIMOGES" in name else "ch-hopital.fr"
         mailbox = f"secretariat.medecine{rng.randint(1, 9)}@{domain}"
-        doc.line("Courriel : {e}", e=Ent(mailbox, "EMAIL"))
+        doc.line("Courriel : {e}", e=Ent(mailbox, "SERVICE_EMAIL"))
     doc.line()
     doc.line(f"{city}, le {pp.plain_date(cast.admission + dt.timedelta(days=9))}")
     doc.line()

@@ -1,14 +1,17 @@
 """Pieces shared by the three kinds of documents: dates, references and other near misses.
 
-Everything here is deliberately *not* gold: decree and article numbers, amounts, case numbers,
-file references and ordinary dates look like identifiers but are not personal data.
+Decree and article numbers, amounts and ordinary dates look like identifiers but are not
+personal data: they are never gold. A case or file number written after its cue ("RG n°",
+"dossier n°", "Réf. :") designates one person's case: its value is gold (FILE_NUMBER).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 
+from benchmarks.devset.builder import Ent, Seg
 from benchmarks.devset.people import plain_date
 
 __all__ = [
@@ -78,29 +81,35 @@ def amount(rng: random.Random) -> str:
     return rng.choice([f"{text} euros", f"{text} €", f"{text},00 €", f"{text} EUR"])
 
 
-def rg_number(rng: random.Random) -> str:
+def rg_number(rng: random.Random) -> list[Seg]:
+    """A court's case number after its cue; the number alone is gold (FILE_NUMBER)."""
     year = rng.randint(19, 25)
-    return rng.choice(
+    cue, value = rng.choice(
         [
-            f"RG n° {year}/{rng.randint(0, 9999):05d}",
-            f"N° RG {year}/{rng.randint(0, 9999):05d}",
-            f"n° {year}{rng.choice('BLMP')}{rng.randint(1000, 9999)}",
-            f"N° Portalis DB{rng.choice('CDBV')}{rng.choice('XYZ')}-V-B7{rng.choice('FGH')}-"
-            f"{rng.choice('BCDE')}{rng.choice('KLMN')}{rng.randint(1, 9)}{rng.choice('PQRS')}",
+            ("RG n° ", f"{year}/{rng.randint(0, 9999):05d}"),
+            ("N° RG ", f"{year}/{rng.randint(0, 9999):05d}"),
+            ("n° ", f"{year}{rng.choice('BLMP')}{rng.randint(1000, 9999)}"),
+            ("N° Portalis ", f"DB{rng.choice('CDBV')}{rng.choice('XYZ')}-V-B7{rng.choice('FGH')}-"
+             f"{rng.choice('BCDE')}{rng.choice('KLMN')}{rng.randint(1, 9)}{rng.choice('PQRS')}"),
         ]
-    )
+    )  # fmt: skip
+    return [cue, Ent(value, "FILE_NUMBER")]
 
 
-def file_reference(rng: random.Random, service: str) -> str:
+def file_reference(rng: random.Random, service: str) -> list[Seg]:
+    """A préfecture's file reference; written after "Réf. :" or "référence", it is gold."""
     year = rng.randint(2023, 2025)
-    return rng.choice(
+    cue, value = rng.choice(
         [
-            f"{service}/{year}-{rng.randint(1, 9999):04d}",
-            f"dossier n° {year}/{rng.randint(1, 99999):05d}",
-            f"{service}-{rng.randint(100, 999)}-{year}",
+            ("", f"{service}/{year}-{rng.randint(1, 9999):04d}"),
+            ("dossier n° ", f"{year}/{rng.randint(1, 99999):05d}"),
+            ("", f"{service}-{rng.randint(100, 999)}-{year}"),
         ]
     )
+    return [cue, Ent(value, "FILE_NUMBER")]
 
 
-def page_break(page: int, header: str) -> str:
-    return f"\n\n- {page} -\n\n{header}\n\n"
+def page_break(page: int, header: Seg | Sequence[Seg]) -> list[Seg]:
+    """A page number and the header repeated on the new page (gold inside it stays gold)."""
+    segments = [header] if isinstance(header, str | Ent) else list(header)
+    return [f"\n\n- {page} -\n\n", *segments, "\n\n"]

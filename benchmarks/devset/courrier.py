@@ -133,8 +133,8 @@ def _note(doc: Doc, rng: random.Random, cast: Cast, long_doc: bool) -> None:
     doc.line("s/c de Madame la sous-préfète, directrice de cabinet")
     doc.line()
     doc.line("Objet : situation de {n}", n=pp.mention(u, rng, "civ_upper"))
-    doc.line(f"Réf. : votre demande du {pp.plain_date(common.event_date(rng))} ; "
-             f"{common.file_reference(rng, 'CAB')}")  # fmt: skip
+    doc.line(f"Réf. : votre demande du {pp.plain_date(common.event_date(rng))} ; {{r}}",
+             r=common.file_reference(rng, "CAB"))  # fmt: skip
     doc.line("P.J. : 2")
     doc.line()
     doc.line("Par courriel du {d}, {r} ({e}) a appelé l'attention du cabinet sur la situation "
@@ -186,7 +186,7 @@ def _reclamation(doc: Doc, rng: random.Random, cast: Cast, long_doc: bool) -> No
     doc.line()
     doc.line(f"\t\t\t\tPréfecture {pref[1]}{pref[0]}")
     doc.line(f"\t\t\t\t{cast.service[1]}")
-    doc.line("\t\t\t\t{a}", a=Ent(pref_address(pref, rng), "ADDRESS"))
+    doc.line("\t\t\t\t{a}", a=Ent(pref_address(pref, rng), "SERVICE_ADDRESS"))
     doc.line()
     doc.line(
         "{c}, le {d}",

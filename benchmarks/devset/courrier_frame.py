@@ -66,8 +66,9 @@ def entete(doc: Doc, rng: random.Random, cast: Cast) -> None:
     if rng.random() < 0.8:
         functional = f"pref-{cast.service[2].split('/')[-1].lower()}@{pref[7]}"
         mail = pp.email_for(cast.agent, rng, pref[7]) if rng.random() < 0.7 else functional
-        doc.line("{k} : {e}", k=rng.choice(["Mél", "Courriel", "Mail"]), e=Ent(mail, "EMAIL"))
-    doc.line(f"Réf. : {common.file_reference(rng, cast.service[2])}")
+        label = "SERVICE_EMAIL" if mail == functional else "EMAIL"
+        doc.line("{k} : {e}", k=rng.choice(["Mél", "Courriel", "Mail"]), e=Ent(mail, label))
+    doc.line("Réf. : {r}", r=common.file_reference(rng, cast.service[2]))
     doc.line()
     doc.line(f"{pref[2]}, le {pp.plain_date(common.event_date(rng, start=2024))}")
     doc.line()
@@ -91,8 +92,8 @@ def signature(doc: Doc, rng: random.Random, cast: Cast) -> None:
 
 def footer(doc: Doc, rng: random.Random, pref: tuple[str, ...]) -> None:
     doc.line()
-    doc.line("{a}", a=Ent(pref_address(pref, rng), "ADDRESS"))
-    doc.line("Standard : {p} – www.{d}", p=Ent(pref[6], "PHONE"), d=pref[7])
+    doc.line("{a}", a=Ent(pref_address(pref, rng), "SERVICE_ADDRESS"))
+    doc.line("Standard : {p} – www.{d}", p=Ent(pref[6], "SERVICE_PHONE"), d=pref[7])
     doc.add(rng.choice(["Horaires d'ouverture : du lundi au vendredi de 9 h à 16 h.",
                         "Accueil sur rendez-vous uniquement."]))  # fmt: skip
 

@@ -104,7 +104,7 @@ def titre(doc: Doc, rng: random.Random, cast: Cast, long_doc: bool) -> None:
         "{d}. En cas d'empêchement, prévenez le bureau au {p}.",
         m=common.amount(rng),
         d=common.decree(rng),
-        p=Ent(pp.phone(rng, "fixe"), "PHONE"),
+        p=Ent(pp.phone(rng, "fixe"), "SERVICE_PHONE"),
     )
     if rng.random() < 0.5:
         doc.line(
@@ -146,7 +146,7 @@ def permis(doc: Doc, rng: random.Random, cast: Cast, long_doc: bool) -> None:
     doc.line(
         "Avant toute restitution, un examen médical est obligatoire : prenez rendez-vous auprès "
         "de la commission médicale au {p}. Le Dr {d}, médecin agréé, reçoit à son cabinet, {a}.",
-        p=Ent(pp.phone(rng, "fixe"), "PHONE"),
+        p=Ent(pp.phone(rng, "fixe"), "SERVICE_PHONE"),
         d=pp.mention(doctor, rng, "bare_last"),
         a=pp.address_mention(doctor.address, rng),
     )
@@ -184,14 +184,14 @@ def accuse(doc: Doc, rng: random.Random, cast: Cast, long_doc: bool) -> None:
     doc.line("Courriel : {e}", e=Ent(pp.email_for(u, rng), "EMAIL"))
     doc.line(f"Objet de la demande : {rng.choice(_REQUESTS)}")
     doc.line(f"Date de réception : {pp.plain_date(common.event_date(rng, start=2024))}")
-    doc.line(f"Numéro d'enregistrement : {common.file_reference(rng, cast.service[2])}")
+    doc.line("Numéro d'enregistrement : {r}", r=common.file_reference(rng, cast.service[2]))
     doc.line()
     doc.line(
         "Le service chargé de votre dossier est le {b}, {a}. Votre demande sera examinée dans "
         "un délai de deux mois. En application de l'{art}, le silence gardé pendant ce délai "
         "vaut décision de rejet ; vous pourrez alors saisir le tribunal administratif de {t}.",
         b=cast.service[1].lower(),
-        a=Ent(pref_address(cast.pref, rng), "ADDRESS"),
+        a=Ent(pref_address(cast.pref, rng), "SERVICE_ADDRESS"),
         art=common.article(rng),
         t=cast.pref[2],
     )
@@ -245,7 +245,7 @@ def entreprise(doc: Doc, rng: random.Random, cast: Cast, long_doc: bool) -> None
         m=common.amount(rng),
         i=Ent(iban_text(rng), "IBAN"),
         n=pp.mention(manager, rng, "civ_last"),
-        p=Ent(pp.phone(rng, "fixe"), "PHONE"),
+        p=Ent(pp.phone(rng, "fixe"), "SERVICE_PHONE"),
     )
     if long_doc:
         history(doc, rng, cast)

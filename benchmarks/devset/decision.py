@@ -28,7 +28,7 @@ class Cast:
     president: pp.Person
     assessor: pp.Person
     clerk: pp.Person
-    rg: str
+    rg: list[Seg]
 
 
 def _e(person: pp.Person) -> str:
@@ -63,7 +63,7 @@ def _heading(doc: Doc, rng: random.Random, cast: Cast, title: str, roles: tuple[
                          "Pôle famille", "3e chambre, 1re section"]))  # fmt: skip
     doc.line()
     doc.line(f"{title} DU {pp.plain_date(common.event_date(rng, start=2024)).upper()}")
-    doc.line(cast.rg)
+    doc.line("{r}", r=cast.rg)
     doc.line(
         "AFFAIRE : {a} c/ {b}",
         a=Ent(pp.upper_name(cast.claimant.last), "PERSON"),
@@ -172,9 +172,11 @@ def _criminal(doc: Doc, rng: random.Random, cast: Cast, long_doc: bool) -> None:
                          "TRIBUNAL JUDICIAIRE DE LIMOGES — CHAMBRE CORRECTIONNELLE"]))  # fmt: skip
     doc.line(f"JUGEMENT CORRECTIONNEL DU {pp.plain_date(common.event_date(rng)).upper()}")
     doc.line(
-        f"N° de parquet : {rng.randint(21, 25)}{rng.randint(100, 365):03d}"
-        f"{rng.randint(10, 99)} — N° de jugement : {rng.randint(100, 2500)}/{rng.randint(23, 25)}"
-    )
+        "N° de parquet : {p} — N° de jugement : {j}",
+        p=Ent(f"{rng.randint(21, 25)}{rng.randint(100, 365):03d}{rng.randint(10, 99)}",
+              "FILE_NUMBER"),
+        j=Ent(f"{rng.randint(100, 2500)}/{rng.randint(23, 25)}", "FILE_NUMBER"),
+    )  # fmt: skip
     doc.line()
     doc.line("PRÉVENU{e} :", e="E" if a.sex == "F" else "")
     doc.line(
@@ -248,7 +250,7 @@ def _administrative(doc: Doc, rng: random.Random, cast: Cast, long_doc: bool) ->
     a = cast.claimant
     pref = rng.choice(lexicon.PREFECTURES)
     doc.line(f"TRIBUNAL ADMINISTRATIF {common.de(pref[2]).upper()}")
-    doc.line(f"N° {rng.randint(23, 25)}0{rng.randint(1000, 9999)}")
+    doc.line("N° {n}", n=Ent(f"{rng.randint(23, 25)}0{rng.randint(1000, 9999)}", "FILE_NUMBER"))
     doc.line("___________")
     doc.line("{a} c/ préfet {x}{y}", a=pp.mention(a, rng, "civ_upper"), x=pref[1], y=pref[0])
     doc.line("___________")

@@ -23,7 +23,7 @@ _PARAGRAPHS = (
     "prescriptions de l'article 202 du code de procédure civile, que {b} avait été informé{eb} "
     "de la situation dès le mois précédent.",
     "{lb} soutient pour {b} que la demande est prescrite. Toutefois, la Cour de cassation juge "
-    "de manière constante (Cass. 2e civ., 12 mai 2022, pourvoi n° 21-12.345) que le délai ne "
+    "de manière constante (Cass. 2e civ., 12 mai 2022, pourvoi n° {pourvoi}) que le délai ne "
     "court qu'à compter de la manifestation du dommage.",
     "{b} produit un relevé du compte ouvert à son nom (IBAN {iban}) établissant le versement "
     "de la somme de {m} le {d}, ce que {a} ne conteste pas.",
@@ -34,7 +34,7 @@ _PARAGRAPHS = (
     "CAF n° {caf}) et produit son dernier avis d'imposition (numéro fiscal {spi}).",
     "Le numéro de sécurité sociale de {a} ({nir}) figure sur la pièce n° 12 communiquée par "
     "{lb} ; il n'est d'aucune utilité au litige et sera occulté de la copie délivrée aux tiers.",
-    "Il ressort du procès-verbal n° 2024/00{n} que le véhicule immatriculé {plate}, appartenant "
+    "Il ressort du procès-verbal n° {pv} que le véhicule immatriculé {plate}, appartenant "
     "à {b}, stationnait devant l'immeuble situé {x} au moment des faits.",
     "Joint par téléphone au {tel} le {d}, {w} a confirmé ses déclarations et précisé avoir vu "
     "{b} quitter les lieux peu avant l'intervention des secours.",
@@ -88,7 +88,9 @@ def motifs(
                  eb="e" if b.sex == "F" else "", ea="e" if a.sex == "F" else "",
                  ia="il" if a.sex == "M" else "elle", lb=["Maître ", *pp.mention(
                  cast.lawyer_b, rng, "bare_last")], m=common.amount(rng),
-                 n=str(rng.randint(1000, 9999)), corp=rng.choice(["Marchand", "Fontaine",
+                 pourvoi=Ent(f"{rng.randint(18, 24)}-{rng.randint(10, 99)}.{rng.randint(100, 999)}",
+                 "FILE_NUMBER"), pv=Ent(f"2024/00{rng.randint(1000, 9999)}", "FILE_NUMBER"),
+                 corp=rng.choice(["Marchand", "Fontaine",
                  "Petit", "Roux"]), city=Ent(rng.choice(["Tulle", "Bellac", "Isle", "Nexon"]),
                  "LOCATION"), corp2=rng.choice(["SARL Lefèvre Habitat", "SCI Les Tilleuls",
                  "SAS Boulanger Frères"]), city2=rng.choice(["Limoges", "Brive", "Lyon"]),
@@ -98,7 +100,7 @@ def motifs(
         if len(doc) >= target and number > count:
             break
         if target and len(doc) > next_break:
-            doc.add(common.page_break(page, f"{cast.rg} — {cast.court[0]}"))
+            doc.add(common.page_break(page, [*cast.rg, f" — {cast.court[0]}"]))
             page += 1
             next_break = len(doc) + 2800
 

@@ -8,18 +8,33 @@ from egide.guard.normalize import Normalized
 from egide.policy.levels import Level
 
 __all__ = [
-    "NON_PERSONAL_LABELS", "PERSONAL_LABELS", "Finding", "Reason", "ScanResult", "in_original",
+    "INSTITUTIONAL_LABELS", "NON_PERSONAL_LABELS", "PERSONAL_LABELS", "Finding", "Reason",
+    "ScanResult", "in_original",
 ]  # fmt: skip
 
-# Labels of Égide's taxonomy that designate personal data (they are pseudonymised).
+# Labels of Égide's taxonomy that designate personal data (they are pseudonymised). NIR_LIKE is
+# a value shaped like a NIR, announced as one, whose key is wrong (a typo, an OCR error): it is
+# masked and weighs like a NIR. FILE_NUMBER is a case or file number written after its cue
+# ("RG n°", "IPP", "n° de dossier"): it points to one person's file. HEALTH is a health term
+# (a disease, a treatment) in a text about a person: never produced by ``Guard.detect``, it is
+# derived from the sensitivity assessment (``ScanResult.health_findings``) so that a model may
+# receive the text without it.
 PERSONAL_LABELS = frozenset(
     {
         "PERSON", "LOCATION", "ADDRESS", "BIRTH_DATE", "PHONE", "EMAIL", "NIR", "IBAN",
         "SIRET", "SIREN", "PLATE", "TAX_ID", "ID_CARD", "PASSPORT", "AGDREF", "CAF",
+        "NIR_LIKE", "FILE_NUMBER", "HEALTH",
     }
 )  # fmt: skip
+# Institutional contact data and example values: reported (the preview can show them for what
+# they are) but not personal data, so they are never masked and never raise the level. A
+# service's switchboard or toll-free number, a functional address ("contact@…", "pref-…@…"),
+# an administration's CS/BP/CEDEX postal address, a value given as an example in a form.
+INSTITUTIONAL_LABELS = frozenset(
+    {"SERVICE_PHONE", "SERVICE_EMAIL", "SERVICE_ADDRESS", "EXAMPLE_VALUE"}
+)
 # Entities worth reporting that are not, by themselves, personal data.
-NON_PERSONAL_LABELS = frozenset({"ORG", "DATE", "MISC"})
+NON_PERSONAL_LABELS = frozenset({"ORG", "DATE", "MISC"}) | INSTITUTIONAL_LABELS
 
 
 @dataclass(frozen=True, slots=True)

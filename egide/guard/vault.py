@@ -68,7 +68,8 @@ PLACEHOLDER_NAMES: Mapping[str, str] = MappingProxyType(
         "BIRTH_DATE": "DATE_NAISSANCE", "PHONE": "TELEPHONE", "EMAIL": "COURRIEL",
         "NIR": "NIR", "IBAN": "IBAN", "SIRET": "SIRET", "SIREN": "SIREN", "PLATE": "PLAQUE",
         "TAX_ID": "NUMERO_FISCAL", "ID_CARD": "CNI", "PASSPORT": "PASSEPORT",
-        "AGDREF": "AGDREF", "CAF": "CAF",
+        "AGDREF": "AGDREF", "CAF": "CAF", "NIR_LIKE": "NIR_PROBABLE",
+        "FILE_NUMBER": "NUMERO_DOSSIER", "HEALTH": "SANTE",
     }
 )  # fmt: skip
 UNKNOWN_NAME = "DONNEE"
@@ -89,7 +90,9 @@ def placeholder_name(label: str) -> str:
 # --- Normalised keys -----------------------------------------------------------------------
 
 _DIGITS_ONLY = frozenset({"SIRET", "SIREN", "TAX_ID"})
-_ALNUM_UPPER = frozenset({"NIR", "IBAN", "ID_CARD", "PASSPORT", "PLATE", "AGDREF", "CAF"})
+_ALNUM_UPPER = frozenset(
+    {"NIR", "NIR_LIKE", "IBAN", "ID_CARD", "PASSPORT", "PLATE", "AGDREF", "CAF", "FILE_NUMBER"}
+)
 
 
 def _fold(value: str) -> str:

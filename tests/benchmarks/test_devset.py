@@ -1,4 +1,4 @@
-"""The development set is sound, its check keys are valid, and the benchmark scores correctly."""
+"""The evaluation sets are sound, their check keys are valid, and the benchmark scores correctly."""
 
 from __future__ import annotations
 
@@ -15,10 +15,13 @@ from stdnum import iban as std_iban
 from stdnum.fr import nif, nir, siren, siret
 
 from benchmarks.devset import keys
+from benchmarks.devset.builder import REPORTED_LABELS
 from benchmarks.devset.generate import (
     DEVSET_PATH,
     FAKER_VERSION,
+    FRESH_PATH,
     LONG_DOC_CHARS,
+    SPLITS,
     check_record,
     generate,
     to_jsonl,
@@ -33,15 +36,38 @@ from benchmarks.scoring import (
     label_scores,
     merge_intervals,
 )
-from egide.guard.findings import PERSONAL_LABELS
+from egide.guard.findings import INSTITUTIONAL_LABELS, PERSONAL_LABELS
 
 KINDS = ("courrier", "clinique", "decision")
+# Health terms are derived from the sensitivity assessment, never produced by Guard.detect:
+# the sets do not annotate them.
+GOLD_LABELS = PERSONAL_LABELS - {"HEALTH"}
+
+
+def _read(path: Any) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
 
 
 @pytest.fixture(scope="module")
 def records() -> list[dict[str, Any]]:
-    with DEVSET_PATH.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+    return _read(DEVSET_PATH)
+
+
+@pytest.fixture(scope="module")
+def fresh() -> list[dict[str, Any]]:
+    return _read(FRESH_PATH)
+
+
+def _plain(value: str) -> str:
+    """What a reader sees of a value: look-alike digits folded, separators and invisible
+    characters dropped (independently of the guard's normalisation)."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", value)
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in folded if ch.isalnum()
+    )
 
 
 def _values(records: list[dict[str, Any]], label: str) -> list[str]:
@@ -61,26 +87,64 @@ def test_size_and_kinds(records: list[dict[str, Any]]) -> None:
     assert all(kinds[kind] >= 45 for kind in KINDS), kinds
     assert len({r["id"] for r in records}) == len(records)
     long_docs = sum(len(r["text"]) > LONG_DOC_CHARS for r in records)
-    assert 0.08 * len(records) <= long_docs <= 0.2 * len(records)
+    assert 0.05 * len(records) <= long_docs <= 0.2 * len(records)
 
 
-def test_spans_are_in_bounds_non_empty_and_disjoint(records: list[dict[str, Any]]) -> None:
-    for record in records:
+def test_fresh_split_is_apart(records: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> None:
+    """Another seed and other templates: no text of the fresh split is in the dev split."""
+    assert FRESH_PATH.stat().st_size < 2_000_000
+    assert SPLITS["fresh"].seed != SPLITS["dev"].seed
+    assert SPLITS["fresh"].sections is not SPLITS["dev"].sections
+    assert {r["text"] for r in records}.isdisjoint(r["text"] for r in fresh)
+    for split in (records, fresh):
+        groups = Counter((r["kind"], r["group"]) for r in split)
+        assert all(groups[(kind, group)] >= 3 for kind in KINDS
+                   for group in ("base", "hard", "hostile")), groups  # fmt: skip
+
+
+def test_hostile_copies_disguise_their_values(records: list[dict[str, Any]]) -> None:
+    """Hostile documents hide values behind invisible characters and look-alike digits, and
+    their gold spans still cover exactly the disguised values."""
+    by_id = {r["id"]: r for r in records}
+    hostile = [r for r in records if r["group"] == "hostile"]
+    disguised = 0
+    for record in hostile:
+        plain = by_id[record["id"].removesuffix("-hostile")]
+        assert len(record["spans"]) == len(plain["spans"])
+        for span, original in zip(record["spans"], plain["spans"], strict=True):
+            value = record["text"][span["start"] : span["end"]]
+            source = plain["text"][original["start"] : original["end"]]
+            disguised += value != source
+            assert span["label"] == original["label"]
+    assert disguised >= len(hostile)
+
+
+@pytest.mark.parametrize("split", ["dev", "fresh"])
+def test_spans_are_in_bounds_non_empty_and_disjoint(
+    records: list[dict[str, Any]], fresh: list[dict[str, Any]], split: str
+) -> None:
+    for record in records if split == "dev" else fresh:
         text, spans = record["text"], sorted(record["spans"], key=lambda s: s["start"])
         assert spans, record["id"]
         for span in spans:
             value = text[span["start"] : span["end"]]
             assert 0 <= span["start"] < span["end"] <= len(text), (record["id"], span)
             assert value.strip() == value and value, (record["id"], span)
-            assert span["label"] in PERSONAL_LABELS, span
+            assert span["label"] in GOLD_LABELS, span
+        for span in record.get("reported", ()):
+            assert span["label"] in INSTITUTIONAL_LABELS, span
         for before, after in itertools.pairwise(spans):
             assert before["end"] <= after["start"], (record["id"], before, after)
         assert check_record(record) == []
+    assert REPORTED_LABELS == INSTITUTIONAL_LABELS
 
 
 def test_every_personal_label_is_represented(records: list[dict[str, Any]]) -> None:
     counts = Counter(s["label"] for r in records for s in r["spans"])
-    assert {label for label, n in counts.items() if n >= 20} == PERSONAL_LABELS
+    assert {label for label, n in counts.items() if n >= 20} == GOLD_LABELS
+    reported = Counter(s["label"] for r in records for s in r.get("reported", ()))
+    assert {label for label, n in reported.items() if n >= 20} == INSTITUTIONAL_LABELS
+    assert sum(len(r.get("decoys", ())) for r in records) >= 100
 
 
 @pytest.mark.parametrize(
@@ -94,35 +158,59 @@ def test_every_personal_label_is_represented(records: list[dict[str, Any]]) -> N
     ],
 )
 def test_checksummed_values_have_valid_keys(
-    records: list[dict[str, Any]], label: str, is_valid: Any
+    records: list[dict[str, Any]], fresh: list[dict[str, Any]], label: str, is_valid: Any
 ) -> None:
-    values = _values(records, label)
+    values = [_plain(v) for r in (records, fresh) for v in _values(r, label)]
     assert len(values) >= 20
-    invalid = [v for v in values if not is_valid(v.replace(".", " "))]
+    invalid = [v for v in values if not is_valid(v)]
     assert invalid == []
 
 
+def test_nir_like_values_have_a_nir_shape_and_a_wrong_key(records: list[dict[str, Any]]) -> None:
+    values = [_plain(v) for v in _values(records, "NIR_LIKE")]
+    assert len(values) >= 20
+    assert all(len(v) == 15 and v[0] in "12" and not nir.is_valid(v) for v in values), values
+
+
 def test_hard_nir_cases_are_present(records: list[dict[str, Any]]) -> None:
-    compact = [re.sub(r"[ .]", "", v) for v in _values(records, "NIR")]
+    compact = [_plain(v) for v in _values(records, "NIR")]
     assert any(v[5:7] in ("2A", "2B") for v in compact)  # Corsica
     assert any(v[5:7] == "97" for v in compact)  # overseas departments
     assert any(int(v[3:5]) > 12 for v in compact)  # unknown month of birth
 
 
-# Near misses that look like personal data but must never be annotated.
+# Near misses that look like personal data but must never be annotated. A case number after its
+# cue ("RG n°", "pourvoi n°") is, on the contrary, gold: FILE_NUMBER.
 NEGATIVES = {
     "décret": r"décret n° \d{4}-\d{1,4}",
     "article": r"article (?:[LRD]\. )?\d{1,4}(?:-\d{1,3})?",
-    "numéro RG": r"(?:RG n°|N° RG) \d{2}/\d{5}",
     "montant": r"\d{1,3}(?:[ \u00a0]\d{3})?(?:,00)? (?:euros|€|EUR)",
     "fonction": r"[Ll]e (?:préfet|directeur de cabinet|secrétaire général)\b",
     "FINESS": r"N° FINESS : \d{9}",
-    "pourvoi": r"pourvoi n° \d{2}-\d{2}\.\d{3}",
     "éponyme": r"maladie de (?:Parkinson|Crohn|Basedow|Horton)|signe de Babinski",
     "juridiction": r"(?:TRIBUNAL|COUR) [A-Z' ]{4,30} DE [A-ZÉ-]{3,30}",
     "barreau": r"barreau (?:de |d'|des )[A-Z][a-zé-]{2,30}",
     "préfecture": r"Préfecture (?:de la |du |des |de )[A-Z][\w-]{2,30}",
 }
+
+
+CASE_NUMBERS = {
+    "numéro RG": r"(?:RG n°|N° RG) (\d{2}/\d{5})",
+    "pourvoi": r"pourvoi n° (\d{2}-\d{2}\.\d{3})",
+    "dossier": r"dossier n° (\d{4}/\d{5})",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASE_NUMBERS))
+def test_case_numbers_after_their_cue_are_gold(records: list[dict[str, Any]], name: str) -> None:
+    pattern = re.compile(CASE_NUMBERS[name])
+    found = 0
+    for record in records:
+        gold = {(s["start"], s["end"], s["label"]) for s in record["spans"]}
+        for match in pattern.finditer(record["text"]):
+            found += 1
+            assert (*match.span(1), "FILE_NUMBER") in gold, (record["id"], match.group())
+    assert found >= 5
 
 
 @pytest.mark.parametrize("name", sorted(NEGATIVES))
@@ -141,12 +229,16 @@ def test_near_misses_are_present_and_not_annotated(
     assert found >= 5
 
 
-def test_readme_counts_match_the_file(records: list[dict[str, Any]]) -> None:
+@pytest.mark.parametrize("split", ["dev", "fresh"])
+def test_readme_counts_match_the_file(
+    records: list[dict[str, Any]], fresh: list[dict[str, Any]], split: str
+) -> None:
     readme = (DEVSET_PATH.parent / "README.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| (\w+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$", readme, re.M)
+    table = readme.split(f"<!-- {split} -->")[1].split("<!--")[0]
+    rows = re.findall(r"^\| (\w+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$", table, re.M)
     documented = {label: tuple(int(n) for n in counts) for label, *counts in rows}
     actual: dict[str, list[int]] = {}
-    for record in records:
+    for record in records if split == "dev" else fresh:
         for span in record["spans"]:
             counts = actual.setdefault(span["label"], [0, 0, 0, 0])
             counts[KINDS.index(record["kind"])] += 1
@@ -154,12 +246,13 @@ def test_readme_counts_match_the_file(records: list[dict[str, Any]]) -> None:
     assert documented == {label: tuple(c) for label, c in actual.items()}
 
 
-def test_generation_is_deterministic(records: list[dict[str, Any]]) -> None:
-    first, second = to_jsonl(list(generate())), to_jsonl(list(generate()))
+@pytest.mark.parametrize("split", ["dev", "fresh"])
+def test_generation_is_deterministic(split: str) -> None:
+    first, second = to_jsonl(list(generate(split))), to_jsonl(list(generate(split)))
     assert first == second
     if faker.VERSION != FAKER_VERSION:
-        pytest.skip(f"devset.jsonl was generated with Faker {FAKER_VERSION}, not {faker.VERSION}")
-    assert first == DEVSET_PATH.read_text(encoding="utf-8")
+        pytest.skip(f"the sets were generated with Faker {FAKER_VERSION}, not {faker.VERSION}")
+    assert first == SPLITS[split].path.read_text(encoding="utf-8")
 
 
 # --- check-key generators ------------------------------------------------------------------------
@@ -321,14 +414,32 @@ def test_is_masking(label: str, dates: bool, masks: bool) -> None:
 
 def test_evaluate_on_a_tiny_set() -> None:
     records = [
-        {"kind": "courrier", "text": "x" * 30, "spans": [{"start": 0, "end": 10, "label": P}]},
-        {"kind": "clinique", "text": "y" * 30, "spans": [{"start": 5, "end": 20, "label": "NIR"}]},
-    ]
-    result = evaluate(records, [[Span(0, 10, P)], [Span(5, 20, "PHONE")]])
-    assert result["masking"]["f1"] == 1.0
+        {"kind": "courrier", "group": "base", "text": "x" * 30,
+         "spans": [{"start": 0, "end": 10, "label": P}],
+         "reported": [{"start": 20, "end": 25, "label": "SERVICE_PHONE"}]},
+        {"kind": "clinique", "group": "hostile", "text": "y" * 30,
+         "spans": [{"start": 5, "end": 20, "label": "NIR"}],
+         "decoys": [{"start": 22, "end": 28, "label": "DECOY"}]},
+    ]  # fmt: skip
+    result = evaluate(
+        records,
+        [[Span(0, 10, P), Span(20, 25, "SERVICE_PHONE")], [Span(5, 20, "PHONE"), Span(22, 24, P)]],
+    )
+    assert result["masking_by_group"]["base"]["f1"] == 1.0
     assert result["masking_by_kind"]["clinique"]["recall"] == 1.0
     assert result["labels_overlap"]["NIR"]["recall"] == 0.0
     assert result["identifiers"]["NIR"] == {"recall": 0.0, "fully_masked": 1.0, "support": 1}
+    assert result["identifiers_hostile"]["NIR"]["support"] == 1
+    assert result["decoys"] == {"flagged": 1, "support": 1, "share": 1.0}
+    # A service's number recognised as such, and not masked.
+    assert result["institutional"]["SERVICE_PHONE"] == {"recall": 1.0, "masked": 0.0, "support": 1}
+
+
+def test_institutional_labels_do_not_mask() -> None:
+    for label in INSTITUTIONAL_LABELS:
+        assert not is_masking(label)
+    counts = char_masking([[Span(0, 10, P)]], [[Span(0, 10, P), Span(12, 20, "SERVICE_EMAIL")]])
+    assert counts.precision == 1.0
 
 
 # --- Presidio adapter ----------------------------------------------------------------------------

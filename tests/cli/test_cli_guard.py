@@ -15,7 +15,7 @@ LETTER = (
     "Objet : votre demande de titre de séjour\n\n"
     "Monsieur,\n"
     "Vous êtes né le 3 avril 1981 ; votre numéro de sécurité sociale 1 81 04 33 063 072 79 "
-    "figure au dossier. Vous pouvez joindre le service au 05 56 90 60 60 ou par courriel à "
+    "figure au dossier. Vous avez indiqué être joignable au 05 56 90 60 60 ou par courriel à "
     "jm.durand@example.fr.\n\n"
     "Jean-Marc DURAND est invité à se présenter en préfecture.\n"
 )

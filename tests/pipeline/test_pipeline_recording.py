@@ -38,8 +38,8 @@ Vous avez sollicité le renouvellement de votre titre de séjour. Votre dossier 
 née le 14 juillet 1986 à Casablanca. Votre numéro de sécurité sociale est le 2 86 07 99 350 042 43
 et vos allocations sont versées sur le compte FR76 3000 6000 0112 3456 7890 189.
 
-Votre employeur, la société dont le SIRET est 732 829 320 00074, a confirmé votre contrat. Pour
-toute question, le service est joignable au 05 34 45 34 45 ; vous pouvez aussi écrire à
+Votre employeur, la société dont le SIRET est 732 829 320 00074, a confirmé votre contrat. Vous
+avez indiqué être joignable au 05 34 45 34 45 ; vous pouvez aussi écrire à
 amelie.rousseau@example.org.
 
 Je vous prie d'agréer, Madame, l'expression de mes salutations distinguées.

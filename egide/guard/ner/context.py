@@ -25,6 +25,7 @@ from egide.guard.ner.gazetteers import (
     Gazetteers,
     follows_establishment_word,
 )
+from egide.guard.ner.tables import table_candidates
 from egide.guard.ner.tokens import (
     NAME_GAP_RE,
     Shape,
@@ -45,8 +46,9 @@ CIVILITY_RE = re.compile(
     rf"(?={_SPACE})"
 )
 LABEL_RE = re.compile(
-    r"(?<![\w'’])(?i:patiente?|nom(?: de naissance| d'usage| marital| de famille| et prénoms?)?"
-    r"|prénoms?(?: et nom)?|requérante?|demandeur|demanderesse|défendeur|défenderesse"
+    r"(?<![\w'’])(?i:patiente?|nom(?:\(s\))?(?: de naissance| d'usage| marital| de famille"
+    r"| et prénoms?| et prénom\(s\))?"
+    r"|prénoms?(?:\(s\))?(?: et nom)?|cadre de santé|cadre(?: de| du) service|requérante?|demandeur|demanderesse|défendeur|défenderesse"
     r"|appelante?|intimée?|médecin(?: traitant| prescripteur| référent| responsable)?"
     r"|interne|infirmière?|signataire|rédigé par|rédacteur|rédactrice|dossier suivi par"
     r"|affaire suivie par|suivi par|contact|destinataire|expéditeur|expéditrice|assurée?"
@@ -189,6 +191,7 @@ class NameRules:
         yield from self._identity_clauses()
         yield from self._versus()
         yield from self._signatures()
+        yield from table_candidates(self.text)
         yield from self._shapes()
 
     def _skip_title(self, pos: int) -> int:

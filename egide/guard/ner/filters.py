@@ -23,7 +23,7 @@ from egide.guard.ner.gazetteers import (
     follows_establishment_word,
 )
 from egide.guard.ner.model import ModelEntity
-from egide.guard.ner.places import NON_IDENTIFYING_PLACES, institutional_place
+from egide.guard.ner.places import NON_IDENTIFYING_PLACES, in_postal_line, institutional_place
 from egide.guard.ner.tokens import Shape, fold, shape_of
 
 __all__ = ["clean_entities"]
@@ -142,6 +142,7 @@ def _clean(text: str, start: int, end: int, label: str, gaz: Gazetteers) -> Cand
         if (
             fold(name) in NON_IDENTIFYING_PLACES
             or institutional_place(text, span_start, span_end)
+            or in_postal_line(text, span_start, span_end)
             or _is_eponym(text, span_start, keys)
         ):
             return None

@@ -14,7 +14,9 @@ from egide.guard.ner.candidates import Candidate
 from egide.guard.ner.gazetteers import ACRONYMS, Gazetteers
 from egide.guard.ner.tokens import NAME_GAP_RE, Shape, Token, fold, read_token
 
-__all__ = ["find_places", "LARGE_TOWN", "institutional_place", "NON_IDENTIFYING_PLACES"]
+__all__ = [
+    "find_places", "LARGE_TOWN", "in_postal_line", "institutional_place", "NON_IDENTIFYING_PLACES",
+]  # fmt: skip
 
 LARGE_TOWN = 20_000
 _MEDIUM_TOWN = 2_000
@@ -74,6 +76,22 @@ def institutional_place(text: str, start: int, end: int) -> bool:
     return any(word in _INSTITUTIONS for word in recent)
 
 
+_POSTCODE_BEFORE_RE = re.compile(r"(?<!\d)\d{5}[ \t\u00a0]{1,3}$")
+_CEDEX_AFTER_RE = re.compile(r"[ \t\u00a0]{1,3}(?i:cedex)\b")
+# Lower-case words that may sit inside a place's name: "La Roche sur Yon", "Pont de l'Arche".
+_NAME_LINKS = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "sur", "sous", "en",
+                         "lez", "aux", "au", "et"})  # fmt: skip
+
+
+def in_postal_line(text: str, start: int, end: int) -> bool:
+    """A commune right after a postal code, or before CEDEX, belongs to an address: the address
+    recognizer reports it whole (ADDRESS, or SERVICE_ADDRESS for an administration)."""
+    before = text[max(0, start - 10) : start]
+    return _POSTCODE_BEFORE_RE.search(before) is not None or (
+        _CEDEX_AFTER_RE.match(text, end) is not None
+    )
+
+
 def _previous_words(text: str, start: int) -> list[str]:
     line_start = text.rfind("\n", max(0, start - 40), start) + 1
     window = text[max(line_start, start - 40) : start]
@@ -88,8 +106,8 @@ def _longest_place(text: str, first: Token, gaz: Gazetteers) -> tuple[int, int |
     for _ in range(_MAX_PARTS - 1):
         gap = NAME_GAP_RE.match(text, end)
         token = read_token(text, gap.end()) if gap else None
-        if token is None:
-            break
+        if token is None or (token.shape is Shape.LOWER and token.key not in _NAME_LINKS):
+            break  # "La réunion de la commission" is a meeting, not the island
         parts.append(token.text)
         end = token.end
         population = gaz.place_population(" ".join(parts))
@@ -104,7 +122,7 @@ def find_places(text: str, capitalised: list[Token], gaz: Gazetteers) -> Iterato
         if token.start < covered:
             continue
         end, population = _longest_place(text, token, gaz)
-        if population is None:
+        if population is None or in_postal_line(text, token.start, end):
             continue
         if token.shape is Shape.UPPER and (token.key in ACRONYMS or len(token.text) <= 4):
             continue  # "ARS", "CAF": acronyms, even when a village bears the same name

@@ -4,6 +4,8 @@ Persons first: overlapping or adjacent person candidates merge into the longest 
 sources agreeing raise the score). A known place beats a person that only the model proposed;
 otherwise a person beats the place or organisation it overlaps. An organisation that ends with
 a place ("Agence régionale de santé d'Île-de-France") is cut before it, so that both remain.
+Countries and regions listed three or more in a row ("de l'Islande, du Liechtenstein, de la
+Norvège et de la Suisse") are an enumeration of a rule or a form, not a person's place: dropped.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from collections.abc import Iterable
 
 from egide.guard.ner.candidates import Candidate
-from egide.guard.ner.gazetteers import ACRONYMS, Gazetteers
+from egide.guard.ner.gazetteers import ACRONYMS, Gazetteers, gazetteers
 from egide.guard.ner.tokens import Shape, Token, fold
 
 __all__ = ["resolve", "propagate_surnames"]
@@ -21,6 +23,14 @@ __all__ = ["resolve", "propagate_surnames"]
 _ADJACENT_RE = re.compile(r"[ \u00a0]?")
 _ORG_TAIL_RE = re.compile(r"(?:[ \t]{1,3}(?:de|du|des|de la|en))?[ \t]{0,3}(?:d['’]|l['’])?$")
 _AGREEMENT_BONUS = 0.05
+# Between two items of a list: a comma or "et"/"ou", and the articles or prepositions of French
+# enumerations ("de l'Islande, du Liechtenstein, de la Norvège et de la Suisse").
+_LIST_GLUE_RE = re.compile(
+    r"[ \t\u00a0]{0,3}(?:,|;|\bet\b|\bou\b)[ \t\u00a0]{0,3}"
+    r"(?:(?:de|du|des|la|le|les|en|au|aux|à|a)[ \t\u00a0]{1,3}|[dl]['’]){0,2}",
+    re.IGNORECASE,
+)
+LIST_MIN_ITEMS = 3
 
 
 def _merge(group: list[Candidate]) -> Candidate:
@@ -106,7 +116,32 @@ def resolve(text: str, candidates: Iterable[Candidate]) -> list[Candidate]:
         cut = _cut_before_place(text, org, kept.overlapping(org))
         if cut is not None and not kept.overlapping(cut):
             kept.add(cut)
-    return kept.spans
+    return _without_territory_lists(text, kept.spans)
+
+
+def _without_territory_lists(text: str, spans: list[Candidate]) -> list[Candidate]:
+    """Drop runs of LIST_MIN_ITEMS or more countries or regions joined as a list."""
+    gaz = gazetteers()
+
+    def territory(c: Candidate) -> bool:
+        return c.label == "LOCATION" and gaz.place_population(text[c.start : c.end]) == -1
+
+    dropped: set[int] = set()
+    run: list[int] = []
+    for index, candidate in enumerate([*spans, None]):
+        joined = (
+            candidate is not None
+            and territory(candidate)
+            and bool(run)
+            and _LIST_GLUE_RE.fullmatch(text, spans[run[-1]].end, candidate.start) is not None
+        )
+        if joined:
+            run.append(index)
+            continue
+        if len(run) >= LIST_MIN_ITEMS:
+            dropped.update(run)
+        run = [index] if candidate is not None and territory(candidate) else []
+    return [c for i, c in enumerate(spans) if i not in dropped]
 
 
 def _cut_before_place(text: str, org: Candidate, rivals: list[Candidate]) -> Candidate | None:
@@ -125,32 +160,54 @@ def _cut_before_place(text: str, org: Candidate, rivals: list[Candidate]) -> Can
     return Candidate(org.start, end, "ORG", org.score, org.source, org.explanation)
 
 
+def _given_names(words: list[str], gaz: Gazetteers) -> set[str]:
+    """The given names of a strong mention: known first names written in mixed case ("Patrick
+    FONTAINE", "DUPONT Jean", "Marie-Laure Petit"), never the upper-case surname."""
+    given: set[str] = set()
+    for word in words:
+        if word.isupper() or word.endswith("."):
+            continue
+        pieces = word.split("-")
+        if gaz.is_unambiguous_first_name(word) or (
+            len(pieces) > 1 and all(gaz.is_first_name(piece) for piece in pieces)
+        ):
+            given.add(fold(word))
+    return given
+
+
 def propagate_surnames(
     text: str, capitalised: list[Token], persons: list[Candidate], gaz: Gazetteers
 ) -> list[Candidate]:
-    """Bare mentions ("DUPONT a déclaré") of a surname found with a civility elsewhere."""
+    """Bare mentions of a name found with strong evidence elsewhere in the text: the surname
+    ("DUPONT a déclaré", after "M. Jean DUPONT") and the given name ("J1 : Marie-Laure est
+    apyrétique", after "Mme Marie-Laure PETIT"), as clinical notes and judgments write them."""
     surnames: set[str] = set()
+    given: set[str] = set()
     for person in persons:
-        if person.score < 0.9:
+        if person.label != "PERSON" or person.score < 0.9:
             continue
-        for word in text[person.start : person.end].split():
+        words = text[person.start : person.end].split()
+        given |= _given_names(words, gaz) if len(words) > 1 else set()
+        for word in words:
             if len(word) < 3 or word.endswith("."):
                 continue
             upper = word.isupper()
             if upper or not (gaz.is_first_name(word) or gaz.is_common_word(word)):
                 surnames.add(fold(word))
-    if not surnames:
+    if not surnames and not given:
         return []
     found: list[Candidate] = []
     for token in capitalised:
         key = token.key
-        if key not in surnames or key in ACRONYMS:
+        if key in ACRONYMS:
             continue
-        if token.shape is not Shape.UPPER and gaz.is_common_word(token.text):
+        if key in surnames:
+            if token.shape is not Shape.UPPER and gaz.is_common_word(token.text):
+                continue
+            why = "nom déjà reconnu dans le texte"
+        elif key in given and token.shape is not Shape.INITIAL:
+            why = "prénom d'une personne déjà reconnue dans le texte"
+        else:
             continue
-        found.append(
-            Candidate(
-                token.start, token.end, "PERSON", 0.75, "document", "nom déjà reconnu dans le texte"
-            )
-        )
+        found.append(Candidate(token.start, token.end, "PERSON", 0.75, "document", why))
     return found

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["SEP", "LEFT", "RIGHT", "ContextWords", "fold"]
+__all__ = ["SEP", "LEFT", "OCR_GAP", "RIGHT", "ContextWords", "fold"]
 
 # What people and word processors put between the groups of an identifier: spaces, non-breaking
 # spaces (U+00A0, U+202F), dots and dashes.
@@ -20,6 +20,14 @@ SEP = r"[ .\-\u00a0\u202f]"
 # separators, on either side.
 LEFT = rf"(?<!\w)(?<!\d{SEP})(?<!\d{SEP}{SEP})"
 RIGHT = rf"(?!\w)(?!{SEP}{{1,2}}\d)"
+
+# What forms, scanned documents and spreadsheets put between the characters of an identifier,
+# wherever they like: one space per digit ("1 8 4 1 2…"), boxes ("|1|8|4|"), dots, slashes,
+# underscores, or a line break where the line was full. One gap is a few spaces, or one such
+# mark with up to two spaces on either side, or one line break: each alternative is bounded, so
+# a pattern made of a fixed number of digits and gaps stays linear-time.
+_SPACE = r"[ \u00a0\u202f]"
+OCR_GAP = rf"(?:{_SPACE}{{0,2}}[.\-|/_\\]{_SPACE}{{0,2}}|{_SPACE}{{1,3}}|{_SPACE}{{0,2}}\n{_SPACE}{{0,2}})"
 
 _PLAIN = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u00ba": "°", "\u00a0": " "})
 

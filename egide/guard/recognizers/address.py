@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from egide.guard.findings import Finding
+from egide.guard.recognizers._institutional import administration_address
 from egide.guard.recognizers.base import has_context
 from egide.guard.registry import Recognizer, register_recognizer
 
@@ -53,9 +55,15 @@ _NUMBER = (
 _STREET = rf"{_NUMBER}(?:{_SP}{{0,2}},)?{_SP}{{1,3}}{_STREET_TYPE}{_SP}{{1,3}}{_NAME}"
 # No number: a lieu-dit, or a named residence/estate written with a capital ("Résidence Les Pins",
 # never the "titre de résidence" of running prose).
+# Business and industrial estates: "ZAC du Moulin", "ZI de la Plaine", "Zone artisanale des
+# Landes", "Parc d'activités de Romanet".
+_ESTATE = (
+    rf"Z\.?A\.?C\.?|Z\.?[AI]\.?|(?i:zone{_SP}(?:artisanale|industrielle|commerciale"
+    rf"|d'activités?|d'activité)|parc{_SP}d'activités?)"
+)
 _NAMED_PLACE = (
     rf"(?<![\w\-])(?:(?i:lieu{_SP}?-?{_SP}?dit)|R[ée]sidence|RÉSIDENCE|RESIDENCE"
-    rf"|Lotissement|LOTISSEMENT|Hameau|HAMEAU)(?:{_SP}{{0,2}}:)?{_SP}{{1,3}}{_NAME}"
+    rf"|Lotissement|LOTISSEMENT|Hameau|HAMEAU|{_ESTATE})(?:{_SP}{{0,2}}:)?{_SP}{{1,3}}{_NAME}"
 )
 _BOX = rf"(?<![\w.])(?:(?:BP|B\.P\.){_SP}?\d{{1,5}}|(?:CS|TSA){_SP}?\d{{5}})(?!\d)"
 
@@ -75,8 +83,9 @@ def _locality(postcode: str, commune: str) -> str:
 # breaks the address).
 _JOIN = rf"{_SP}{{0,3}}(?:[,;\-–]{_SP}{{0,3}})?(?:\r?\n{_SP}{{0,3}})?(?<!\w)"
 
+# "1 rue Souham – BP 250 – 19012 TULLE CEDEX": a boîte postale may sit between street and town.
 _PATTERN = re.compile(
-    rf"(?:(?P<street>{_STREET})|(?P<place>{_NAMED_PLACE})|(?P<box>{_BOX}))"
+    rf"(?:(?P<street>{_STREET})(?:{_JOIN}{_BOX})?|(?P<place>{_NAMED_PLACE})|(?P<box>{_BOX}))"
     rf"(?:{_JOIN}{_locality('cp', 'commune')})?"
     rf"|(?<![\w,.])(?<!\d{_SP}){_locality('cp_alone', 'commune_alone')}"
 )
@@ -102,11 +111,15 @@ def _first_word(commune: str) -> str:
 
 
 class AddressRecognizer:
-    """Postal addresses; a street line and a "75001 PARIS" line directly below form one span."""
+    """Postal addresses; a street line and a "75001 PARIS" line directly below form one span.
+
+    An administration's address (CEDEX, TSA, CS, or headed by "Préfecture…", "Direction…") is
+    reported as SERVICE_ADDRESS: institutional, not personal (see ``_institutional``).
+    """
 
     def __init__(self) -> None:
         self.name = "address"
-        self.labels: tuple[str, ...] = ("ADDRESS",)
+        self.labels: tuple[str, ...] = ("ADDRESS", "SERVICE_ADDRESS")
 
     def find(self, text: str) -> Iterator[Finding]:
         for match in _PATTERN.finditer(text):
@@ -114,8 +127,12 @@ class AddressRecognizer:
                 finding = self._locality(text, match)
             else:
                 finding = self._street(text, match)
-            if finding is not None:
-                yield finding
+            if finding is None:
+                continue
+            if administration_address(text, finding.start, finding.text):
+                why = finding.explanation + " ; adresse d'une administration"
+                finding = replace(finding, label="SERVICE_ADDRESS", explanation=why)
+            yield finding
 
     def _locality(self, text: str, match: re.Match[str]) -> Finding | None:
         if _first_word(match.group("commune_alone")) in _NOT_COMMUNES:

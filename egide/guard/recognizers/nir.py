@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from stdnum.fr import nir as stdnum_nir
 
 from egide.guard.findings import Finding
-from egide.guard.recognizers._keyed import LEFT, RIGHT, SEP, ContextWords
+from egide.guard.recognizers._keyed import LEFT, OCR_GAP, RIGHT, SEP, ContextWords
 from egide.guard.registry import Recognizer, register_recognizer
 
 __all__ = ["NirRecognizer", "nir_recognizer", "is_nir"]
@@ -26,12 +26,20 @@ _PATTERN = re.compile(
     rf"(?:(?:2[ABab]|\d{{2}}){_GAP}\d{{3}}|9[78]\d{_GAP}\d{{2}})"
     rf"{_GAP}\d{{3}})(?:{_KEY_GAP}(?P<key>\d{{2}}))?){RIGHT}"
 )
+# Forms and scanned documents: a gap may sit between any two characters ("1 8 4 1 2 7 5…",
+# "2|69|05|…", a line break where the line was full). The groups are then checked on the
+# compact value, as above.
+_OCR_PATTERN = re.compile(
+    rf"{LEFT}(?P<value>(?P<body>[1-478](?:{OCR_GAP}?\d){{5}}{OCR_GAP}?[\dABab]"
+    rf"(?:{OCR_GAP}?\d){{6}})(?:{OCR_GAP}?(?P<key>\d{OCR_GAP}?\d))?){RIGHT}"
+)
 
 _CONTEXT = ContextWords(
     (
         "sécurité sociale", "sécu", "nir", "n° ss", "n°ss", "no ss", "n° de ss", "numéro ss",
         "numéro d'inscription au répertoire", "immatriculation", "immatriculé", "immatriculée",
-        "insee", "assuré social", "assurée sociale", "carte vitale",
+        "insee", "assuré social", "assurée sociale", "carte vitale", "assuré", "assurée",
+        "n° d'identification", "numéro d'identification", "ins", "n° ins", "ss",
     ),
     after=30,
 )  # fmt: skip
@@ -39,6 +47,8 @@ _CONTEXT = ContextWords(
 SCORE_KEY = 0.95
 SCORE_KEY_CONTEXT = 0.99
 SCORE_NO_KEY_CONTEXT = 0.85
+# A wrong key next to a NIR's cue: a typo or an OCR error, still somebody's NIR.
+SCORE_WRONG_KEY_CONTEXT = 0.8
 
 
 def _compact(value: str) -> str:
@@ -70,31 +80,49 @@ def is_nir(value: str) -> bool:
 
 
 class NirRecognizer:
-    """A NIR with a valid key anywhere; without its key, only next to a context word."""
+    """A NIR with a valid key anywhere; without its key, or with a wrong one (NIR_LIKE), only
+    next to a context word ("n° de sécurité sociale", "NIR", "assuré"…)."""
 
     def __init__(self) -> None:
         self.name = "nir"
-        self.labels: tuple[str, ...] = ("NIR",)
+        self.labels: tuple[str, ...] = ("NIR", "NIR_LIKE")
 
     def find(self, text: str) -> Iterator[Finding]:
-        for match in _PATTERN.finditer(text):
-            body, key = match.group("body", "key")
-            number = _compact(body)
-            if not _plausible(number):
-                continue
-            start, end = match.span("value")
-            context = _CONTEXT.near(text, start, end)
-            if key is not None:
-                if not _key_matches(number, key):
-                    continue
+        seen: set[tuple[int, int]] = set()
+        for pattern in (_PATTERN, _OCR_PATTERN):
+            for match in pattern.finditer(text):
+                span = match.span("value")
+                if any(s < span[1] and span[0] < e for s, e in seen):
+                    continue  # the grouped pattern already read this value
+                finding = self._judge(text, match)
+                if finding is not None:
+                    seen.add(span)
+                    yield finding
+
+    def _judge(self, text: str, match: re.Match[str]) -> Finding | None:
+        body, key = match.group("body", "key")
+        number = _compact(body)
+        if not _plausible(number):
+            return None
+        start, end = match.span("value")
+        context = _CONTEXT.near(text, start, end)
+        label = "NIR"
+        if key is not None:
+            key = _compact(key)
+            if _key_matches(number, key):
                 score, why = SCORE_KEY, "NIR avec clé de contrôle valide"
                 if context:
                     score, why = SCORE_KEY_CONTEXT, why + " ; mot de contexte"
             elif context:
-                score, why = SCORE_NO_KEY_CONTEXT, "NIR sans clé ; mot de contexte"
+                label, score = "NIR_LIKE", SCORE_WRONG_KEY_CONTEXT
+                why = "forme d'un NIR, clé erronée ; mot de contexte"
             else:
-                continue
-            yield Finding(start, end, "NIR", score, match.group("value"), self.name, why)
+                return None
+        elif context:
+            score, why = SCORE_NO_KEY_CONTEXT, "NIR sans clé ; mot de contexte"
+        else:
+            return None
+        return Finding(start, end, label, score, match.group("value"), self.name, why)
 
 
 @register_recognizer("nir")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from egide.guard.findings import Finding
+from egide.guard.recognizers._institutional import example_value
 from egide.guard.recognizers.base import has_context
 from egide.guard.registry import Recognizer, register_recognizer
 
@@ -46,11 +48,12 @@ SCORE_CONTEXT = 0.97
 
 
 class PlateRecognizer:
-    """Plates; the ambiguous layouts (packed, temporary WW, short FNI) need a context word."""
+    """Plates; the ambiguous layouts (packed, temporary WW, short FNI) need a context word. An
+    example value of a form ("exemple : AB-123-CD") is reported as EXAMPLE_VALUE."""
 
     def __init__(self) -> None:
         self.name = "plate"
-        self.labels: tuple[str, ...] = ("PLATE",)
+        self.labels: tuple[str, ...] = ("PLATE", "EXAMPLE_VALUE")
 
     def _context(self, text: str, start: int, end: int) -> bool:
         return has_context(text, start, end, _CONTEXT, after=_CONTEXT_AFTER)
@@ -91,8 +94,13 @@ class PlateRecognizer:
             yield Finding(start, end, "PLATE", score, match.group(), self.name, why)
 
     def find(self, text: str) -> Iterator[Finding]:
-        yield from self._siv(text)
-        yield from self._fni(text)
+        for finding in (*self._siv(text), *self._fni(text)):
+            if example_value(text, finding.start, finding.end):
+                # "exemple : AB-123-CD": the form shows how to write a plate, nobody's plate.
+                why = finding.explanation + " ; valeur d'exemple d'un formulaire"
+                yield replace(finding, label="EXAMPLE_VALUE", explanation=why)
+            else:
+                yield finding
 
 
 @register_recognizer("plate")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from stdnum.fr import siret as stdnum_siret
 
 from egide.guard.findings import Finding
-from egide.guard.recognizers._keyed import LEFT, RIGHT, SEP, ContextWords
+from egide.guard.recognizers._keyed import LEFT, OCR_GAP, RIGHT, SEP, ContextWords
 from egide.guard.registry import Recognizer, register_recognizer
 
 __all__ = ["SiretRecognizer", "siret_recognizer", "is_siret"]
@@ -19,6 +19,12 @@ _PATTERN = re.compile(
     rf"{LEFT}(?P<value>\d{{3}}(?P<sep>{SEP}?)\d{{3}}(?P=sep)\d{{3}}{SEP}?"
     rf"(?:\d{{5}}|\d{{3}}{SEP}?\d{{2}})){RIGHT}"
 )
+
+# Forms and scans: a gap between any two digits ("9 0 6 1 3 9…", "906|139|795|00015", the NIC on
+# the next line). A Luhn key passes one number in ten: such a layout is believed only with a
+# context word, or when every gap is the same (one space per digit, boxes).
+_OCR_PATTERN = re.compile(rf"{LEFT}(?P<value>\d(?:{OCR_GAP}?\d){{13}}){RIGHT}")
+_GAPS = re.compile(r"\D+")
 
 _CONTEXT = ContextWords(
     (
@@ -48,17 +54,28 @@ class SiretRecognizer:
         self.labels: tuple[str, ...] = ("SIRET",)
 
     def find(self, text: str) -> Iterator[Finding]:
-        for match in _PATTERN.finditer(text):
-            value = match.group("value")
-            if not is_siret("".join(ch for ch in value if ch.isdigit())):
-                continue
-            start, end = match.span("value")
-            if _CONTEXT.near(text, start, end):
-                score, why = SCORE_CONTEXT, "SIRET avec clé de contrôle valide ; mot de contexte"
-            else:
-                score = SCORE_PACKED if value.isdigit() else SCORE_GROUPED
-                why = "SIRET avec clé de contrôle valide"
-            yield Finding(start, end, "SIRET", score, value, self.name, why)
+        seen: list[tuple[int, int]] = []
+        for pattern in (_PATTERN, _OCR_PATTERN):
+            for match in pattern.finditer(text):
+                value = match.group("value")
+                start, end = match.span("value")
+                if any(s < end and start < e for s, e in seen):
+                    continue
+                if not is_siret("".join(ch for ch in value if ch.isdigit())):
+                    continue
+                context = _CONTEXT.near(text, start, end)
+                if pattern is _OCR_PATTERN and not context and len(set(_GAPS.findall(value))) > 1:
+                    continue
+                seen.append((start, end))
+                if context:
+                    score, why = (
+                        SCORE_CONTEXT,
+                        "SIRET avec clé de contrôle valide ; mot de contexte",
+                    )
+                else:
+                    score = SCORE_PACKED if value.isdigit() else SCORE_GROUPED
+                    why = "SIRET avec clé de contrôle valide"
+                yield Finding(start, end, "SIRET", score, value, self.name, why)
 
 
 @register_recognizer("siret")

@@ -8,14 +8,15 @@ from collections.abc import Iterator
 from stdnum.fr import nif as stdnum_nif
 
 from egide.guard.findings import Finding
-from egide.guard.recognizers._keyed import LEFT, RIGHT, SEP, ContextWords
+from egide.guard.recognizers._keyed import LEFT, OCR_GAP, RIGHT, ContextWords
 from egide.guard.registry import Recognizer, register_recognizer
 
 __all__ = ["TaxIdRecognizer", "tax_id_recognizer"]
 
 # Printed "12 34 567 890 123" on tax notices, packed in forms, grouped otherwise by hand: one
 # separator is accepted between any two digits, the key (one chance in 511) does the sorting.
-_PATTERN = re.compile(rf"{LEFT}(?P<value>[0-3](?:{SEP}?\d){{12}}){RIGHT}")
+# Forms and scans: a gap between any two digits ("0 4 5 1…", "04.51.102…", a line break).
+_PATTERN = re.compile(rf"{LEFT}(?P<value>[0-3](?:{OCR_GAP}?\d){{12}}){RIGHT}")
 
 _CONTEXT = ContextWords(
     (

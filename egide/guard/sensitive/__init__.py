@@ -30,8 +30,9 @@ __all__ = [
 
 BASELINE = Level.INTERNE
 # Personal data that is sensitive by itself (the NIR reveals sex, birth and birthplace, and the
-# CNIL treats it as a special identifier).
-_SENSITIVE_LABELS = frozenset({"NIR"})
+# CNIL treats it as a special identifier); a NIR-like value (wrong key after its cue) weighs the
+# same: it is somebody's NIR with a typo.
+_SENSITIVE_LABELS = frozenset({"NIR", "NIR_LIKE"})
 
 
 def find_cues(text: str, findings: Sequence[Finding] = ()) -> list[Cue]:

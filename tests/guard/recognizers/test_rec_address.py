@@ -29,7 +29,6 @@ VALID = [
      "3 ter, boulevard Saint-Michel, 75005 Paris"),
     ("Exploitation située lieu-dit Les Granges, 42100 Saint-Étienne.",
      "lieu-dit Les Granges, 42100 Saint-Étienne"),
-    ("Écrire à la préfecture, BP 123, 76600 LE HAVRE CEDEX.", "BP 123, 76600 LE HAVRE CEDEX"),
     ("Siège : 5 av. Foch 69006 Lyon", "5 av. Foch 69006 Lyon"),
     ("Cérémonie au 8 place du 8 Mai 1945 59000 Lille.", "8 place du 8 Mai 1945 59000 Lille"),
     ("Bureau au 20 cours Napoléon, 20000 Ajaccio.", "20 cours Napoléon, 20000 Ajaccio"),
@@ -39,11 +38,16 @@ VALID = [
     ("Siège au 2 rond-point des Champs-Élysées.", "2 rond-point des Champs-Élysées"),
     ("Demeurant 10 chemin du Moulin, 97400 Saint-Denis.", "10 chemin du Moulin, 97400 Saint-Denis"),
     ("Courrier : 4 RUE DE LA PAIX 75002 PARIS", "4 RUE DE LA PAIX 75002 PARIS"),
-    ("Ministère, 1 place Beauvau 75800 Paris Cedex 08.", "1 place Beauvau 75800 Paris Cedex 08"),
     ("Hébergé Résidence Les Tilleuls, bâtiment C.", "Résidence Les Tilleuls"),
     ("Le 12-14 boulevard Victor Hugo, 06000 Nice, est fermé.",
      "12-14 boulevard Victor Hugo, 06000 Nice"),
-    ("Envoi CS 30001 – 59000 Lille", "CS 30001 – 59000 Lille"),
+    ("Atelier ZAC du Moulin, 87220 Feytiat, fermé.", "ZAC du Moulin, 87220 Feytiat"),
+    ("Il travaille Zone artisanale des Landes 19100 Brive.",
+     "Zone artisanale des Landes 19100 Brive"),
+    # A person may have a boîte postale (in the countryside, overseas): still personal.
+    ("M. Teriitahi, BP 1234, 98713 Papeete", "BP 1234, 98713 Papeete"),
+    ("Madame Aminata DUMONT\n90 impasse Aristide Briand\n43000 LE PUY-EN-VELAY",
+     "90 impasse Aristide Briand\n43000 LE PUY-EN-VELAY"),
 ]  # fmt: skip
 
 
@@ -51,6 +55,27 @@ VALID = [
 def test_finds_addresses(recognizer: Recognizer, text: str, value: str) -> None:
     findings = found(recognizer, text)
     assert [(f.text, f.label) for f in findings] == [(value, "ADDRESS")]
+
+
+# An administration's address is institutional: CEDEX, TSA and CS are mass-mail services no
+# person has; a line naming an administration heads the address of its offices.
+INSTITUTIONAL = [
+    ("Écrire à la préfecture, BP 123, 76600 LE HAVRE CEDEX.", "BP 123, 76600 LE HAVRE CEDEX"),
+    ("Ministère, 1 place Beauvau 75800 Paris Cedex 08.", "1 place Beauvau 75800 Paris Cedex 08"),
+    ("Envoi CS 30001 – 59000 Lille", "CS 30001 – 59000 Lille"),
+    ("Service des retraites\nTSA 83529\n44035 NANTES CEDEX 01", "TSA 83529\n44035 NANTES CEDEX 01"),
+    ("PRÉFECTURE DE LA CORRÈZE\n1 rue Souham\n19000 TULLE", "1 rue Souham\n19000 TULLE"),
+    ("Direction régionale de l'économie\n76 rue de Reuilly, 75012 Paris",
+     "76 rue de Reuilly, 75012 Paris"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "value"), INSTITUTIONAL)
+def test_administration_addresses_are_institutional(
+    recognizer: Recognizer, text: str, value: str
+) -> None:
+    findings = found(recognizer, text)
+    assert [(f.text, f.label) for f in findings] == [(value, "SERVICE_ADDRESS")]
 
 
 @pytest.mark.parametrize(
@@ -109,7 +134,7 @@ def test_near_misses_are_not_addresses(recognizer: Recognizer, text: str) -> Non
 
 def test_is_a_registered_recognizer(recognizer: Recognizer) -> None:
     assert isinstance(recognizer, Recognizer)
-    assert recognizer.labels == ("ADDRESS",)
+    assert recognizer.labels == ("ADDRESS", "SERVICE_ADDRESS")
 
 
 @pytest.mark.parametrize(

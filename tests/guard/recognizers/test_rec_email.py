@@ -1,4 +1,5 @@
-"""EMAIL: syntactic e-mail addresses, spans without surrounding punctuation, no network."""
+"""EMAIL: syntactic e-mail addresses, spans without surrounding punctuation, no network; a
+functional address ("contact@…", "pref-…@…gouv.fr") is SERVICE_EMAIL, institutional."""
 
 from __future__ import annotations
 
@@ -28,10 +29,7 @@ VALID = [
     ("Écrivez à jean.dupont@exemple.fr.", "jean.dupont@exemple.fr"),
     ("Alias : marie-claire+prefecture@sous.domaine.exemple.org, merci.",
      "marie-claire+prefecture@sous.domaine.exemple.org"),
-    ("Le service contact_2024@mairie-exemple.fr répondra.", "contact_2024@mairie-exemple.fr"),
     ("Adresse en capitales J.Martin@Exemple.FR !", "J.Martin@Exemple.FR"),
-    ("Secrétariat (pref-secretariat@exemple.gouv.fr) ouvert le matin.",
-     "pref-secretariat@exemple.gouv.fr"),
     ("Expéditeur : <agent.x@exemple.com>", "agent.x@exemple.com"),
     ("Courriel : a.b-c@x-y.exemple.eu; fin", "a.b-c@x-y.exemple.eu"),
     ("Lien mailto:usager@exemple.fr dans la page.", "usager@exemple.fr"),
@@ -44,6 +42,42 @@ def test_finds_addresses(recognizer: Recognizer, text: str, value: str) -> None:
     findings = found(recognizer, text)
     assert [(f.text, f.label) for f in findings] == [(value, "EMAIL")]
     assert findings[0].score >= 0.9
+
+
+FUNCTIONAL = [
+    ("Le service contact_2024@mairie-exemple.fr répondra.", "contact_2024@mairie-exemple.fr"),
+    ("Secrétariat (pref-secretariat@exemple.gouv.fr) ouvert le matin.",
+     "pref-secretariat@exemple.gouv.fr"),
+    ("Écrire à pref-etrangers@correze.gouv.fr.", "pref-etrangers@correze.gouv.fr"),
+    ("Courriel : secretariat.medecine3@chu-exemple.fr", "secretariat.medecine3@chu-exemple.fr"),
+    ("Contact : accueil.public@interieur.gouv.fr", "accueil.public@interieur.gouv.fr"),
+    ("Questions : info@caf.fr", "info@caf.fr"),
+    ("Réclamations : courrier.scec@diplomatie.gouv.fr", "courrier.scec@diplomatie.gouv.fr"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "value"), FUNCTIONAL)
+def test_functional_addresses_are_institutional(
+    recognizer: Recognizer, text: str, value: str
+) -> None:
+    assert [(f.text, f.label) for f in found(recognizer, text)] == [(value, "SERVICE_EMAIL")]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        # A person's name in the local part, whatever else is there or the domain.
+        "laurent-hamidi51@corse-du-sud.gouv.fr",
+        "contact.dupont@exemple.fr",
+        "marie.petit@interieur.gouv.fr",
+        # A provider of personal mailboxes: a person's address even when it says "contact".
+        "contact@gmail.com",
+        # Unknown words: the guard does not guess, the address stays personal.
+        "fcddvpublic@notaires.fr",
+    ],
+)
+def test_personal_addresses_stay_personal(recognizer: Recognizer, address: str) -> None:
+    assert [f.label for f in found(recognizer, f"Écrire à {address} avant lundi.")] == ["EMAIL"]
 
 
 def test_finds_each_address_of_a_list(recognizer: Recognizer) -> None:
@@ -76,7 +110,7 @@ def test_near_misses_are_not_emails(recognizer: Recognizer, text: str) -> None:
 
 def test_is_a_registered_recognizer(recognizer: Recognizer) -> None:
     assert isinstance(recognizer, Recognizer)
-    assert recognizer.labels == ("EMAIL",)
+    assert recognizer.labels == ("EMAIL", "SERVICE_EMAIL")
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""PHONE: French numbers, national, international and overseas; never inside longer digit runs."""
+"""PHONE: French numbers, national, international and overseas; never inside longer digit runs;
+irregular groupings; a service's number (switchboard, toll-free, "accueil") is SERVICE_PHONE."""
 
 from __future__ import annotations
 
@@ -54,7 +55,57 @@ VALID = [
 def test_finds_french_numbers(recognizer: Recognizer, text: str, value: str) -> None:
     findings = found(recognizer, text)
     assert findings, text
-    assert (findings[0].text, findings[0].label) == (value, "PHONE")
+    assert findings[0].text == value
+    assert findings[0].label in ("PHONE", "SERVICE_PHONE")
+
+
+IRREGULAR = [
+    ("Joignable au 06 1234 5678 le soir.", "06 1234 5678"),
+    ("Portable : 0612 34 56 78", "0612 34 56 78"),
+    ("Tél. 06.12 34.56.78 (répondeur)", "06.12 34.56.78"),
+    ("Tél : 0 6 1 2 3 4 5 6 7 8", "0 6 1 2 3 4 5 6 7 8"),
+    ("Domicile 05 55 12 3456.", "05 55 12 3456"),
+    ("Formulaire rempli à la main : 06/12/34/56/78", "06/12/34/56/78"),
+    ("Depuis l'étranger : +33 6 1234 5678", "+33 6 1234 5678"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), IRREGULAR)
+def test_irregular_groupings(recognizer: Recognizer, text: str, value: str) -> None:
+    assert [(f.text, f.label) for f in found(recognizer, text)] == [(value, "PHONE")]
+
+
+SERVICES = [
+    ("Standard : +33 (0)1 23 45 67 89", "+33 (0)1 23 45 67 89"),
+    ("Numéro vert : 0 800 123 456.", "0 800 123 456"),
+    ("Une question ? 0 810 467 687 (prix d'un appel local)", "0 810 467 687"),
+    ("La plateforme répond au 3939 (service gratuit + prix d'un appel).", "3939"),
+    ("Accueil téléphonique : 05 55 44 18 00 (du lundi au vendredi, de 9 h à 12 h)",
+     "05 55 44 18 00"),
+    ("Secrétariat : 05 55 05 61 23 — Standard : 05 55 05 55 55", "05 55 05 61 23"),
+    ("En cas d'empêchement, prévenez le bureau au 05 55 12 34 56.", "05 55 12 34 56"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "value"), SERVICES)
+def test_services_numbers_are_institutional(recognizer: Recognizer, text: str, value: str) -> None:
+    findings = found(recognizer, text)
+    assert (findings[0].text, findings[0].label) == (value, "SERVICE_PHONE")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A mobile number is a person's, whatever the words around it.
+        "Standard : 06 12 34 56 78",
+        "Accueil : +33 7 98 76 54 32 (du lundi au vendredi)",
+        # An agent's direct line under the name of the agent who handles the file.
+        "Affaire suivie par : M. Laurent HAMIDI\nTél. : 05 68 35 00 95",
+        "Je reste à votre disposition au 05 55 12 34 56 pour tout renseignement.",
+    ],
+)
+def test_personal_numbers_stay_personal(recognizer: Recognizer, text: str) -> None:
+    assert [f.label for f in found(recognizer, text)] == ["PHONE"]
 
 
 def test_two_numbers_separated_by_a_dash(recognizer: Recognizer) -> None:
@@ -78,6 +129,8 @@ NEAR_MISSES = [
     "Trop court : 01 23 45 67.",
     "Rendez-vous à 14h30 salle 1023.",
     "Commence par 00 : 00 12 34 56 78.",
+    "Audience du 12/03/2024 10 h 30, salle 4.",
+    "Relevé du 01.02.2024 12 h.",
     "Code 10 23 45 67 89 sans zéro initial.",
 ]
 
@@ -104,7 +157,7 @@ def test_scores(recognizer: Recognizer, text: str, low: float, high: float) -> N
 
 def test_is_a_registered_recognizer(recognizer: Recognizer) -> None:
     assert isinstance(recognizer, Recognizer)
-    assert recognizer.labels == ("PHONE",)
+    assert recognizer.labels == ("PHONE", "SERVICE_PHONE")
 
 
 @pytest.mark.parametrize("hostile", ["1 " * 500_000, "a." * 500_000, "rue " * 250_000, "0" * 10**6])

@@ -1,0 +1,104 @@
+"""Case and file numbers after their cue: IPP, NDA, "n° de dossier", "RG n°", "matricule"…
+
+Such a number has no key and no shape of its own; what makes it personal data is its cue: it
+points to one person's hospital stay, court case, benefits file or career. Only the value is
+reported ("RG n° 23/01234" -> "23/01234"). Numbers after the cue of a *text* (décret, arrêté,
+loi, article, NOR) are not cues here: they identify no one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from egide.guard.findings import Finding
+from egide.guard.registry import Recognizer, register_recognizer
+from egide.guard.sensitive.folding import fold
+
+__all__ = ["FileNumberRecognizer", "file_number_recognizer"]
+
+_S = r"[ \t\u00a0\u202f]"
+_NUM = r"(?:n\s?°|n[o°º]\.?|nº|numero|num\.?|#)"
+
+# Cues, folded (lower case, no accents). Each is a whole phrase: "ipp" never matches inside
+# "dipp", nor "rg" inside "orge".
+_CUES = (
+    # hospitals
+    r"ipp", r"nda", r"n[o°]\s?(?:de\s)?sejour", r"numero\sde\ssejour", r"sejour\sn[o°]",
+    r"n[o°]\s?(?:de\s)?venue", r"venue\sn[o°]", r"n[o°]\sd'hospitalisation",
+    r"n[o°]\s?(?:du\s|de\s)?patient", r"identifiant\s(?:du\s)?patient", r"n[o°]\sd'episode",
+    r"dossier\smedical", r"n[o°]\s?(?:d'|de\s)?admission",
+    # files and references
+    r"n[o°]\s?(?:de\s|du\s)?dossier", r"numero\s(?:de\s|du\s)?dossier", r"dossier\sn[o°]",
+    r"r[ée]f(?:erence)?s?\.?", r"(?:vos|nos|votre|notre)\sr[ée]f(?:erence)?s?\.?",
+    r"[vn]/\s?ref\.?", r"n[o°]\sd'enregistrement", r"numero\sd'enregistrement",
+    r"enregistre(?:e|s|es)?\ssous\sle", r"sous\sle\snumero", r"matricule",
+    r"n[o°]\sd'allocataire", r"numero\sd'allocataire", r"allocataire\s(?:caf\s)?n[o°]",
+    r"n[o°]\s(?:d')?etranger", r"numero\s(?:d')?etranger", r"n[o°]\sde\sdemande(?:\sanef)?",
+    r"numero\sde\sdemande", r"n[o°]\sde\srecepisse", r"recepisse\sn[o°]",
+    r"titre\sde\ssejour\sn[o°]", r"n[o°]\sde\stitre", r"n[o°]\sde\spermis(?:\sde\sconduire)?",
+    r"permis\sde\sconduire\sn[o°]", r"n[o°]\sde\spension", r"n[o°]\s(?:d')?adherent",
+    r"n[o°]\sde\scontrat", r"n[o°]\sclient", r"n[o°]\sfamille", r"n[o°]\sd'usager",
+    # courts and police
+    r"(?:n[o°]\s)?rg(?:\sn[o°])?", r"repertoire\sgeneral", r"(?:n[o°]\s)?portalis",
+    r"pourvoi(?:\sn[o°])?", r"n[o°]\s(?:de\s|du\s)?parquet", r"parquet\sn[o°]",
+    r"n[o°]\s(?:de\s)?jugement", r"jugement\sn[o°]", r"n[o°]\sd'instruction",
+    r"n[o°]\sd'ecrou", r"ecrou\sn[o°]", r"ecroue?e?\ssous\sle", r"n[o°]\sde\sprocedure",
+    r"proces-verbal\sn[o°]", r"pv\sn[o°]", r"n[o°]\s(?:de\s)?pv", r"n[o°]\sde\splainte",
+    r"n[o°]\s(?:de\s)?minute", r"minute\sn[o°]", r"affaire\sn[o°]", r"requete\sn[o°]",
+    r"n[o°]\sde\srequete", r"n[o°]\sd'affaire", r"n[o°]\sde\sl'affaire",
+)  # fmt: skip
+# Between the cue and the value: "n°", a colon, "le", spaces (one line at most).
+_FILLER = rf"(?:{_S}{{0,3}}(?:le|la){_S}{{1,3}})?(?:{_S}{{0,3}}{_NUM})?{_S}{{0,3}}:?{_S}{{0,3}}"
+# The value: letters and digits, groups joined by - / . _ (never a final dot); "123 456 789"
+# when the groups are digits. It must hold digits (checked after the match).
+_TOKEN = r"[a-z0-9]{1,20}(?:[\-/._][a-z0-9]{1,20}){0,6}"
+_VALUE = rf"(?P<value>(?=[a-z\-/._]{{0,30}}\d){_TOKEN}(?:{_S}\d{{3}}(?![\w/]))?(?:{_S}\d{{3}}(?![\w/])){{0,3}})"
+_PATTERN = re.compile(rf"(?<![\w'])(?P<cue>{'|'.join(_CUES)})(?![\w]){_FILLER}{_VALUE}(?![\w\-/])")
+# Cadastral references: "parcelle cadastrée section AB n° 123", "cadastre : 000 ZC 45".
+_CADASTRE = re.compile(
+    rf"(?<![\w'])(?:cadastree?s?(?:{_S}{{1,3}}sous)?(?:{_S}{{1,3}}le)?(?:{_S}{{1,3}}section)?"
+    rf"|section{_S}{{1,3}}cadastrale|parcelles?(?:{_S}{{1,3}}cadastree?s?)?(?:{_S}{{1,3}}section)?"
+    rf"|references?{_S}{{1,3}}cadastrales?|cadastre){_S}{{0,3}}:?{_S}{{0,3}}"
+    rf"(?P<value>(?:\d{{3}}{_S})?[a-z]{{1,2}}{_S}{{0,2}}(?:{_NUM}{_S}{{0,2}})?\d{{1,4}})(?![\w])"
+)
+# A case number alone on its line, as courts print it under their name: "N° 2301234".
+_HEADER_NUMBER = re.compile(rf"(?m)^{_S}{{0,8}}{_NUM}{_S}{{0,3}}(?P<value>\d{{6,8}}){_S}{{0,8}}$")
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_AMOUNT_AFTER = re.compile(rf"{_S}{{0,2}}(?:€|eur\b|euros?\b|%)")
+
+SCORE_CUE = 0.85
+
+
+class FileNumberRecognizer:
+    """A number with digits right after a case or file cue; the cue itself is not reported."""
+
+    def __init__(self) -> None:
+        self.name = "file_number"
+        self.labels: tuple[str, ...] = ("FILE_NUMBER",)
+
+    def find(self, text: str) -> Iterator[Finding]:
+        folded = fold(text)
+        seen: set[tuple[int, int]] = set()
+        for pattern, why in ((_PATTERN, "numéro après la mention d'un dossier"),
+                             (_CADASTRE, "référence cadastrale"),
+                             (_HEADER_NUMBER, "numéro d'affaire en tête de décision")):  # fmt: skip
+            for match in pattern.finditer(folded.text):
+                value = match.group("value")
+                digits = sum(ch.isdigit() for ch in value)
+                if digits < 2 or (pattern is _PATTERN and digits < 3 and len(value) < 5):
+                    continue
+                if _YEAR.fullmatch(value) or _AMOUNT_AFTER.match(folded.text, match.end()):
+                    continue
+                start, end = folded.span_in_original(*match.span("value"))
+                if (start, end) in seen:
+                    continue
+                seen.add((start, end))
+                yield Finding(start, end, "FILE_NUMBER", SCORE_CUE, text[start:end], self.name,
+                              why)  # fmt: skip
+
+
+@register_recognizer("file_number")
+def file_number_recognizer() -> Recognizer:
+    return FileNumberRecognizer()
