@@ -173,3 +173,12 @@ def test_a_package_of_another_architecture_is_refused(
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(PackageError, match="architecture attendue"):
         load_package("other_model_xyz")
+
+
+def test_matrix_products_run_on_one_thread(recognizer: EntityRecognizer) -> None:
+    # OpenBLAS's own threads, spinning on a busy machine, made the model six times slower.
+    from threadpoolctl import threadpool_info
+
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas
+    assert {pool["num_threads"] for pool in blas} == {1}
