@@ -150,3 +150,15 @@ def test_the_backend_answers_a_summary_with_the_fiche() -> None:
 
 def test_a_document_without_text_says_so() -> None:
     assert synthesis([SourceText("  \n ")]) == "Le document ne contient pas de texte à résumer."
+
+
+def test_a_wrapped_line_with_few_letters_is_the_end_of_its_sentence_not_debris() -> None:
+    page = (
+        "Objet : bilan annuel du service.\n"
+        "Le service a instruit 1 265 dossiers au cours de la période, soit une hausse\n"
+        "de 12 %.\n"
+        "Il convient de prévoir une évaluation intermédiaire au terme de l'année."
+    )
+    fiche = synthesis([SourceText(page, page=1, document="bilan.pdf")], length="page")
+    assert "soit une hausse de 12 %. (p. 1)" in fiche
+    assert "hausse Il convient" not in fiche

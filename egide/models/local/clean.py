@@ -23,41 +23,53 @@ from collections import Counter
 from collections.abc import Sequence
 
 __all__ = [
-    "BULLET", "clean_line", "is_debris", "is_page_number", "recurring_lines", "repair", "shape",
+    "BULLET", "clean_line", "is_debris", "is_page_number", "recurring_lines", "repair",
+    "repair_joined", "shape",
 ]  # fmt: skip
 
 BULLET = "- "
 
-_FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        (r"\bI(['’])(?=\w)", r"l\1"),  # I'Intérieur → l'Intérieur
-        (r"(?<![\w\[])lA\b", "IA"),  # l'lA → l'IA (after the rule above)
-        (r"\|(?=\w)|(?<=\w)\|", ""),  # |la → la
-        (r"(?<=\w) & (?=[a-zàâéèêîôûç])", " à "),  # invités & privilégier
-        (r"\bala\b", "à la"),
-        (r"\bétre\b", "être"),
-        (r"\bEtre\b", "Être"),
-        (r"\bméme(s?)\b", r"même\1"),
-        (r"\bdéja\b", "déjà"),
-        # Nouns and adverbs in -ès that OCR reads -és ("les prés", meadows, is left alone).
-        (r"\b(apr|aupr|tr|d|proc|succ|acc|progr|exc|déc)és\b", r"\1ès"),
-        (r"\b(Apr|Aupr|Tr|D|Proc|Succ|Acc|Progr|Exc|Déc)és\b", r"\1ès"),
-        (r"\bceuvre(s?)\b", r"œuvre\1"),
-        (r"(?<=a)ft(?=\b|r)", "ît"),  # connaft, maftrisé, paraft
-        # In French, é before one consonant (or gl, br, tr, vr, pr, cl) and a final mute e is è.
-        (r"é((?:gl|br|tr|vr|pr|cl|[bcdfgjklmnpqrstvz]))(e|es|ent)\b", r"è\1\2"),
-        (r"eè", "è"),  # homogeéne → homogeène → homogène: "eè" is in no French word
-        # "a" (has) is never followed by an infinitive: the accent of "à" was lost.
-        (
-            r"\ba (?!(?:hier|cher|fier|plaisir|loisir|désir|souvenir)\b)(?=[a-zé]{2,}(?:er|ir)\b)",
-            "à ",
-        ),
-        (r"\ba (?=(?:cet égard|ce titre|défaut|votre disposition|la disposition)\b)", "à "),
-        (r"\bA (?=(?:cet égard|ce titre|défaut|votre disposition|la disposition)\b)", "À "),
-        (r"^A (?=[a-zé]{2,}(?:er|ir)\b|défaut|l['’])", "À "),
-    )
+_Fix = tuple[tuple[str, ...], re.Pattern[str], str]
+
+
+def _fixes(*rules: tuple[tuple[str, ...], str, str]) -> tuple[_Fix, ...]:
+    return tuple((gate, re.compile(pattern), replacement) for gate, pattern, replacement in rules)
+
+
+# Each rule runs only on a text holding one of its gate strings: a 100-page document has
+# thousands of lines, most of them needing no repair.
+_WORD_FIXES = _fixes(
+    (("I'", "I’"), r"\bI(['’])(?=\w)", r"l\1"),  # I'Intérieur → l'Intérieur
+    (("lA",), r"(?<![\w\[])lA\b", "IA"),  # l'lA → l'IA (after the rule above)
+    (("|",), r"\|(?=\w)|(?<=\w)\|", ""),  # |la → la
+    (("ala",), r"\bala\b", "à la"),
+    (("étre",), r"\bétre\b", "être"),
+    (("Etre",), r"\bEtre\b", "Être"),
+    (("méme",), r"\bméme(s?)\b", r"même\1"),
+    (("déja",), r"\bdéja\b", "déjà"),
+    # Nouns and adverbs in -ès that OCR reads -és ("les prés", meadows, is left alone).
+    (
+        ("és",),
+        r"\b([Aa]pr|[Aa]upr|[Tt]r|[Dd]|[Pp]roc|[Ss]ucc|[Aa]cc|[Pp]rogr|[Ee]xc|[Dd]éc)és\b",
+        r"\1ès",
+    ),
+    (("ceuvre",), r"\bceuvre(s?)\b", r"œuvre\1"),
+    (("ft",), r"(?<=a)ft(?=\b|r)", "ît"),  # connaft, maftrisé, paraft
+    # In French, é before one consonant (or gl, br, tr, vr, pr, cl) and a final mute e is è.
+    (("é",), r"é((?:gl|br|tr|vr|pr|cl|[bcdfgjklmnpqrstvz]))(e|es|ent)\b", r"è\1\2"),
+    (("eè",), r"eè", "è"),  # homogeéne → homogeène → homogène: "eè" is in no French word
 )
+# Rules that may span the break between two lines: run again on sentences joined from lines.
+_PHRASE_FIXES = _fixes(
+    ((" & ",), r"(?<=\w) & (?=[a-zàâéèêîôûç])", " à "),  # invités & privilégier
+    # "a" (has) is never followed by an infinitive: the accent of "à" was lost.
+    (("a ",), r"\ba (?!(?:hier|cher|fier|plaisir|loisir|désir|souvenir)\b)(?=[a-zé]{2,}(?:er|ir)\b)",
+     "à "),
+    (("a cet", "a ce ", "a déf", "a votre", "a la dis"),
+     r"\ba (?=(?:cet égard|ce titre|défaut|votre disposition|la disposition)\b)", "à "),
+    (("A ",), r"\bA (?=(?:cet égard|ce titre|défaut|votre disposition|la disposition)\b)", "À "),
+    (("A ",), r"^A (?=[a-zé]{2,}(?:er|ir)\b|défaut|l['’])", "À "),
+)  # fmt: skip
 # A bullet that OCR read as a letter or a sign, at the start of a line, before a word.
 _OCR_BULLET = re.compile(r"^\s*(?:[eo©®*•·▪►–»]|-)\s+(?=\S)")
 # « Page 2 sur 5 », « - 3 - », « 2/5 », « p. 4 »: furniture, not text.
@@ -82,11 +94,21 @@ def clean_line(line: str) -> str:
     return repair(text)
 
 
-def repair(text: str) -> str:
-    """The inline repairs alone (idempotent): for sentences joined across wrapped lines."""
-    for pattern, replacement in _FIXES:
-        text = pattern.sub(replacement, text)
+def _apply(fixes: tuple[_Fix, ...], text: str) -> str:
+    for gate, pattern, replacement in fixes:
+        if any(piece in text for piece in gate):
+            text = pattern.sub(replacement, text)
     return text
+
+
+def repair(text: str) -> str:
+    """Every inline repair (idempotent)."""
+    return _apply(_PHRASE_FIXES, _apply(_WORD_FIXES, text))
+
+
+def repair_joined(text: str) -> str:
+    """The repairs that may span a line break, for a sentence joined from wrapped lines."""
+    return _apply(_PHRASE_FIXES, text)
 
 
 def is_page_number(line: str) -> bool:

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from egide.models.base import SourceText
 from egide.models.local.text import terms
@@ -78,12 +79,24 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return dot / ((_norm(a) * _norm(b)) or 1.0)
 
 
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(weight * b.get(term, 0.0) for term, weight in a.items())
+
+
 def _norm(vector: dict[str, float]) -> float:
     return math.sqrt(sum(w * w for w in vector.values()))
 
 
+@lru_cache(maxsize=50_000)
+def _bag(text: str) -> Counter[str]:
+    # The same units are weighed by the fiche, each section's summary and the whole one.
+    return Counter(terms(text))
+
+
 def _vectors(candidates: Sequence[Unit]) -> tuple[list[dict[str, float]], list[Counter[str]]]:
-    bags = [Counter(terms(s.flat_text)) for s in candidates]
+    bags = [_bag(s.flat_text) for s in candidates]
     document_frequency: Counter[str] = Counter()
     for bag in bags:
         document_frequency.update(bag.keys())
@@ -93,6 +106,11 @@ def _vectors(candidates: Sequence[Unit]) -> tuple[list[dict[str, float]], list[C
         for bag in bags
     ]
     return vectors, bags
+
+
+def _unit_length(vector: dict[str, float]) -> dict[str, float]:
+    norm = _norm(vector) or 1.0
+    return {term: weight / norm for term, weight in vector.items()}
 
 
 def relevance(units: Sequence[Unit]) -> dict[int, float]:
@@ -152,6 +170,9 @@ def select_sentences(
         relevance.append(score)
     top = max(relevance) or 1.0
     relevance = [r / top for r in relevance]
+    # Of unit length, a cosine between two units is their dot product: computed for every
+    # pair in the loop below, it must not recompute norms.
+    unit = [_unit_length(vector) for vector in vectors]
     chosen: list[int] = []
     covered_groups: set[int] = set()
     used = 0
@@ -159,7 +180,7 @@ def select_sentences(
     while remaining and len(chosen) < max_sentences:
         best, best_score = -1, -math.inf
         for i in sorted(remaining):
-            redundancy = max((_cosine(vectors[i], vectors[j]) for j in chosen), default=0.0)
+            redundancy = max((_dot(unit[i], unit[j]) for j in chosen), default=0.0)
             score = (1 - diversity) * relevance[i] - diversity * redundancy
             if group_of is not None and group_of.get(candidates[i].index) not in covered_groups:
                 score += 0.5

@@ -20,7 +20,7 @@ from egide.models.local.clean import (
     clean_line,
     is_debris,
     recurring_lines,
-    repair,
+    repair_joined,
     shape,
 )
 from egide.models.local.text import split_sentences
@@ -132,12 +132,25 @@ def _lines(sources: Sequence[SourceText]) -> Iterator[tuple[SourceText, list[str
     paged = [lines for lines, source in zip(cleaned, sources, strict=True) if source.page]
     furniture = recurring_lines(paged)
     for source, lines in zip(sources, cleaned, strict=True):
-        kept = [
-            line
-            for line in lines
-            if line and not is_debris(line) and not (source.page and shape(line) in furniture)
-        ]
+        kept: list[str] = []
+        for line in lines:
+            if not line or (source.page and shape(line) in furniture):
+                continue
+            if is_debris(line) and not _ends_a_sentence(kept[-1] if kept else "", line):
+                continue
+            kept.append(line)
         yield source, kept
+
+
+def _ends_a_sentence(previous: str, line: str) -> bool:
+    """"de 12 %." after "soit une hausse": few letters, but the end of the sentence above."""
+    return (
+        bool(previous)
+        and not previous.endswith(_TERMINAL)
+        and line[:1].islower()
+        and re.search(r"[^\W\d_]{2,}", line) is not None  # "de", not the "c" of a stamp
+        and (line.endswith(_TERMINAL) or len(line.split()) >= 2)
+    )
 
 
 def _joined(lines: Sequence[str]) -> str:
@@ -176,7 +189,7 @@ def read_units(sources: Sequence[SourceText]) -> list[Unit]:
         text = _joined(lines)
         spans = split_sentences(text)
         for position, (start, end) in enumerate(spans):
-            sentence = repair(" ".join(text[start:end].split()))
+            sentence = repair_joined(" ".join(text[start:end].split()))
             if sentence.startswith(BULLET.strip()) and sentence[1:2] == " ":
                 kind, sentence = "item", sentence[len(BULLET) :].strip()
             else:
