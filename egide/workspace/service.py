@@ -26,6 +26,7 @@ from egide.guard import Guard, ScanResult, shared_guard
 from egide.guard.labels import label_fr
 from egide.guard.vault import Vault
 from egide.models import ModelBackend, ModelError, model_label_fr
+from egide.models.base import ModelTimeout, ModelUnavailable
 from egide.policy.decide import AUTO, Decision, decide
 from egide.policy.levels import Level
 from egide.store.db import Store
@@ -114,8 +115,16 @@ class PreviewOutdated(Exception):
 def interrupted_message(model: ModelSettings | str, exc: ModelError, *, partial: bool) -> str:
     """What the agent reads when the model fails: what happened, that nothing is lost, what next."""
     name = model.name if isinstance(model, ModelSettings) else model
-    when = "au milieu de sa réponse" if partial else "avant de répondre"
     detail = str(exc).rstrip(".")
+    if not partial and not isinstance(exc, ModelUnavailable | ModelTimeout):
+        # The model answered that it cannot do this (an extractive engine asked to translate,
+        # a question without the document it reads): trying again would change nothing.
+        return (
+            f"Le modèle « {name} » n'a pas pu traiter cette demande ({detail}). Votre demande "
+            "et vos documents sont conservés : rien n'est perdu. Choisissez un autre modèle "
+            "autorisé, ou complétez votre demande."
+        )
+    when = "au milieu de sa réponse" if partial else "avant de répondre"
     return (
         f"Le modèle « {name} » s'est interrompu {when} ({detail}). Votre demande et vos "
         "documents sont conservés : rien n'est perdu. Réessayez dans un instant, ou choisissez "

@@ -107,6 +107,9 @@ def test_a_whole_request_with_the_keyboard_alone(
     page.goto(egide_server.base_url + "/espace/discuter")
     _tab_to(page, "question")
     page.keyboard.type("Quels sont les horaires du service ?")
+    # The built-in engine answers from a document: a pasted text is one.
+    _tab_to(page, "texte")
+    page.keyboard.type("Le service est ouvert du lundi au vendredi, de 9 h à 12 h.")
     _tab_to(page, "bouton-question")
     with page.expect_navigation():
         page.keyboard.press("Enter")

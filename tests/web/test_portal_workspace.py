@@ -346,7 +346,15 @@ def test_chat_follow_up_questions_carry_the_conversation(tmp_path: Path) -> None
 
 def test_a_classified_document_can_be_sent_to_no_model(harness: PortalHarness) -> None:
     client, _ = _signed_in(harness)
-    preview = _upload(client, "SECRET\n\nNote sur le dispositif de sécurité du sommet.\n")
+    classified = "SECRET\n\nNote sur le dispositif de sécurité du sommet.\n"
+    # A classified file is refused at the door: nothing of it is kept.
+    refused = _upload(client, classified)
+    assert refused.status_code == 422 and "ne sont jamais traitées par Égide" in text(refused)
+    # The same words typed in a question: the preview offers no model, a forged send fails.
+    form = client.get("/espace/discuter")
+    preview = client.post(
+        "/espace/discuter", data={"csrf_token": csrf_of(form), "question": classified}
+    )
     page = text(preview)
     assert 'data-niveau="classifie"' in page
     assert 'id="bouton-envoyer"' not in page and 'id="aucun-modele"' in page

@@ -58,8 +58,12 @@ def _draft_path(draft_id: str) -> str:
 def answer_path(record: WorkRequest) -> str:
     """Where an answered request is read: its exchange in the conversation, or its draft."""
     if record.conversation_id is not None:
+        # The answer's id in the query: from the conversation itself (a regeneration streamed
+        # in place), following the link must load the page again, not just scroll to it.
         exchange = record.variant_of or record.id
-        return f"/espace/conversations/{record.conversation_id}#echange-{exchange}"
+        return (
+            f"/espace/conversations/{record.conversation_id}?reponse={record.id}#echange-{exchange}"
+        )
     return _draft_path(record.draft_id or "")
 
 
