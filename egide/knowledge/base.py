@@ -104,14 +104,15 @@ class KnowledgeBase:
             return self._index
 
     def encoder(self, *, user: str = "egide") -> Encoder:
+        """The configured encoder; a configured model's is bound to ``user``, on whose behalf
+        the pipeline records what it sends."""
+        name = self.options.embeddings
         with self._lock:
-            if self._encoder is None:
-                name = self.options.embeddings
-                if name == "embarque":
-                    self._encoder = EmbeddedEncoder(workers=self.options.embedding_workers)
-                else:
-                    self._encoder = PipelineEncoder(name, self._pipeline_embed(name, user))
-            return self._encoder
+            if self._encoder is None and name == "embarque":
+                self._encoder = EmbeddedEncoder(workers=self.options.embedding_workers)
+            if self._encoder is not None:
+                return self._encoder
+        return PipelineEncoder(name, self._pipeline_embed(name, user))
 
     def _pipeline_embed(
         self, model: str, user: str

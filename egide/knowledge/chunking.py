@@ -72,51 +72,45 @@ def _looks_like_heading(text: str) -> bool:
     return not text.rstrip().endswith((".", ",", ";", ":", "!", "?", "»", ")"))
 
 
+def _pieces(raw: str) -> list[tuple[str, bool]]:
+    """(text, is_heading) pieces of one section: Markdown headings apart, and a list that
+    follows prose starts a new piece (its items stay together)."""
+    pieces: list[tuple[str, bool]] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        text = "\n".join(pending).strip()
+        pending.clear()
+        if text:
+            pieces.append((text, False))
+
+    for line in raw.split("\n"):
+        heading = _MARKDOWN_HEADING.match(line.strip())
+        if heading:
+            flush()
+            pieces.append((heading.group(1).strip(), True))
+            continue
+        if _LIST_ITEM.match(line) and pending and not _LIST_ITEM.match(pending[-1]):
+            flush()
+        pending.append(line)
+    flush()
+    return pieces
+
+
 def _blocks(document: Document, title: str) -> Iterator[_Block]:
     for index, section in enumerate(document.sections):
         raw = document.section_text(section).strip()
         if index == 0 and raw.lstrip("#").strip() == title:
             continue  # the title goes into every passage's context, not into a passage
-        lines = raw.split("\n")
-        # A paragraph of several lines may still hold Markdown headings or list items.
-        pending: list[str] = []
-
-        def flush(pending: list[str] = pending, section: object = section) -> Iterator[_Block]:
-            if pending:
-                text = "\n".join(pending).strip()
-                pending.clear()
-                if text:
-                    yield _Block(
-                        text,
-                        section.page,  # type: ignore[attr-defined]
-                        section.paragraph,  # type: ignore[attr-defined]
-                        section.heading,  # type: ignore[attr-defined]
-                    )
-
-        for line in lines:
-            heading = _MARKDOWN_HEADING.match(line.strip())
-            if heading:
-                yield from flush()
-                yield _Block(
-                    heading.group(1).strip(),
-                    section.page,
-                    section.paragraph,
-                    section.heading,
-                    is_heading=True,
+        pieces = _pieces(raw)
+        for text, is_heading in pieces:
+            if not is_heading:
+                # A single short line is a heading in plain text and PDFs; the readers of
+                # structured formats say so themselves.
+                is_heading = text == section.heading or (
+                    len(pieces) == 1 and "\n" not in text and _looks_like_heading(text)
                 )
-            elif _LIST_ITEM.match(line) and pending and not _LIST_ITEM.match(pending[-1]):
-                yield from flush()
-                pending.append(line)
-            else:
-                pending.append(line)
-        text = "\n".join(pending).strip()
-        pending.clear()
-        if not text:
-            continue
-        is_heading = (section.heading is not None and text == section.heading) or (
-            len(lines) == 1 and _looks_like_heading(text)
-        )
-        yield _Block(text, section.page, section.paragraph, section.heading, is_heading)
+            yield _Block(text, section.page, section.paragraph, section.heading, is_heading)
 
 
 def _split_long(text: str, limit: int) -> list[str]:

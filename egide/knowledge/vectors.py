@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import bindparam, inspect, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.engine import Engine
 
 from egide.knowledge.repository import KnowledgeRepository
@@ -156,8 +156,15 @@ def _literal(vector: np.ndarray) -> str:
 def _has_pgvector(engine: Engine) -> bool:
     if engine.dialect.name != "postgresql":
         return False
-    columns = {c["name"] for c in inspect(engine).get_columns("kb_passages")}
-    return "embedding" in columns
+    # information_schema rather than SQLAlchemy's inspector, which knows no "vector" type.
+    with engine.connect() as connection:
+        found = connection.execute(
+            text(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = 'kb_passages' AND column_name = 'embedding'"
+            )
+        ).first()
+    return found is not None
 
 
 def dense_index_for(repo: KnowledgeRepository) -> DenseIndex:

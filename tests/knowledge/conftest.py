@@ -71,10 +71,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return corpus_folder(tmp_path_factory.mktemp("corpus"))
 
 
-@pytest.fixture(scope="session")
-def ingested_home(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """EGIDE_HOME with the corpus ingested and embedded (done once: the encoder costs)."""
-    home = tmp_path_factory.mktemp("kb") / "home"
+def ingest_corpus(corpus: Path, home: Path) -> Path:
+    """Ingest and embed ``corpus`` into a new EGIDE_HOME (the encoder costs: done once)."""
     opened = open_home(home)
     collection, _ = opened.kb.ensure_collection(COLLECTION, user="test")
     outcomes, _ = opened.kb.ingest_paths(collection, [corpus], user="test")
@@ -83,6 +81,11 @@ def ingested_home(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     opened.kb.close()
     opened.store.close()
     return home
+
+
+@pytest.fixture(scope="session")
+def ingested_home(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return ingest_corpus(corpus, tmp_path_factory.mktemp("kb") / "home")
 
 
 @pytest.fixture
