@@ -36,6 +36,8 @@ _NON_MONOTONE = ("(?=", "(?!", "(?<=", "(?<!", "(?P=", "(?(")
 _PIECE_RE = re.compile(r"\\.|\[\^?\]?[^\]\\]*(?:\\.[^\]\\]*)*\]|.", re.DOTALL)
 _COMPILED_LIMIT = 4096
 
+# Escapes that match exactly one character (\d, \., \-…), as a first piece may be.
+_ONE_CHARACTER_ESCAPES = frozenset("dDwWsS.-^$*+?()[]{}|\\/'\"&~#%,;:!<>=@`")
 Alternative = tuple[str, ...]  # its pieces; a large class is one piece starting with "["
 
 
@@ -115,6 +117,23 @@ def _required_characters(alternative: Alternative) -> frozenset[str] | None:
     return found
 
 
+def _first_piece(alternative: Alternative) -> str | None:
+    """The piece that must match an alternative's first character, or None when that is not
+    one piece (a group, an optional character, an empty match)."""
+    pieces = _unwrapped(list(alternative))
+    if pieces[:1] == ["^"]:
+        pieces = pieces[1:]
+    if not pieces or pieces[0] in ("(", ")", "|", "$", ".", "^", "?", "*", "+", "{"):
+        return None
+    first = pieces[0]
+    if first.startswith("\\") and first[1:] not in _ONE_CHARACTER_ESCAPES:
+        return None  # \b takes no character, \u0041 is more than this piece
+    following = pieces[1] if len(pieces) > 1 else ""
+    if following[:1] in ("?", "*", "{"):
+        return None  # may be skipped: another character could come first
+    return first
+
+
 class TokenMatch:
     """Callable like ``re.compile(pattern).match``, but only for truth: spaCy's tokenizer uses
     nothing else of the match."""
@@ -125,22 +144,20 @@ class TokenMatch:
         self._pattern = pattern
         body = pattern[len(self._flags) :]
         self._whole: re.Pattern[str] | None = None
-        self._skeleton: re.Pattern[str] | None = None
         self._required: frozenset[str] | None = None
         self._alternatives: list[Alternative] = []
-        if not any(marker in body for marker in _NON_MONOTONE):
+        self._monotone = not any(marker in body for marker in _NON_MONOTONE)
+        if self._monotone:
             self._alternatives = split_alternatives(body)
-            # One named group per alternative: a match names the first alternative that could
-            # match, which is almost always the one that does.
-            self._skeleton = re.compile(
-                self._flags
-                + "|".join(f"(?P<a{i}>{_skeleton(a)})" for i, a in enumerate(self._alternatives))
-            )
-            # Cheaper still: every alternative of the French rule needs a hyphen or an
-            # apostrophe, which most words do not have.
+            # Every alternative of the French rule needs a hyphen or an apostrophe, which most
+            # words do not have: they are answered at once.
             required = [_required_characters(a) for a in self._alternatives]
             if all(r is not None for r in required):
                 self._required = frozenset().union(*(r for r in required if r is not None))
+            # The others are tried only against the alternatives that can start with their
+            # first character (worked out once per character met).
+            self._first_pieces = [_first_piece(a) for a in self._alternatives]
+        self._by_first: dict[str, tuple[int, ...]] = {}
         self._skeletons = lru_cache(maxsize=None)(self._compile_skeleton)
         self._classes = lru_cache(maxsize=None)(self._compile_class)
         self._lock = threading.Lock()
@@ -188,22 +205,32 @@ class TokenMatch:
                 self._compiled[(index, known)] = compiled
         return compiled.match(string) is not None
 
+    def _starting_with(self, character: str) -> tuple[int, ...]:
+        """The alternatives whose first piece can match ``character``, in rule order."""
+        found = self._by_first.get(character)
+        if found is None:
+            found = tuple(
+                i
+                for i, piece in enumerate(self._first_pieces)
+                if piece is None or self._classes(piece).fullmatch(character) is not None
+            )
+            self._by_first[character] = found
+        return found
+
     def __call__(self, string: str) -> bool:
-        if self._skeleton is None:
+        if not self._monotone:
             # Widening is not safe for this rule: compile it as it is, once, on first use.
             if self._whole is None:
                 self._whole = re.compile(self._pattern)
             return self._whole.match(string) is not None
         if self._required is not None and self._required.isdisjoint(string):
-            return False
-        first = self._skeleton.match(string)
-        if first is None:
-            return False
-        index = int((first.lastgroup or "a0")[1:])
-        if self._exact(index, string):
-            return True
+            return False  # every alternative needs one of these characters ("" included)
+        if string:
+            candidates = self._starting_with(string[0])
+        else:
+            candidates = tuple(i for i, p in enumerate(self._first_pieces) if p is None)
         return any(
             self._exact(i, string)
-            for i in range(index + 1, len(self._alternatives))
+            for i in candidates
             if self._skeletons(i).match(string) is not None
         )
