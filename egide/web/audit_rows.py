@@ -36,6 +36,9 @@ ACTION_LABELS = {
     "refusal": "refus de la charte",
     "draft_saved": "brouillon enregistré",
     "answer_delivered": "réponse remise à l'application",
+    "answer_saved": "réponse gardée dans la conversation",
+    "reformulate": "reformulation demandée",
+    "translate": "traduction demandée",
     "draft_validated": "brouillon validé",
     "draft_deleted": "brouillon supprimé",
     "sign_in": "connexion",
@@ -117,6 +120,11 @@ def _moment(event: AuditEvent) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def _printable(text: str) -> str:
+    # What the auditor typed is shown, and recorded with the export: one line, no control.
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
 def _date(text: str) -> date | None:
     try:
         return date.fromisoformat(text.strip()) if text.strip() else None
@@ -141,8 +149,8 @@ class AuditFilter:
         return cls(
             start=start,
             end=end,
-            action=query.get("action", "").strip()[:40],
-            account=query.get("compte", "").strip()[:128],
+            action=_printable(query.get("action", ""))[:40],
+            account=_printable(query.get("compte", ""))[:128],
         )
 
     def matches(self, event: AuditEvent) -> bool:

@@ -149,3 +149,14 @@ def test_an_export_cell_that_starts_a_formula_is_text(harness: PortalHarness) ->
     assert ';"\'=HYPERLINK(""x"")";' in data  # quoted by csv, and an apostrophe first
     assert "=HYPERLINK" not in data.replace("'=HYPERLINK", "")
     assert "adresse +33 1" in data  # inside a cell, not at its start: left as it is
+
+
+def test_a_filter_typed_with_control_characters_still_exports(harness: PortalHarness) -> None:
+    client = _auditor(harness)
+    page = client.get("/audit")
+    exported = client.post(
+        "/audit/export", data={"csrf_token": csrf_of(page), "compte": "verif\n\t\x1b[31m"}
+    )
+    assert exported.status_code == 200
+    last = list(AuditLog.open(harness.settings).events())[-1]
+    assert last.extra["selection"] == "compte « verif [31m »"
