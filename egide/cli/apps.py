@@ -66,7 +66,7 @@ def _open(args: argparse.Namespace) -> ApplicationStore:
     from egide.store.applications import ApplicationStore
 
     try:
-        return ApplicationStore(open_store(settings_from(args)))
+        return ApplicationStore(open_store(settings_from(args, documents=False)))
     except StoreError as exc:
         raise CliError(str(exc)) from None
 
@@ -76,7 +76,7 @@ def _audit(args: argparse.Namespace, action: str, record: ApplicationRecord, **e
     from egide.audit import AuditLog
     from egide.auth.accounts import cli_actor
 
-    AuditLog.open(settings_from(args)).append(
+    AuditLog.open(settings_from(args, documents=False)).append(
         user=cli_actor(current_user()).name,
         action=action,
         extra={"target": record.name, **{k: v[:200] for k, v in extra.items()}},
@@ -93,7 +93,7 @@ def run_add(args: argparse.Namespace) -> int:
     from egide.policy.tiers import Tier
     from egide.store import StoreError
 
-    settings = settings_from(args)
+    settings = settings_from(args, documents=False)
     models = _split(args.models)
     configured = [m.name for m in settings.models]
     unknown = [name for name in models if name not in configured]

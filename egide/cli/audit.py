@@ -94,7 +94,7 @@ def _exported(path: Path, key: bytes | None) -> ExportedAnchor:
 def run_verify(args: argparse.Namespace) -> int:
     from egide.audit import AuditError, AuditLog
 
-    settings = settings_from(args)
+    settings = settings_from(args, documents=False)
     try:
         log = AuditLog.open(settings)
         exported = _exported(args.anchor, log.key) if args.anchor else None
@@ -113,7 +113,7 @@ def run_anchor(args: argparse.Namespace) -> int:
     from egide.audit import AuditError, AuditLog
     from egide.audit.anchor import ExportedAnchor, encode_export
 
-    settings = settings_from(args)
+    settings = settings_from(args, documents=False)
     try:
         log = AuditLog.open(settings)
         report = log.verify()
@@ -154,7 +154,7 @@ def run_reanchor(args: argparse.Namespace) -> int:
     from egide.audit import AuditError, AuditLog
     from egide.auth.accounts import cli_actor
 
-    settings = settings_from(args)
+    settings = settings_from(args, documents=False)
     if not args.confirm:
         raise CliError(
             "rien n'est fait : « egide audit reanchor » accepte le journal tel qu'il est et ne "

@@ -37,8 +37,9 @@ def fail(message: str, exit_code: int = EXIT_ERROR, *, kind: str = "erreur") -> 
 
 def settings_from(args: argparse.Namespace, *, documents: bool = True) -> Settings:
     """The checked settings; with ``documents`` (commands that may read a file), the
-    ``[documents]`` parse limits applied. Without, the document readers are not even
-    imported (a third of a second)."""
+    ``[documents]`` parse limits applied. Commands that never parse a document (accounts,
+    applications, audit, drafts, models, ``detect``, ``restore``) pass False: the document
+    readers are then not even imported (a third of a second)."""
     try:
         settings = load_settings(getattr(args, "config", None))
     except ConfigError as exc:

@@ -94,7 +94,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _open_drafts(args: argparse.Namespace) -> Iterator[DraftStore]:
     from egide.store import DraftStore, StoreError, open_store
 
-    settings = settings_from(args)
+    settings = settings_from(args, documents=False)
     try:
         with open_store(settings) as store:
             yield DraftStore(store)
@@ -198,7 +198,7 @@ def run_purge(args: argparse.Namespace) -> int:
     from egide.store import StoreError
     from egide.workspace.retention import apply_retention, describe_purge
 
-    settings = settings_from(args)
+    settings = settings_from(args, documents=False)
     days = args.days or settings.portal.retention_days
     try:
         counts = apply_retention(settings, days=days)

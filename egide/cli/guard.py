@@ -185,7 +185,7 @@ def run_restore(args: argparse.Namespace) -> int:
     from egide.guard.pseudonymize import restore
     from egide.guard.vault import Vault, VaultError, load_or_create_key
 
-    settings = settings_from(args)
+    settings = settings_from(args, documents=False)  # a text file, never a document
     text = sys.stdin.read() if str(args.file) == "-" else read_text_file(args.file)
     try:
         blob = args.vault.read_bytes()

@@ -76,7 +76,7 @@ def run_list(args: argparse.Namespace) -> int:
     from egide.models import model_label_fr
     from egide.models.check import charter_levels
 
-    settings = settings_from(args)
+    settings = settings_from(args, documents=False)
     rows: list[dict[str, Any]] = []
     for model in settings.models:
         accepts, refuses = charter_levels(model)
@@ -152,7 +152,7 @@ def run_check(args: argparse.Namespace) -> int:
 
     if args.timeout <= 0:
         raise CliError("--timeout attend un nombre de secondes positif")
-    settings = settings_from(args)
+    settings = settings_from(args, documents=False)
     models = _selected(settings, args.names)
     reports = [(check_model(model, timeout_s=args.timeout), model) for model in models]
     working = sum(report.ok for report, _ in reports)

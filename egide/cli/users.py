@@ -104,7 +104,7 @@ def _open(args: argparse.Namespace) -> tuple[AccountAdmin, Actor]:
     from egide.auth.service import utc_now
     from egide.store import StoreError, open_store
 
-    settings = settings_from(args)
+    settings = settings_from(args, documents=False)
     try:
         store = open_store(settings)
     except StoreError as exc:
