@@ -24,6 +24,7 @@ from egide.documents import Document
 from egide.guard import Guard, ScanResult
 from egide.guard.findings import Finding, Reason
 from egide.guard.pseudonymize import StreamRestorer, placeholders_in_links, pseudonymize
+from egide.guard.sensitive import HEALTH_LABEL
 from egide.guard.vault import Vault
 from egide.models import ModelBackend, ModelError, backend_for
 from egide.models.base import EmbeddingBackend, Message, SourceText
@@ -196,9 +197,15 @@ class Assistant:
 
     def _assess(self, request: AssistantRequest) -> Preview:
         """Scan and decide on ``request``, which must already be normalised."""
-        prompt_scan = self.guard.scan(request.prompt)
-        document_scans = tuple(self.guard.scan(d.text) for d in request.documents)
-        message_scans = tuple(self.guard.scan(m.content) for m in request.messages)
+        # Health terms join the findings where the level says "données de santé": highlighted
+        # in the preview, replaced before a model receives the text (see _masked).
+        prompt_scan = self.guard.scan(request.prompt).with_health_terms()
+        document_scans = tuple(
+            self.guard.scan(d.text).with_health_terms() for d in request.documents
+        )
+        message_scans = tuple(
+            self.guard.scan(m.content).with_health_terms() for m in request.messages
+        )
         name_scans = tuple(self.guard.scan(d.source) for d in request.documents)
         scans = (prompt_scan, *document_scans, *message_scans, *name_scans)
         assessment = Assessment.from_counts(
@@ -238,12 +245,12 @@ class Assistant:
             request, preview, action=request.task, preview_state=preview_state
         )
         vault = Vault()
-        prompt = pseudonymize(request.prompt, preview.prompt_scan.findings, vault)
+        prompt = pseudonymize(request.prompt, _masked(preview.prompt_scan.findings, model), vault)
         texts: list[list[SourceText]] = [
-            _sources(document, scan.findings, vault)
+            _sources(document, _masked(scan.findings, model), vault)
             for document, scan in zip(request.documents, preview.document_scans, strict=True)
         ]
-        messages = _pseudonymized_messages(request, preview, vault)
+        messages = _pseudonymized_messages(request, preview, vault, model)
         # File names last, so that the placeholders of the texts are numbered as in the preview.
         sources: list[SourceText] = []
         for document, scan, parts in zip(request.documents, preview.name_scans, texts, strict=True):
@@ -266,7 +273,7 @@ class Assistant:
         backend = self.backend(model)
         if not isinstance(backend, EmbeddingBackend):
             raise ModelError(f"le modèle « {model.name} » ne calcule pas de plongements")
-        messages = _pseudonymized_messages(request, preview, Vault())
+        messages = _pseudonymized_messages(request, preview, Vault(), model)
         return backend.embed([m.content for m in messages])
 
     def _record_decision(
@@ -302,11 +309,22 @@ class Assistant:
         return model
 
 
+def _masked(findings: Sequence[Finding], model: ModelSettings) -> Sequence[Finding]:
+    """What is replaced before ``model`` receives a text: every personal finding, health terms
+    included unless an administrator keeps them in clear for it (``keep_health_terms``)."""
+    if not model.keep_health_terms:
+        return findings
+    return [f for f in findings if f.label != HEALTH_LABEL]
+
+
 def _pseudonymized_messages(
-    request: AssistantRequest, preview: Preview, vault: Vault
+    request: AssistantRequest, preview: Preview, vault: Vault, model: ModelSettings
 ) -> tuple[Message, ...]:
     pairs = zip(request.messages, preview.message_scans, strict=True)
-    return tuple(Message(m.role, pseudonymize(m.content, s.findings, vault)) for m, s in pairs)
+    return tuple(
+        Message(m.role, pseudonymize(m.content, _masked(s.findings, model), vault))
+        for m, s in pairs
+    )
 
 
 class Run:

@@ -264,6 +264,10 @@ class ModelSettings(_Strict):
     max_retries: int = Field(default=2, ge=0, le=10)
     context_chars: int = Field(default=24_000, ge=1_000)
     max_tokens: int | None = Field(default=None, ge=1)  # cap on the length of an answer
+    # Health terms ("diabète", "insuline") are replaced before this model receives a text whose
+    # level says "données de santé"; an administrator may keep them in clear for a model that
+    # needs them (a business application of a hospital, an internal model cleared for it).
+    keep_health_terms: bool = False
 
     @field_validator("max_sensitivity", mode="before")
     @classmethod

@@ -102,6 +102,25 @@ class ScanResult:
     def personal_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.is_personal]
 
+    def with_health_terms(self) -> ScanResult:
+        """A copy whose findings also hold the health terms (HEALTH) of a text whose level
+        says "données de santé", so that the preview highlights them and the pipeline replaces
+        them before a model receives the text (unless the model keeps them in clear).
+
+        The reasons and the level are unchanged: the terms only say where the health data is.
+        """
+        if not any(reason.category == "sante" for reason in self.reasons):
+            return self
+        from egide.guard.sensitive import health_findings
+
+        terms = health_findings(self.text, self.findings)
+        if not terms:
+            return self
+        # Findings never overlap: a term beats the ORG or MISC a model saw in "HTA", "BPCO".
+        kept = [f for f in self.findings if f.is_personal or not any(f.overlaps(t) for t in terms)]
+        findings = sorted([*kept, *terms], key=lambda f: (f.start, f.end))
+        return replace(self, findings=findings)
+
     def counts_by_label(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for finding in self.findings:

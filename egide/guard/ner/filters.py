@@ -25,6 +25,7 @@ from egide.guard.ner.gazetteers import (
 from egide.guard.ner.model import ModelEntity
 from egide.guard.ner.places import NON_IDENTIFYING_PLACES, in_postal_line, institutional_place
 from egide.guard.ner.tokens import Shape, fold, shape_of
+from egide.guard.sensitive import is_health_word
 
 __all__ = ["clean_entities"]
 
@@ -89,6 +90,10 @@ def _clean(text: str, start: int, end: int, label: str, gaz: Gazetteers) -> Cand
     if len(first) < 2 and len(words) == 1:
         return None
     keys = [fold(word) for word in words]
+    if len(words) == 1 and not had_civility and is_health_word(first):
+        return None  # "reçoit du Kardegic", "HTA": a drug or a disease, not a place, a person…
+    if len(words) == 1 and label != "ORG" and not had_civility and keys[0] in ACRONYMS:
+        return None  # "la Caf", "sur Ameli": a body or a benefit written in Title case
     if label == "PERSON":
         return _person(text, parts, gaz, after_civility=had_civility)
     if label == "LOCATION":
@@ -125,9 +130,9 @@ def _clean(text: str, start: int, end: int, label: str, gaz: Gazetteers) -> Cand
         label == "LOCATION"
         and len(words) == 1
         and gaz.is_common_word(first)
-        and gaz.place_population(first) is None
+        and (gaz.place_population(first) is None or not _locative(text, span_start, span_end))
     ):
-        return None  # "Lilas", "Vu": ordinary words the model takes for places
+        return None  # "Lilas", "Vu", "Somme d'argent…": ordinary words taken for places
     if (
         label == "ORG"
         and len(words) == 1

@@ -144,6 +144,17 @@ ACRONYMS = frozenset(
         "decret", "article", "ordonnance", "jugement", "arret", "motifs", "par", "pour",
         "et", "le", "la", "les", "de", "du", "des", "en", "au", "aux", "un", "une", "rg",
         "portalis", "cedex", "bp", "cs",
+        # Benefits, files and bodies that public pages write in capitals or Title case ("Caf",
+        # "Ameli"): never a person's name, never a place.
+        "smic", "csg", "crds", "apa", "aspa", "asi", "anah", "ameli", "aeras", "avpf", "fiva",
+        "dif", "cpf", "ij", "crepic", "fijait", "fijais", "fnaeg", "fni", "pci", "cada", "citis",
+        "gir", "stap", "ifa", "qpc", "ata", "ants", "anef", "paje", "cmg",
+        "cesu", "cnav", "carsat", "msa", "agirc", "arrco", "ircantec", "cnracl", "rqth",
+        "pch", "aeeh", "ajpp", "ajpa", "ppa", "pass", "cesf", "cnaf", "dgccrf", "ddpp",
+        "inpi", "sirene", "acoss", "spada", "cesa", "histovec",
+        "preventel", "ficp", "fcc", "ccsf", "bofip", "tpi", "cra", "dalo", "dahu",
+        "scec", "ehpa", "usld", "ssiad", "saad", "cmp", "cmpp", "sessad", "itep", "esat",
+        "ppsmj", "sme", "tig", "ucsa", "crous", "cvec", "onisep", "vae", "bts", "dut", "but",
     }
 )  # fmt: skip
 

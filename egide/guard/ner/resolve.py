@@ -6,6 +6,9 @@ otherwise a person beats the place or organisation it overlaps. An organisation 
 a place ("Agence régionale de santé d'Île-de-France") is cut before it, so that both remain.
 Countries and regions listed three or more in a row ("de l'Islande, du Liechtenstein, de la
 Norvège et de la Suisse") are an enumeration of a rule or a form, not a person's place: dropped.
+A place is personal data as somebody's place: in a text that names no one ("Si vous habitez à
+Paris…", a public page), a place is kept only where a clause ties it to someone ("né à",
+"demeurant à") or a form's label announces it.
 """
 
 from __future__ import annotations
@@ -31,6 +34,14 @@ _LIST_GLUE_RE = re.compile(
     re.IGNORECASE,
 )
 LIST_MIN_ITEMS = 3
+# Before a place, what ties it to a person even when no name is written ("né à Alger",
+# "domiciliée à Tulle", "originaire du Mali"): matched on the folded words just before it.
+_PERSON_PLACE_RE = re.compile(
+    r"(?:\bnee?s?|\bne\(e\)|demeurant|domiciliee?s?|residant|residente?s?|reside(?:nt)?"
+    r"|residait|habite(?:nt)?|habitait|\bvit|vivant|originaire|hospitalisee?s?|decedee?s?"
+    r"|naissance|lieu|commune)"
+    r"[ \t\u00a0]{1,3}(?:(?:a|au|aux|en|de|du|des|d'|l')[ \t\u00a0]{0,3}){0,2}$"
+)
 
 
 def _merge(group: list[Candidate]) -> Candidate:
@@ -116,7 +127,20 @@ def resolve(text: str, candidates: Iterable[Candidate]) -> list[Candidate]:
         cut = _cut_before_place(text, org, kept.overlapping(org))
         if cut is not None and not kept.overlapping(cut):
             kept.add(cut)
-    return _without_territory_lists(text, kept.spans)
+    return _places_of_people(text, _without_territory_lists(text, kept.spans))
+
+
+def _places_of_people(text: str, spans: list[Candidate]) -> list[Candidate]:
+    """Without any person in the text, keep only the places a clause or a label ties to one."""
+    if any(c.label == "PERSON" for c in spans):
+        return spans
+    return [
+        c
+        for c in spans
+        if c.label != "LOCATION"
+        or c.source == "rule"
+        or _PERSON_PLACE_RE.search(fold(text[max(0, c.start - 40) : c.start])) is not None
+    ]
 
 
 def _without_territory_lists(text: str, spans: list[Candidate]) -> list[Candidate]:

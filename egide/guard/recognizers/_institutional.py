@@ -40,14 +40,22 @@ _SERVICE_BEFORE = ContextWords(
         "cpam", "urssaf", "france travail", "pôle emploi", "tribunal", "greffe", "renseignements",
         "assistance", "hotline", "info", "informations", "infos", "allô", "allo", "cellule",
         "direction", "mission", "maison", "antenne", "point d'accueil", "numéro d'appel",
+        "depuis l'étranger", "depuis l'outre-mer", "depuis la métropole", "télécopie",
     ),
     before=45,
 )  # fmt: skip
-# After the number, on its line: what only a service's number is followed by.
+# After the number, on its line or the next one: what only a service's number is followed by.
 _SERVICE_AFTER = re.compile(
     r"[^\n]{0,12}?(?:service gratuit|appel gratuit|gratuit|prix d'un appel|cout d'un appel"
     r"|non surtaxe|surtaxe|€ ?/ ?min|du lundi|lundi au|de \d{1,2} ?h|horaires?|7 ?j ?/ ?7"
-    r"|24 ?h ?/ ?24|joignable du)"
+    r"|24 ?h ?/ ?24|joignable du|ouvert)"
+)
+# A heading alone on the line above (public pages' "where to apply" blocks): "Par téléphone",
+# "Par téléphone (information générale)", "Depuis l'outre-mer :". A bare "Téléphone :" heads a
+# person's number in forms: not a cue.
+_SERVICE_HEADING = re.compile(
+    r"par (?:telephone|tel\.?)(?: \([^)\n]{0,60}\))? ?:?|depuis l'(?:etranger|outre-mer)"
+    r"(?: \([^)\n]{0,60}\))? ?:?|par telecopie ?:?"
 )
 
 
@@ -68,15 +76,41 @@ def _same_line_start(text: str, start: int) -> int:
     return _line_start(text, line - 1) if line > 0 and text[line - 1] == "\n" else line
 
 
+def _previous_line(text: str, start: int) -> str:
+    """The last non-empty line before the line of ``start`` (one blank line may separate)."""
+    line = _line_start(text, start)
+    for _ in range(2):
+        if line == 0 or text[line - 1] != "\n":
+            return ""
+        previous = _line_start(text, line - 1)
+        content = text[previous : line - 1].strip()
+        if content:
+            return content
+        line = previous
+    return ""
+
+
+def _next_lines(text: str, end: int) -> str:
+    """The rest of the line of ``end`` and the next non-empty line, folded, one line."""
+    window = text[end : end + 160]
+    lines = window.split("\n")
+    rest = [lines[0], *[line for line in lines[1:3] if line.strip()][:1]]
+    return fold(" ".join(rest))
+
+
 def service_cue(text: str, start: int, end: int) -> bool:
     """A word such as "standard", "accueil", "service" introduces the number (on its line or
-    the line above), or its line goes on with "service gratuit", "du lundi au vendredi"…"""
+    the line above), a heading such as "Par téléphone" stands alone above it, or what follows
+    says "service gratuit", "coût d'un appel local", "du lundi au vendredi"…"""
     reach = start - _same_line_start(text, start)
     if _SERVICE_BEFORE.near(text, start, end, before=min(reach, 45)):
         return True
-    line_end = text.find("\n", end, end + 80)
-    tail = fold(text[end : line_end if line_end >= 0 else end + 80])
-    return _SERVICE_AFTER.match(tail) is not None
+    if _SERVICE_HEADING.fullmatch(fold(_previous_line(text, start)).rstrip(" .")):
+        return True
+    tail = _next_lines(text, end)
+    return _SERVICE_AFTER.match(tail) is not None or tail.lstrip(" -–:(").startswith(
+        ("cout d'un appel", "prix d'un appel", "appel gratuit", "service gratuit", "appel local")
+    )
 
 
 def service_phone(text: str, start: int, end: int, digits: str) -> bool:

@@ -9,21 +9,26 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache
 
 from egide.guard.findings import Finding, Reason
 from egide.guard.labels import label_fr
 from egide.guard.sensitive.categories import CATEGORIES, find_category_cues
 from egide.guard.sensitive.cues import Cue
 from egide.guard.sensitive.folding import fold
+from egide.guard.sensitive.lexicon import load_lexicons
 from egide.guard.sensitive.markings import MARKINGS, find_marking_cues
 from egide.policy.levels import Level
 
 __all__ = [
     "CATEGORIES",
+    "HEALTH_LABEL",
     "MARKINGS",
     "Cue",
     "assess",
     "find_cues",
+    "health_findings",
+    "is_health_word",
     "marking_cues",
     "sensitive_cues",
 ]
@@ -50,6 +55,55 @@ def sensitive_cues(text: str, *, findings: Sequence[Finding] = ()) -> list[tuple
 def marking_cues(text: str) -> list[tuple[str, int, int]]:
     """``(code, start, end)`` of each protection marking (``marquage_dr``…)."""
     return [(c.category, c.start, c.end) for c in find_marking_cues(fold(text))]
+
+
+HEALTH_LABEL = "HEALTH"
+HEALTH_CATEGORY = "sante"
+_HEALTH_SCORE = 0.9
+
+
+@cache
+def _health_words() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Folded one-word health terms of the lexicon (``+`` entries): whole words and prefixes."""
+    words: set[str] = set()
+    prefixes: list[str] = []
+    for entry in load_lexicons(HEALTH_CATEGORY):
+        if entry.reported and " " not in entry.term and "-" not in entry.term:
+            if entry.term.endswith("*"):
+                prefixes.append(entry.term[:-1])
+            else:
+                words.add(entry.term)
+    return frozenset(words), tuple(prefixes)
+
+
+def is_health_word(word: str) -> bool:
+    """True when ``word`` is a disease, a condition or a drug of the health lexicon ("Kardegic",
+    "Lévothyrox", "diabète"): a model's PER or LOC on it names no one and no place."""
+    key = fold(word).text
+    words, prefixes = _health_words()
+    return key in words or key.startswith(prefixes)
+
+
+def health_findings(text: str, findings: Sequence[Finding] = ()) -> list[Finding]:
+    """The health terms of ``text`` (a disease, a condition, a treatment: lexicon entries
+    marked ``+``) once health data is established in it, as HEALTH findings, in text order.
+
+    Only where the assessment counts them (about a person, not an enumeration, not inside an
+    institution's name), so that "le diabète est une maladie chronique" in a public page stays
+    as it is. A term that overlaps personal data is left to it.
+    """
+    taken = sorted((f.start, f.end) for f in findings if f.is_personal)
+    terms: list[Finding] = []
+    for cue in find_category_cues(fold(text), findings):
+        if cue.category != HEALTH_CATEGORY or not cue.term:
+            continue
+        if any(start < cue.end and cue.start < end for start, end in taken):
+            continue
+        terms.append(
+            Finding(cue.start, cue.end, HEALTH_LABEL, _HEALTH_SCORE, text[cue.start : cue.end],
+                    "sante", "terme de santé dans un texte qui porte sur une personne")
+        )  # fmt: skip
+    return terms
 
 
 def _label(code: str) -> tuple[Level, str]:

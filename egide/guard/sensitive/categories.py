@@ -174,7 +174,12 @@ def find_category_cues(folded: Folded, findings: Sequence[Finding] = ()) -> list
     established = {m.entry.category for m in accepted}
     accepted.extend(m for m in pending if m.entry.category in established)
     cues = [
-        Cue(*folded.span_in_original(m.start, m.end), m.entry.category, Level.SENSIBLE)
+        Cue(
+            *folded.span_in_original(m.start, m.end),
+            m.entry.category,
+            Level.SENSIBLE,
+            m.entry.reported,
+        )
         for m in accepted
     ]
     return sorted(cues)

@@ -17,3 +17,6 @@ class Cue:
     end: int
     category: str
     level: Level
+    # The words themselves are the sensitive information ("diabète", "insuline"): they are
+    # reported as findings and replaced before a model receives the text.
+    term: bool = False

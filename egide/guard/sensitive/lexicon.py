@@ -7,7 +7,12 @@ Syntax of a lexicon file (``lexicons/<category>.txt``), one entry a line, ``#`` 
 - ``hospitalis*``: ``*`` at the end of a word stands for any ending of up to 15 letters;
 - ``~cancer``: a *weak* cue, counted only when its sentence is about a person;
 - ``=ALD``: the text must write it in capitals (acronyms that are ordinary words otherwise);
-- ``!agence regionale de sante``: an exclusion: no cue is counted inside this phrase.
+- ``!agence regionale de sante``: an exclusion: no cue is counted inside this phrase;
+- ``+diabete``: the word itself is the sensitive information (a disease, a treatment): once the
+  category is established, it is reported as a finding and replaced before a model receives
+  the text (``egide.guard.sensitive.health_findings``). Words that only say health is at stake
+  (« hospitalisé », « état de santé ») carry no ``+``: hiding them would leave the model
+  unable to read the text and hide nothing that the level does not already say.
 
 Entries are folded like texts (see :mod:`folding`), then merged into a trie so that the regex
 engine walks shared prefixes once: matching costs O(length of text × longest entry).
@@ -28,7 +33,7 @@ _WILD = "\x00wild"
 _SEP = "\x00sep"
 _WILD_RE = r"\w{0,15}"
 _SEP_RE = r"[\s\-]{1,3}"
-_FLAGS = "~=!"
+_FLAGS = "~=!+"
 
 
 class LexiconError(ValueError):
@@ -42,6 +47,7 @@ class Entry:
     weak: bool = False
     upper: bool = False
     exclusion: bool = False
+    reported: bool = False  # "+": the word itself is the sensitive information (module doc)
     where: str = ""  # "file:line", for error messages
 
     def atoms(self) -> list[str]:
@@ -68,7 +74,7 @@ def parse_lexicon(category: str, content: str, *, source: str = "") -> list[Entr
             flags += line[0]
             line = line[1:].lstrip()
         where = f"{source or category}:{number}"
-        if not re.fullmatch(r"[^\s*~=!#]{1,40}\*?(?:[\s\-]+[^\s*~=!#]{1,40}\*?){0,7}", line):
+        if not re.fullmatch(r"[^\s*~=!+#]{1,40}\*?(?:[\s\-]+[^\s*~=!+#]{1,40}\*?){0,7}", line):
             raise LexiconError(f"{where} : entrée de lexique illisible « {raw.strip()} »")
         entries.append(
             Entry(
@@ -77,6 +83,7 @@ def parse_lexicon(category: str, content: str, *, source: str = "") -> list[Entr
                 weak="~" in flags,
                 upper="=" in flags,
                 exclusion="!" in flags,
+                reported="+" in flags,
                 where=where,
             )
         )
