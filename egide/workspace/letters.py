@@ -166,7 +166,10 @@ def read_letter(document: Document, guard: Guard) -> LetterFacts:
     )
     if reference:
         values["numero_dossier"] = reference
-    mentions = [f"Votre courrier du {day}" if day else "", f"dossier n° {reference}" if reference else ""]
+    mentions = [
+        f"Votre courrier du {day}" if day else "",
+        f"dossier n° {reference}" if reference else "",
+    ]
     if any(mentions):
         values["references"] = ", ".join(m for m in mentions if m)
     return LetterFacts({k: v for k, v in values.items() if v})
