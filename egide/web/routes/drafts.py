@@ -25,7 +25,13 @@ __all__ = ["TASK_LABELS", "router"]
 
 router = portal_router()
 
-TASK_LABELS = {"summarize": "Résumé", "draft": "Rédaction", "chat": "Question"}
+TASK_LABELS = {
+    "summarize": "Résumé",
+    "draft": "Rédaction",
+    "chat": "Question",
+    "reformulate": "Reformulation",
+    "translate": "Traduction",
+}
 _MAX_CONTENT = 500_000
 _MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
