@@ -228,7 +228,7 @@ def test_pages_past_the_ocr_page_limit_are_named_not_read() -> None:
 
 
 def test_ocr_past_its_time_is_stopped_with_a_french_refusal() -> None:
-    pool = ParsePool(ParseLimits(ocr_timeout_s=0.3), workers=1)
+    pool = ParsePool(ParseLimits(ocr_timeout_s=0.05), workers=1)
     try:
         started = time.monotonic()
         with pytest.raises(LimitExceeded) as caught:
@@ -242,7 +242,7 @@ def test_ocr_past_its_time_is_stopped_with_a_french_refusal() -> None:
         pool.close()
     assert caught.value.limit == "ocr_time"
     assert caught.value.message.startswith(
-        "le fichier « lent.pdf » demande plus de 0,3 secondes de reconnaissance de caractères "
+        "le fichier « lent.pdf » demande plus de 0,05 secondes de reconnaissance de caractères "
         "(OCR) : il a été refusé"
     )
 
@@ -272,7 +272,7 @@ def test_an_image_of_too_many_pixels_is_refused_before_ocr(pool: ParsePool) -> N
     assert "l'image « affiche.png » mesure 8\u202f000 × 6\u202f000 pixels" in str(caught.value)
 
 
-def test_the_command_line_summarises_a_photo_of_a_letter(
+def test_the_command_line_scans_a_photo_of_a_letter(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("EGIDE_HOME", str(tmp_path / "home"))
@@ -281,4 +281,6 @@ def test_the_command_line_summarises_a_photo_of_a_letter(
     photo.write_bytes(phone_photo(page_image(letter_lines(), dpi=150)))
     assert main(["scan", str(photo)]) == 0
     report = capsys.readouterr().out
-    assert "NIR" in report or "sécurité sociale" in report
+    assert "Niveau de sensibilité : données sensibles" in report
+    assert f"│ numéro de sécurité sociale (NIR) │ {NIR} │" in report
+    assert "Jean-Pierre MARTIN" in report
