@@ -110,7 +110,7 @@ def retrieve(
 
 def passage_document(number: int, passage: PassageRecord) -> Document:
     """One passage as a document of the request: a header (what a citation names), its text."""
-    header = f"[{number}] « {passage.document_title} » — {passage.where_fr}"
+    header = f"[{number}] « {passage.document_title} » — {passage.citation_fr}"
     text = f"{header}\n{passage.text}"
     return Document(
         text=text,

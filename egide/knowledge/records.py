@@ -81,6 +81,14 @@ class PassageRecord:
     personal: int
 
     @property
+    def citation_fr(self) -> str:
+        """What a citation's header names: the heading is left out when the passage starts
+        with it (the reader sees it at once)."""
+        if self.heading and not self.text.startswith(self.heading):
+            return self.where_fr
+        return f"p. {self.page}" if self.page is not None else f"passage {self.ordinal + 1}"
+
+    @property
     def where_fr(self) -> str:
         """Where the passage sits, as a citation names it: page, section, or passage number."""
         parts = []

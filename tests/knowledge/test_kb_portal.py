@@ -113,6 +113,8 @@ def test_a_curator_uploads_sees_the_report_and_removes(harness) -> None:
 def test_agents_cannot_upload_nor_post_without_the_form_s_token(harness) -> None:
     client = _signed_in(harness, "cmartin")
     page = client.get(f"/base/{COLLECTION}")
+    start = client.post(f"/base/{COLLECTION}/vecteurs", data={"csrf_token": csrf_of(page)})
+    assert start.status_code == 404  # curators only
     refused = client.post(
         f"/base/{COLLECTION}/documents",
         data={"csrf_token": csrf_of(page)},

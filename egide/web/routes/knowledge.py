@@ -216,6 +216,14 @@ def upload_documents(
     return _collection_page(request, kb, user, collection, report=report)
 
 
+@router.post("/base/{name}/vecteurs")
+def start_vectors(request: Request, name: str, user: CurrentUser, kb: KnowledgeDep) -> Response:
+    """Start (or resume) the embedding pass, e.g. after « egide kb add --sans-vecteurs »."""
+    collection = _curated(kb, user, name)
+    kb.embed_in_background(collection)
+    return redirect(f"/base/{collection.name}")
+
+
 @router.post("/base/{name}/documents/{document_id}/supprimer")
 def delete_document(
     request: Request, name: str, document_id: str, user: CurrentUser, kb: KnowledgeDep

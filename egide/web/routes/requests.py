@@ -41,6 +41,7 @@ _TASK_NAMES = {
     "summarize": "Résumé",
     "draft": "Rédaction",
     "chat": "Question",
+    "kb_answer": "Question à la base documentaire",
     "reformulate": "Reformulation",
     "translate": "Traduction",
 }
