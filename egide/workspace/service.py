@@ -145,6 +145,11 @@ def text_previews(request: AssistantRequest, preview: Preview) -> tuple[TextPrev
     for message, scan in zip(request.messages, preview.message_scans, strict=True):
         who = "Votre question précédente" if message.role == "user" else "Réponse précédente"
         texts.append(_text(who, scan, vault))
+    # A file name is content too (« Recours de Jean DUPONT.pdf »): shown when it holds something,
+    # since the level and the allowed models depend on it; pseudonymised last, as by start().
+    for scan in preview.name_scans:
+        if scan.findings:
+            texts.append(_text("Nom du fichier", scan, vault))
     return tuple(texts)
 
 

@@ -61,3 +61,26 @@ def test_a_photo_of_a_letter_is_previewed_summarised_and_labelled(harness: Porta
     assert "modèle « local » (extraits du document, moteur intégré sans IA générative)" in draft
     assert "# Fiche de synthèse — « courrier-usager.jpg »" in draft
     assert "Objet : demande de renouvellement" in draft or "**Objet**" in draft
+
+
+def test_a_file_name_holding_a_name_is_shown_and_judged_before_sending(
+    harness: PortalHarness,
+) -> None:
+    client = harness.client()
+    harness.first_sign_in(client, harness.add_user("cmartin"))
+    form = client.get("/espace/resumer")
+    preview = client.post(
+        "/espace/resumer",
+        data={"csrf_token": csrf_of(form), "length": "court"},
+        files={
+            "document": (
+                "Recours de Jean DUPONT.txt",
+                "Le dossier est complet et sera examiné en commission le 4 avril.".encode(),
+                "text/plain",
+            )
+        },
+    )
+    page = html.unescape(preview.text)
+    assert 'data-niveau="personnel"' in page  # from the name alone: the text holds nothing
+    assert "Nom du fichier" in page
+    assert 'data-label="PERSON">Jean DUPONT' in page
