@@ -61,7 +61,8 @@ class WorkRequest:
     created_at: datetime
     updated_at: datetime
     # A conversation's turn: its answer, when the agent edited it, level and tier of what was
-    # sent, and the fingerprint of the texts sent (egide.boundary.request_digest).
+    # sent, and the fingerprint of the texts the agent saw in the preview, then of those sent
+    # (egide.boundary.request_digest).
     answer: str | None = field(default=None, repr=False)
     answer_edited_at: datetime | None = None
     level: str | None = None
@@ -247,6 +248,13 @@ class RequestStore:
             sent_digest=self._cipher.seal(digest, "sent_digest", request_id),
             error=None,
             warnings=json.dumps(list(warnings), ensure_ascii=False),
+        )
+
+    def mark_seen(self, request_id: str, *, owner: str, digest: str) -> WorkRequest:
+        """The fingerprint of the texts the agent was shown in the preview (sealed): sending
+        later checks the texts are still these, whatever became of the process's cache."""
+        return self._change(
+            request_id, owner, sent_digest=self._cipher.seal(digest, "sent_digest", request_id)
         )
 
     def edit_answer(self, request_id: str, *, owner: str, answer: str) -> WorkRequest:

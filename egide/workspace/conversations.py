@@ -279,9 +279,17 @@ class Conversations:
             conversation_id=conversation_id,
             options={"variant_of": root.id},
         )
-        digest = self._workspace.preview(turn).preview.digest
-        sent = {v.turn.sent_digest for v in exchange.versions if v.turn.task == "chat"}
-        return turn, digest in sent
+        shown = self._workspace.preview(turn)
+        sent = {
+            v.turn.sent_digest
+            for v in exchange.versions
+            if v.turn.task == "chat" and v.turn.status is RequestStatus.SENT
+        }
+        if shown.preview.digest not in sent:
+            return turn, False
+        # The agent saw these very texts when they sent an earlier answer of this exchange.
+        self._workspace.seen(turn, shown)
+        return self._workspace.requests.get(turn.id, owner=owner), True
 
     def rewrite(
         self, conversation_id: str, exchange_id: str, *, owner: str, task: str, option: str

@@ -332,6 +332,11 @@ class Workspace:
                 self._previews.popitem(last=False)
         return built
 
+    def seen(self, request: WorkRequest, shown: RequestPreview) -> None:
+        """The agent is shown this preview: its texts are the ones that may be sent."""
+        if request.sent_digest != shown.preview.digest:
+            self.requests.mark_seen(request.id, owner=request.owner, digest=shown.preview.digest)
+
     def forget(self, request_id: str, owner: str) -> None:
         with self._lock:
             self._previews.pop(f"{request_id}:{owner}", None)
@@ -379,7 +384,11 @@ class Workspace:
         """
         shown = self.preview(request)
         pipeline_request = replace(self.pipeline_request(request), model=model or AUTO)
-        if request_digest(normalized_request(pipeline_request)) != shown.preview.digest:
+        # What the agent saw is kept with the request when the preview page was shown
+        # (RequestStore.mark_seen): a restart, or a preview pushed out of this process's
+        # cache, must not let texts changed since go out unseen.
+        seen = request.sent_digest or shown.preview.digest
+        if request_digest(normalized_request(pipeline_request)) != seen:
             self.forget(request.id, request.owner)
             self.requests.mark_failed(
                 request.id,

@@ -620,3 +620,30 @@ def test_conversations_made_before_they_had_a_row_are_listed_and_read(
     assert "Réponse d'avant." in text(page)
     search = client.get("/espace/conversations", params={"q": "QUESTION d’avant"})
     assert "legacy-0001" in search.text
+
+
+def test_a_restart_between_preview_and_send_does_not_forget_what_the_agent_saw(
+    harness: PortalHarness, upstream: FakeProvider
+) -> None:
+    """The preview's fingerprint is kept with the request, not only in the process's cache: a
+    service restarted (or a cache that dropped the preview) still refuses changed texts."""
+    client = _agent(harness)
+    page = _conversation(client, "Horaires ?", "De 9 h à 12 h.", upstream)
+    follow = client.post(page.url.path, data={"csrf_token": csrf_of(page), "question": "Samedi ?"})
+    exchange = _exchanges(page)[0]
+    editor = client.get(f"{page.url.path}/echanges/{exchange}/modifier")
+    client.post(
+        f"{page.url.path}/echanges/{exchange}/modifier",
+        data={"csrf_token": csrf_of(editor), "reponse": f"Voir Mme Amélie ROUSSEAU, NIR {NIR}."},
+    )
+    restarted = PortalHarness(harness.settings, harness.clock)  # same base, empty caches
+    other_process = restarted.client()
+    other_process.cookies.update(client.cookies)
+    calls = len(upstream.recorder.bodies)
+    streamed = other_process.post(
+        follow.url.path + "/envoyer",
+        data={"modele": EXTERNAL},
+        headers={**STREAM, "X-CSRF-Token": csrf_of(follow)},
+    )
+    assert streamed.status_code == 403 and "a changé depuis l'aperçu" in text(streamed)
+    assert len(upstream.recorder.bodies) == calls

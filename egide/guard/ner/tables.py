@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from egide.guard.ner.candidates import Candidate
-from egide.guard.ner.gazetteers import STOP_WORDS, TITLE_WORDS
+from egide.guard.ner.gazetteers import PARTICLES, STOP_WORDS, TITLE_WORDS
 from egide.guard.ner.tokens import fold
 
 __all__ = ["table_candidates"]
@@ -38,8 +38,11 @@ _SCORE = 0.9
 
 def _cell(start: int, cell: str, label: str, why: str) -> Iterator[Candidate]:
     value = cell.strip(" \u00a0")
-    if not value or not value[0].isupper() or _NAME_CELL_RE.fullmatch(value) is None:
+    if not value or _NAME_CELL_RE.fullmatch(value) is None:
         return
+    first, _, rest = value.partition(" ")
+    if not value[0].isupper() and not (fold(first) in PARTICLES and rest[:1].isupper()):
+        return  # "du PONT", "de LA FONTAINE": a particle may open a surname
     key = fold(value)
     if key in STOP_WORDS or key in TITLE_WORDS:
         return

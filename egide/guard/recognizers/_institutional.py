@@ -210,20 +210,41 @@ def administration_address(text: str, start: int, value: str) -> bool:
     on_line = text[line:start].strip()
     if on_line:
         # "Préfecture de la Corrèze – 1 rue Souham…": a name, then a separator, then the address.
-        heading = on_line if on_line[-1] in ",–-:;" else ""
-    elif line > 0 and text[line - 1] == "\n":
-        heading = text[_line_start(text, line - 1) : line - 1]
-    else:
-        heading = ""
-    words = fold(heading).replace("'", " ").split()
-    return bool(words) and words[0].strip(",.:;") in _ADMINISTRATIONS
+        return on_line[-1] in ",–-:;(" and _names_administration(on_line)
+    # A block: "Ministère de l'intérieur\nPlace Beauvau\n75800 PARIS" — the name heads it, a
+    # few lines above, with no blank line in between; a civility in the block makes it a
+    # person's ("Madame X\nMaison de retraite…\n12 rue…").
+    block: list[str] = []
+    for _ in range(_HEADING_LINES):
+        if line == 0 or text[line - 1] != "\n":
+            break
+        previous = _line_start(text, line - 1)
+        heading = text[previous : line - 1]
+        if not heading.strip():
+            break
+        block.append(heading)
+        line = previous
+    if any(_CIVILITY_LINE.match(heading) for heading in block):
+        return False
+    return any(_names_administration(heading) for heading in block)
+
+
+_HEADING_LINES = 3
+_CIVILITY_LINE = re.compile(
+    r"\s*(?:m\.|mme|mlle|monsieur|madame|mademoiselle|dr|docteur|ma[iî]tre|me)\b", re.IGNORECASE
+)
+
+
+def _names_administration(line: str) -> bool:
+    words = fold(line.strip()).replace("'", " ").split()
+    return bool(words) and words[0].strip(",.:;(") in _ADMINISTRATIONS
 
 
 # --- example values --------------------------------------------------------------------------
 
 _EXAMPLE_BEFORE = ContextWords(
     ("exemple", "ex.", "ex :", "par exemple", "format", "au format", "sous la forme", "du type",
-     "modèle", "fictif", "fictive", "tel que"),
+     "de type", "de la forme", "modèle", "fictif", "fictive", "tel que"),
     before=30,
 )  # fmt: skip
 # Values that forms and official pages print as examples: the SIV plate "AB-123-CD" and its

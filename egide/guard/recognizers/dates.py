@@ -193,6 +193,9 @@ class DateRecognizer:
             yield match.start(), match.end(), int(digits[4:]), int(digits[2:4]), int(digits[:2])
 
     def find(self, text: str) -> Iterator[Finding]:
+        return iter(sorted(self._find(text), key=lambda f: f.start))
+
+    def _find(self, text: str) -> Iterator[Finding]:
         taken: list[tuple[int, int]] = []
         for start, end, year, month, day in sorted(self._candidates(text)):
             if not _is_valid(year, month, day):

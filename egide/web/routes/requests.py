@@ -92,6 +92,7 @@ def preview_page(
     if _answered(record):
         return redirect(answer_path(record))
     shown = workspace.preview(record)
+    workspace.seen(record, shown)
     conversation = None
     if record.conversation_id is not None:
         conversation = workspace.conversations.get(record.conversation_id, owner=user.login)

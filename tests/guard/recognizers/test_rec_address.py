@@ -48,6 +48,9 @@ VALID = [
     ("M. Teriitahi, BP 1234, 98713 Papeete", "BP 1234, 98713 Papeete"),
     ("Madame Aminata DUMONT\n90 impasse Aristide Briand\n43000 LE PUY-EN-VELAY",
      "90 impasse Aristide Briand\n43000 LE PUY-EN-VELAY"),
+    # A person living in an institution: the civility makes the block a person's address.
+    ("Madame Odile Ferrand\nMaison de retraite Les Tilleuls\n12 rue des Lilas\n87000 Limoges",
+     "12 rue des Lilas\n87000 Limoges"),
 ]  # fmt: skip
 
 
@@ -67,6 +70,7 @@ INSTITUTIONAL = [
     ("PRÉFECTURE DE LA CORRÈZE\n1 rue Souham\n19000 TULLE", "1 rue Souham\n19000 TULLE"),
     ("Direction régionale de l'économie\n76 rue de Reuilly, 75012 Paris",
      "76 rue de Reuilly, 75012 Paris"),
+    ("Ministère de l'intérieur\nPlace Beauvau\n75800 PARIS\nLe ministère répond.", "75800 PARIS"),
 ]  # fmt: skip
 
 

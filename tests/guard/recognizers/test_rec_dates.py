@@ -105,6 +105,68 @@ def test_near_misses_are_not_dates(recognizer: Recognizer, text: str) -> None:
     assert found(recognizer, text) == []
 
 
+IN_WORDS = [
+    ("Née le quatorze mars mille neuf cent quatre-vingt-deux à Tulle.",
+     "quatorze mars mille neuf cent quatre-vingt-deux"),
+    ("né le 1er avril mil neuf cent soixante", "1er avril mil neuf cent soixante"),
+    ("née le trente et un décembre mille neuf cent quatre-vingt-dix-neuf",
+     "trente et un décembre mille neuf cent quatre-vingt-dix-neuf"),
+    ("né le premier janvier deux mille trois", "premier janvier deux mille trois"),
+    ("Date de naissance : vingt-deux juillet mille neuf cent soixante et onze",
+     "vingt-deux juillet mille neuf cent soixante et onze"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "value"), IN_WORDS)
+def test_birth_dates_in_words(recognizer: Recognizer, text: str, value: str) -> None:
+    assert [(f.text, f.label) for f in found(recognizer, text)] == [(value, "BIRTH_DATE")]
+
+
+def test_an_impossible_date_in_words_is_not_a_date(recognizer: Recognizer) -> None:
+    assert found(recognizer, "né le trente février mille neuf cent quatre-vingts") == []
+
+
+ANNOUNCED = [
+    ("Date de naissance : 3|11|1954", "3|11|1954"),
+    ("Né le 17 03 1988 à Brest", "17 03 1988"),
+    ("DDN : 1 7 0 3 1 9 8 8", "1 7 0 3 1 9 8 8"),
+    ("Né(e) le 17\\03\\1988", "17\\03\\1988"),
+    ("Née le 17.03.88", "17.03.88"),
+    # A date followed by an age, as clinical notes write the patient's.
+    ("Mme Odile FERRAND, 12/09/1951 (73 ans), hospitalisée.", "12/09/1951"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), ANNOUNCED)
+def test_form_layouts_where_a_birth_is_announced(
+    recognizer: Recognizer, text: str, value: str
+) -> None:
+    assert [(f.text, f.label) for f in found(recognizer, text)] == [(value, "BIRTH_DATE")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Rendez-vous le 17 03 1988 ou après.", "Relevé 1 7 0 3 1 9 8 8 du compteur.",
+     "Classement 3|11|1954 de l'archive."],
+)  # fmt: skip
+def test_form_layouts_without_a_birth_are_not_dates(recognizer: Recognizer, text: str) -> None:
+    assert found(recognizer, text) == []
+
+
+def test_birth_dates_in_the_column_of_a_table(recognizer: Recognizer) -> None:
+    text = (
+        "NOM\tPrénom\tDate de naissance\tLien\n"
+        "VALLÉE\tThibault\t07/06/1981\tdemandeur\n"
+        "BONNIN\tMohamed\t22|07|1981\tconjoint\n"
+        "\nRendez-vous fixé au 03/04/2025."
+    )
+    assert [(f.text, f.label) for f in found(recognizer, text)] == [
+        ("07/06/1981", "BIRTH_DATE"),
+        ("22|07|1981", "BIRTH_DATE"),
+        ("03/04/2025", "DATE"),
+    ]
+
+
 def test_is_a_registered_recognizer(recognizer: Recognizer) -> None:
     assert isinstance(recognizer, Recognizer)
     assert set(recognizer.labels) == {"BIRTH_DATE", "DATE"}
@@ -118,3 +180,15 @@ def test_hostile_megabyte_is_linear(recognizer: Recognizer, hostile: str) -> Non
     started = time.perf_counter()
     list(recognizer.find(hostile))
     assert time.perf_counter() - started < 10
+
+
+@pytest.mark.parametrize(
+    ("words", "value"),
+    [("quatre-vingt-deux", 82), ("soixante et onze", 71), ("quatre-vingt-dix-neuf", 99),
+     ("mille neuf cent quatre-vingts", 1980), ("mil neuf cent soixante", 1960),
+     ("deux mille trois", 2003), ("trente et un", 31), ("premier", 1), ("janvier", None)],
+)  # fmt: skip
+def test_french_numbers_in_words(words: str, value: int | None) -> None:
+    from egide.guard.recognizers._words_fr import parse_number_words
+
+    assert parse_number_words(words) == value

@@ -155,6 +155,15 @@ def test_recall_in_running_text(recognizer: Recognizer) -> None:
     assert hits / total >= 0.99
 
 
+@pytest.mark.parametrize(
+    "value",
+    [grouped(FR1, " | "), grouped(FR2, "  "), grouped(FR1, "."),
+     grouped(FR1)[:14] + "\n" + grouped(FR1)[15:]],
+)  # fmt: skip
+def test_forms_and_scans_layouts(recognizer: Recognizer, value: str) -> None:
+    assert [f.text for f in found(recognizer, f"IBAN : {value}\nBIC : AGRIFRPP")] == [value]
+
+
 def test_is_a_registered_recognizer(recognizer: Recognizer) -> None:
     assert isinstance(recognizer, Recognizer)
     assert recognizer.labels == ("IBAN",)

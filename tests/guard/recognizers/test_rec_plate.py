@@ -1,4 +1,5 @@
-"""PLATE: SIV plates (AB-123-CD) and former FNI plates (1234 AB 75), context where ambiguous."""
+"""PLATE: SIV plates (AB-123-CD) and former FNI plates (1234 AB 75), context where ambiguous;
+the example of a form ("exemple : AB-123-CD") is EXAMPLE_VALUE, institutional."""
 
 from __future__ import annotations
 
@@ -88,9 +89,35 @@ def test_scores(recognizer: Recognizer, text: str, low: float, high: float) -> N
     assert low <= finding.score <= high
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Indiquez l'immatriculation du véhicule (exemple : AB-123-CD).", "AB-123-CD"),
+        ("Un numéro de la forme AB 123 CD, appelé SIV.", "AB 123 CD"),
+        ("Ancien format, par exemple 123 AB 01.", "123 AB 01"),
+        ("Format attendu : AA-111-AA.", "AA-111-AA"),
+    ],
+)
+def test_example_values_of_forms(recognizer: Recognizer, text: str, value: str) -> None:
+    assert [(f.text, f.label) for f in found(recognizer, text)] == [(value, "EXAMPLE_VALUE")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A real plate after "exemple" is still a plate: only canonical examples are spared.
+        "Par exemple, le véhicule GH-456-KL a été verbalisé.",
+        # The canonical value without an example cue is somebody's plate.
+        "Le véhicule immatriculé AB-123-CD a été enlevé.",
+    ],
+)
+def test_real_plates_are_not_examples(recognizer: Recognizer, text: str) -> None:
+    assert [f.label for f in found(recognizer, text)] == ["PLATE"]
+
+
 def test_is_a_registered_recognizer(recognizer: Recognizer) -> None:
     assert isinstance(recognizer, Recognizer)
-    assert recognizer.labels == ("PLATE",)
+    assert recognizer.labels == ("PLATE", "EXAMPLE_VALUE")
 
 
 @pytest.mark.parametrize(

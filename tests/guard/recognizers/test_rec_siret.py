@@ -102,8 +102,8 @@ NEAR_MISSES = [
     "SIRET " + layout(A, "spaces") + "5.",
     "Référence 9" + A + " du marché.",
     "Compte 12 " + layout(A, "spaces") + " clos.",
-    # Inconsistent separators inside the SIREN.
-    "SIRET " + f"{A[:3]} {A[3:6]}.{A[6:9]} {A[9:]}",
+    # Inconsistent separators and no context word: a reference, not a SIRET.
+    "Colis " + f"{A[:3]} {A[3:6]}.{A[6:9]} {A[9:]}",
     "Vu le décret n° 2024-123 et l'article L. 312-1 du code.",
     "Tél. 01 23 45 67 89 ou 06 12 34 56 78.",
     "Arrêté du 12/03/2024, séance du 14.05.2024.",
@@ -153,6 +153,29 @@ def test_recall_in_running_text(recognizer: Recognizer) -> None:
         text = rng.choice(SENTENCES).format(value)
         hits += [f.text for f in found(recognizer, text)] == [value]
     assert hits / total >= 0.99
+
+
+OCR = [
+    ("SIRET {}", " ".join(A)),
+    ("Employeur, SIRET : {}", f"{A[:3]} | {A[3:6]} | {A[6:9]} | {A[9:]}"),
+    ("SIRET : {}", f"{B[:3]} {B[3:6]} {B[6:9]}\n{B[9:]}"),
+    # Without a context word, only regular layouts: one space per digit, boxes.
+    ("Pièce jointe : {}", " ".join(C)),
+    ("Case : {}", "|".join(C)),
+    # Inconsistent separators, as hurried hands and OCR leave them, next to "SIRET".
+    ("SIRET {}", f"{A[:3]} {A[3:6]}.{A[6:9]} {A[9:]}"),
+]
+
+
+@pytest.mark.parametrize(("template", "value"), OCR)
+def test_forms_and_scans_layouts(recognizer: Recognizer, template: str, value: str) -> None:
+    assert [f.text for f in found(recognizer, template.format(value))] == [value]
+
+
+def test_an_irregular_layout_needs_a_context_word(recognizer: Recognizer) -> None:
+    value = f"{A[:2]} {A[2:7]}|{A[7:9]} {A[9:]}"
+    assert found(recognizer, f"Référence {value} du colis.") == []
+    assert [f.text for f in found(recognizer, f"SIRET {value}")] == [value]
 
 
 def test_is_a_registered_recognizer(recognizer: Recognizer) -> None:

@@ -125,6 +125,16 @@ def test_recall_in_running_text(recognizer: Recognizer) -> None:
     assert hits / total >= 0.99
 
 
+@pytest.mark.parametrize(
+    "value",
+    [" ".join(A), ".".join([B[:2], B[2:4], B[4:7], B[7:10], B[10:]]), "|".join(C),
+     f"{D[:7]}\n{D[7:]}"],
+)  # fmt: skip
+def test_forms_and_scans_layouts(recognizer: Recognizer, value: str) -> None:
+    text = f"Numéro fiscal : {value}"
+    assert [f.text for f in found(recognizer, text)] == [value]
+
+
 def test_is_a_registered_recognizer(recognizer: Recognizer) -> None:
     assert isinstance(recognizer, Recognizer)
     assert recognizer.labels == ("TAX_ID",)
