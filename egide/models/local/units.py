@@ -143,7 +143,7 @@ def _lines(sources: Sequence[SourceText]) -> Iterator[tuple[SourceText, list[str
 
 
 def _ends_a_sentence(previous: str, line: str) -> bool:
-    """"de 12 %." after "soit une hausse": few letters, but the end of the sentence above."""
+    """A few letters ("de 12 %.") after a line that does not end: the end of its sentence."""
     return (
         bool(previous)
         and not previous.endswith(_TERMINAL)
