@@ -22,6 +22,7 @@ from egide.guard.ner.inference.hashing import embed_keys, string_ids
 from egide.guard.ner.inference.package import PackageError, load_package
 from egide.guard.ner.inference.tables import base_norms, symbols
 from egide.guard.ner.inference.token_match import TokenMatch
+from egide.guard.ner.inference.tokenizer import PIECE_CHARS
 from egide.guard.ner.model import MODEL_NAME, chunks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,9 +109,13 @@ def _spacy_tokens(nlp: Any, text: str) -> tuple[list[int], list[str], list[str]]
     return [t.idx for t in doc], [t.text for t in doc], [t.norm_ for t in doc]
 
 
+def _within_piece_limit(text: str) -> bool:
+    return all(len(piece) <= PIECE_CHARS for piece in text.split())
+
+
 def test_tokens_are_spacys(spacy_ner: Any, recognizer: EntityRecognizer) -> None:
     texts = _devset_texts(40) + AWKWARD + _random_texts(400)
-    for text in texts:
+    for text in filter(_within_piece_limit, texts):
         tokens = recognizer.tokenizer(text)
         starts, words, norms = _spacy_tokens(spacy_ner, text)
         assert (tokens.starts, tokens.words) == (starts, words), text[:80]
@@ -120,6 +125,27 @@ def test_tokens_are_spacys(spacy_ner: Any, recognizer: EntityRecognizer) -> None
         assert [
             tokens.norms.get(i) or table.get(word, word.lower()) for i, word in enumerate(words)
         ] == norms
+
+
+def test_a_long_piece_without_spaces_is_cut_before_its_affixes(
+    recognizer: EntityRecognizer,
+) -> None:
+    # spaCy would take its affixes one at a time, searching the rest each time: quadratic.
+    piece = "l'" * 2500 + ")" * 1000
+    tokens = recognizer.tokenizer(piece)
+    assert "".join(tokens.words) == piece
+    cuts = set(range(0, len(piece), PIECE_CHARS))
+    spans = [
+        (start, start + len(word)) for start, word in zip(tokens.starts, tokens.words, strict=True)
+    ]
+    # No token crosses a cut, and every cut is a token boundary.
+    assert all(not start < cut < end for start, end in spans for cut in cuts)
+    assert cuts <= set(tokens.starts)
+    # Past the limit, a word is cut too; up to it, the tokens are spaCy's.
+    assert recognizer.tokenizer("(" + "a" * 300 + ")").words == [
+        "(", "a" * 99, "a" * 100, "a" * 100, "a", ")"
+    ]  # fmt: skip
+    assert recognizer.tokenizer("(" + "a" * 98 + ")").words == ["(", "a" * 98, ")"]
 
 
 def test_entities_are_spacys(spacy_ner: Any, recognizer: EntityRecognizer) -> None:
