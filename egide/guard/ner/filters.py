@@ -29,7 +29,9 @@ from egide.guard.sensitive import is_health_word
 
 __all__ = ["clean_entities"]
 
-_SEGMENT_BREAK_RE = re.compile(r"\n|\t|  ")
+# A line break, a tab, a run of spaces or a spaced dash ends what a model saw as one entity:
+# "Service de médecine – Dr Anne ROBIN" is a service, then a person.
+_SEGMENT_BREAK_RE = re.compile(r"\n|\t|  | [–—-] ")
 _PART_RE = re.compile(r"[^\s]{1,60}")
 _EDGE_PUNCTUATION = " \t,;:.!?()[]{}«»\"'’-–—/"
 _MODEL_SCORE = {"PERSON": 0.6, "LOCATION": 0.65, "ORG": 0.6}
@@ -92,7 +94,13 @@ def _clean(text: str, start: int, end: int, label: str, gaz: Gazetteers) -> Cand
     keys = [fold(word) for word in words]
     if len(words) == 1 and not had_civility and is_health_word(first):
         return None  # "reçoit du Kardegic", "HTA": a drug or a disease, not a place, a person…
-    if len(words) == 1 and label != "ORG" and not had_civility and keys[0] in ACRONYMS:
+    if (
+        len(words) == 1
+        and label != "ORG"
+        and not had_civility
+        and keys[0] in ACRONYMS
+        and shape_of(first) is not Shape.UPPER
+    ):
         return None  # "la Caf", "sur Ameli": a body or a benefit written in Title case
     if label == "PERSON":
         return _person(text, parts, gaz, after_civility=had_civility)
@@ -169,6 +177,17 @@ def _person(
         return Candidate(start, parts[-1][1], "ORG", 0.6, "model", _why("ORG"))
     if follows_establishment_word(text, start):
         return None  # "rue Victor-Hugo", "centre hospitalier Jean-Jaurès"
+    # "Médecine polyvalente Dr Anne ROBIN": the name starts after the last civility.
+    last_civility = max(
+        (i for i, key in enumerate(keys) if key.rstrip(".") in CIVILITIES), default=-1
+    )
+    if last_civility >= 0:
+        parts, words, keys = (
+            parts[last_civility + 1 :], words[last_civility + 1 :], keys[last_civility + 1 :]
+        )  # fmt: skip
+        if not parts:
+            return None
+        start = parts[0][0]
     shapes = [shape_of(word) for word in words]
     # The model often runs on past the name ("Fatoumata Diallo Objet"): cut at the first word
     # that cannot belong to a name.
@@ -205,6 +224,18 @@ def _person(
             return None
     elif gaz.place_population(text[start:end]) is not None and not gaz.is_first_name(words[0]):
         return Candidate(start, end, "LOCATION", 0.7, "model", _why("LOCATION"))
+    if (
+        not after_civility
+        and Shape.UPPER not in shapes
+        and all(
+            len(word) > 2  # an initial ("J. Petit") makes a name
+            and gaz.is_common_word(word)
+            and not gaz.is_first_name(word)
+            and not gaz.is_surname(word)
+            for word in words
+        )
+    ):
+        return None  # "Médecine Polyvalente", "Pompes Funèbres": ordinary words, capitalised
     score = 0.6
     if any(gaz.is_first_name(word) for word in words) or Shape.UPPER in shapes:
         score = 0.8

@@ -73,6 +73,7 @@ ORG_WORDS = frozenset(
         "entreprise", "etablissement", "federation", "fondation", "groupe", "hopital",
         "institut", "inspection", "lycee", "mairie", "maison", "ministere", "mutuelle",
         "observatoire", "office", "ordre", "prefecture", "region", "republique", "sarl", "sas",
+        "selarl", "selas", "selafa", "scp", "snc", "eurl", "sasu", "gaec", "earl", "scea",
         "secretariat", "service", "services", "societe", "sous-prefecture", "syndicat",
         "tribunal", "union", "universite", "unite", "pole", "mission", "delegation", "parquet",
         "gendarmerie", "police", "commissariat", "brigade", "compagnie", "etat", "assemblee",
@@ -187,8 +188,8 @@ def follows_establishment_word(text: str, start: int) -> bool:
         return False
     last = words[-1].strip(".,")
     if last in ("de", "des", "du", "la", "le", "l", "d", "aux") and len(words) > 1:
-        last = words[-2].strip(".,")  # "chemin des Vignes", "allée de la Garenne"
-        return last in PLACE_PREFIXES
+        last = words[-2].strip(".,")  # "chemin des Vignes", "Service de Médecine polyvalente"
+        return last in PLACE_PREFIXES or last in ORG_WORDS
     return last in PLACE_PREFIXES or last in ORG_WORDS or last in _ESTABLISHMENT_ADJECTIVES
 
 

@@ -34,14 +34,21 @@ _LIST_GLUE_RE = re.compile(
     re.IGNORECASE,
 )
 LIST_MIN_ITEMS = 3
-# Before a place, what ties it to a person even when no name is written ("né à Alger",
-# "domiciliée à Tulle", "originaire du Mali"): matched on the folded words just before it.
+# Before a place, in its clause, what ties it to a person even when no name is written ("né le
+# 3 mars 1980 à Alger", "domiciliée à Tulle", "il vit seul à Rezé", "originaire du Mali").
 _PERSON_PLACE_RE = re.compile(
-    r"(?:\bnee?s?|\bne\(e\)|demeurant|domiciliee?s?|residant|residente?s?|reside(?:nt)?"
-    r"|residait|habite(?:nt)?|habitait|\bvit|vivant|originaire|hospitalisee?s?|decedee?s?"
-    r"|naissance|lieu|commune)"
-    r"[ \t\u00a0]{1,3}(?:(?:a|au|aux|en|de|du|des|d'|l')[ \t\u00a0]{0,3}){0,2}$"
+    r"(?:\bnee?s?\b|\bne\(e\)|demeurant|domiciliee?s?\b|residant|residente?s?\b|reside\b"
+    r"|resident\b|residait|habite\b|habitent\b|habitait|\bvit\b|vivant|originaire"
+    r"|hospitalisee?s?\b|decedee?s?\b|naissance|\blieu\b|\bcommune\b)"
 )
+_CLAUSE_END_RE = re.compile(r"[.;!?\n]")
+_PLACE_REACH = 60
+
+
+def _tied_to_someone(text: str, start: int) -> bool:
+    window = text[max(0, start - _PLACE_REACH) : start]
+    clause = _CLAUSE_END_RE.split(window)[-1]
+    return _PERSON_PLACE_RE.search(fold(clause)) is not None
 
 
 def _merge(group: list[Candidate]) -> Candidate:
@@ -137,9 +144,7 @@ def _places_of_people(text: str, spans: list[Candidate]) -> list[Candidate]:
     return [
         c
         for c in spans
-        if c.label != "LOCATION"
-        or c.source == "rule"
-        or _PERSON_PLACE_RE.search(fold(text[max(0, c.start - 40) : c.start])) is not None
+        if c.label != "LOCATION" or c.source == "rule" or _tied_to_someone(text, c.start)
     ]
 
 

@@ -55,6 +55,13 @@ _FILLER = rf"(?:{_S}{{0,3}}(?:le|la){_S}{{1,3}})?(?:{_S}{{0,3}}{_NUM})?{_S}{{0,3
 _TOKEN = r"[a-z0-9]{1,20}(?:[\-/._][a-z0-9]{1,20}){0,6}"
 _VALUE = rf"(?P<value>(?=[a-z\-/._]{{0,30}}\d){_TOKEN}(?:{_S}\d{{3}}(?![\w/]))?(?:{_S}\d{{3}}(?![\w/])){{0,3}})"
 _PATTERN = re.compile(rf"(?<![\w'])(?P<cue>{'|'.join(_CUES)})(?![\w]){_FILLER}{_VALUE}(?![\w\-/])")
+# A bare label of forms and headers, without "n°": "IPP 00451236", "Séjour 22004512",
+# "Dossier : 2024-123456". Only values with five digits or more: "séjour 2024" is a year.
+_BARE_CUE = re.compile(
+    rf"(?<![\w'])(?:ipp|nda|sejour|venue|episode|dossier|matricule|allocataire|requete)"
+    rf"{_S}{{0,3}}:?{_S}{{0,3}}(?P<value>(?=(?:[a-z\-/]{{0,4}}\d){{5}})[a-z0-9]{{1,20}}"
+    rf"(?:[\-/][a-z0-9]{{1,20}}){{0,3}})(?![\w\-/])"
+)
 # Cadastral references: "parcelle cadastrée section AB n° 123", "cadastre : 000 ZC 45".
 _CADASTRE = re.compile(
     rf"(?<![\w'])(?:cadastree?s?(?:{_S}{{1,3}}sous)?(?:{_S}{{1,3}}le)?(?:{_S}{{1,3}}section)?"
@@ -82,6 +89,7 @@ class FileNumberRecognizer:
         folded = fold(text)
         seen: set[tuple[int, int]] = set()
         for pattern, why in ((_PATTERN, "numéro après la mention d'un dossier"),
+                             (_BARE_CUE, "numéro après le libellé d'un dossier"),
                              (_CADASTRE, "référence cadastrale"),
                              (_HEADER_NUMBER, "numéro d'affaire en tête de décision")):  # fmt: skip
             for match in pattern.finditer(folded.text):

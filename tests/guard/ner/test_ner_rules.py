@@ -95,7 +95,7 @@ OTHER_CASES = [
     ("Elle habite à Orange depuis 2010.", "Orange", "LOCATION"),
     ("Né le 4 avril 1988 à Oran (Algérie).", "Algérie", "LOCATION"),
     ("Né le 4 avril 1988 à Conakry (Guinée).", "Conakry", "LOCATION"),
-    ("En Bretagne comme en Normandie, les demandes augmentent.", "Normandie", "LOCATION"),
+    ("M. Jean DUPONT a travaillé en Bretagne puis en Normandie.", "Normandie", "LOCATION"),
     (
         "Le dossier a été transmis à l'Agence régionale de santé.",
         "Agence régionale de santé",

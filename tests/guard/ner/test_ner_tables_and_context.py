@@ -108,3 +108,20 @@ def test_a_place_in_a_text_that_names_no_one(recognizer: NameRecognizer) -> None
 def test_a_list_of_two_countries_stays(recognizer: NameRecognizer) -> None:
     text = "M. Jean DUPONT, né à Alger (Algérie), a vécu au Maroc."
     assert set(spans(list(recognizer.find(text)), "LOCATION")) == {"Alger", "Algérie", "Maroc"}
+
+
+@pytest.mark.parametrize(
+    ("text", "persons"),
+    [
+        # A service's name, a spaced dash, then the doctor: two things, one person.
+        ("Service de Médecine Polyvalente – Dr Anne-Sophie ROBIN", ["Anne-Sophie ROBIN"]),
+        # A law firm after the lawyer's name is not part of it.
+        ("représentés par Maître Erwan KERGOAT de la SELARL AVOCATS OUEST", ["Erwan KERGOAT"]),
+        # An initial makes a name of a common word.
+        ("En l'espèce, J. Petit verse aux débats un constat.", ["J. Petit"]),
+    ],
+)
+def test_names_cut_where_they_end(
+    recognizer: NameRecognizer, text: str, persons: list[str]
+) -> None:
+    assert spans(list(recognizer.find(text)), "PERSON") == persons

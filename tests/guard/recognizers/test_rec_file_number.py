@@ -97,3 +97,16 @@ def test_hostile_megabyte_is_linear(recognizer: Recognizer, hostile: str) -> Non
     started = time.perf_counter()
     list(recognizer.find(hostile))
     assert time.perf_counter() - started < 10
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("IPP 00451236 - Séjour 22004512", ["00451236", "22004512"]),
+     ("Dossier : 2024-123456", ["2024-123456"])],
+)  # fmt: skip
+def test_bare_labels_of_headers(recognizer: Recognizer, text: str, value: list[str]) -> None:
+    assert [f.text for f in found(recognizer, text)] == value
+
+
+def test_a_bare_label_needs_five_digits(recognizer: Recognizer) -> None:
+    assert found(recognizer, "Séjour 2024 en Espagne ; dossier 12 en attente.") == []
