@@ -58,7 +58,7 @@ LABEL_RE = re.compile(
     rf"{_SPACE}{{0,3}}:{_SPACE}{{0,3}}"
 )
 RELATION_RE = re.compile(
-    r"(?<![\w'’])(?i:épouse|époux|née|veuve|veuf|divorcée?|dite?|alias"
+    r"(?<![\w'’])(?i:épouse|époux|née|veuve|veuf|divorcée?|dite?|alias|consorts|les époux"
     r"|(?:fils|fille|frère|sœur|soeur|mère|père|enfant) de"
     r"|(?:vit|vivant|habite|vient) avec|accompagnée? (?:de|par)"
     r"|(?:sa|son) (?:fille|fils|mère|père|épouse|époux|femme|mari|compagne|compagnon|sœur"

@@ -15,12 +15,12 @@ from egide.guard.registry import Recognizer, register_recognizer
 
 __all__ = ["IbanRecognizer", "iban_recognizer", "iban_length"]
 
-# Groups of four are separated by spaces (or, rarely, dashes); forms and scans also put dots,
-# pipes or a line break between them (OCR_GAP). The pattern takes as many characters as an IBAN
-# may have (34); the country's length, known only once the country code is read, then says
-# where the IBAN really ends, and the mod 97 check decides.
+# Groups of four are separated by spaces (or, rarely, dashes); forms write "FR 76…" and scans
+# put dots, pipes or a line break between groups (OCR_GAP). The pattern takes as many characters
+# as an IBAN may have (34); the country's length, known only once the country code is read, then
+# says where the IBAN really ends, and the mod 97 check decides.
 _PATTERN = re.compile(
-    rf"(?<!\w)(?P<cc>[A-Za-z]{{2}})\d{{2}}(?:{OCR_GAP}?[A-Za-z0-9]){{11,30}}",
+    rf"(?<!\w)(?P<cc>[A-Za-z]{{2}})[ \u00a0]?\d{{2}}(?:{OCR_GAP}?[A-Za-z0-9]){{11,30}}",
 )
 
 _CONTEXT = ContextWords(

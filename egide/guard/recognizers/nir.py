@@ -14,8 +14,8 @@ from egide.guard.registry import Recognizer, register_recognizer
 __all__ = ["NirRecognizer", "nir_recognizer", "is_nir"]
 
 _GAP = f"{SEP}{{0,2}}"
-# "123 - 45": the key is sometimes set apart with a dash.
-_KEY_GAP = f"{SEP}{{0,3}}"
+# "123 - 45", "123 -- 45": the key is sometimes set apart with a dash or two.
+_KEY_GAP = f"{SEP}{{0,4}}"
 
 # Sex, year, month, then either a two-character département (2A and 2B for Corsica) and a
 # three-digit commune, or an overseas three-digit département (97x, 98x) and a two-digit

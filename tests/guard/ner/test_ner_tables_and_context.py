@@ -119,6 +119,8 @@ def test_a_list_of_two_countries_stays(recognizer: NameRecognizer) -> None:
         ("représentés par Maître Erwan KERGOAT de la SELARL AVOCATS OUEST", ["Erwan KERGOAT"]),
         # An initial makes a name of a common word.
         ("En l'espèce, J. Petit verse aux débats un constat.", ["J. Petit"]),
+        # Parties named by their family in court decisions.
+        ("Les consorts GARNIER ont interjeté appel.", ["GARNIER"]),
     ],
 )
 def test_names_cut_where_they_end(

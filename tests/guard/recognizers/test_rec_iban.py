@@ -157,7 +157,7 @@ def test_recall_in_running_text(recognizer: Recognizer) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [grouped(FR1, " | "), grouped(FR2, "  "), grouped(FR1, "."),
+    [grouped(FR1, " | "), grouped(FR2, "  "), grouped(FR1, "."), FR1[:2] + " " + grouped(FR1)[2:],
      grouped(FR1)[:14] + "\n" + grouped(FR1)[15:]],
 )  # fmt: skip
 def test_forms_and_scans_layouts(recognizer: Recognizer, value: str) -> None:
