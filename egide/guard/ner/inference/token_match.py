@@ -151,13 +151,15 @@ class TokenMatch:
             self._alternatives = split_alternatives(body)
             # Every alternative of the French rule needs a hyphen or an apostrophe, which most
             # words do not have: they are answered at once.
-            required = [_required_characters(a) for a in self._alternatives]
-            if all(r is not None for r in required):
-                self._required = frozenset().union(*(r for r in required if r is not None))
+            self._needs = [_required_characters(a) for a in self._alternatives]
+            if all(r is not None for r in self._needs):
+                self._required = frozenset().union(*(r for r in self._needs if r is not None))
             # The others are tried only against the alternatives that can start with their
             # first character (worked out once per character met).
             self._first_pieces = [_first_piece(a) for a in self._alternatives]
         self._by_first: dict[str, tuple[int, ...]] = {}
+        # (first character, the needed characters present) -> alternatives worth trying
+        self._candidates: dict[tuple[str, frozenset[str]], tuple[int, ...]] = {}
         self._skeletons = lru_cache(maxsize=None)(self._compile_skeleton)
         self._classes = lru_cache(maxsize=None)(self._compile_class)
         self._lock = threading.Lock()
@@ -225,7 +227,20 @@ class TokenMatch:
             return self._whole.match(string) is not None
         if self._required is not None and self._required.isdisjoint(string):
             return False  # every alternative needs one of these characters ("" included)
-        if string:
+        if string and self._required is not None:
+            # "l'article" has an apostrophe but no hyphen: the alternatives that need a
+            # hyphen are not tried.
+            key = (string[0], self._required.intersection(string))
+            candidates = self._candidates.get(key)
+            if candidates is None:
+                present = key[1]
+                candidates = tuple(
+                    i
+                    for i in self._starting_with(string[0])
+                    if not (needs := self._needs[i]) or not needs.isdisjoint(present)
+                )
+                self._candidates[key] = candidates
+        elif string:
             candidates = self._starting_with(string[0])
         else:
             candidates = tuple(i for i, p in enumerate(self._first_pieces) if p is None)
