@@ -62,8 +62,16 @@ def test_the_header_keeps_name_menu_and_sign_out_at_every_width(
         assert not page.is_visible("#bouton-menu"), width
         assert page.is_visible("#utilisateur-courant") and page.is_visible("#bouton-deconnexion")
         assert page.locator("#menu-principal .fr-nav__link", has_text="Se former").is_visible()
-    # From the menu, at the narrowest width, « Mon compte » and « Se déconnecter » work.
+    # The button shows DSFR's icon, its word « Menu » pushed out of sight (still its name):
+    # a link in the brand's fr-enlarge-link would otherwise lose its icon and show « Men ».
     page.set_viewport_size({"width": 320, "height": 800})
+    text_left, button_right = page.evaluate(
+        "() => { const b = document.getElementById('bouton-menu'); const r = document.createRange();"
+        " r.selectNodeContents(b); return [r.getBoundingClientRect().left,"
+        " b.getBoundingClientRect().right]; }"
+    )
+    assert text_left >= button_right - 1, (text_left, button_right)
+    # From the menu, at the narrowest width, « Mon compte » and « Se déconnecter » work.
     page.click("#bouton-menu")
     page.click("#utilisateur-courant-menu")
     assert path_of(page) == "/compte"

@@ -163,15 +163,14 @@
     }
     function open() {
       modal.classList.add("fr-modal--opened");
+      // Applied at once, before it becomes a dialog (DSFR fades dialogs in): a modal still
+      // hidden at the start of its fade could not take the focus.
+      void modal.offsetWidth;
       modal.setAttribute("role", "dialog");
       modal.setAttribute("aria-modal", "true");
       button.setAttribute("aria-expanded", "true");
       document.documentElement.classList.add("egide-menu-ouvert");
-      // The modal fades in: it cannot take the focus at the very start of its transition.
       close.focus();
-      window.setTimeout(function () {
-        if (isOpen() && !modal.contains(document.activeElement)) { close.focus(); }
-      }, 50);
     }
     function shut(giveFocusBack) {
       if (!isOpen()) { return; }
