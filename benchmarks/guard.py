@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/guard.py [--split dev|fresh|both] [--devset PATH] [--out PATH]
                                          [--limit N] [--system egide|presidio|both]
+                                         [--public PATH] [--no-startup]
 
 Both systems run in-process on the same documents, offline (any network attempt is refused
 and reported). For each split (``dev``, tuned on; ``fresh``, never tuned on) and each system:
@@ -9,7 +10,9 @@ masking at the character level overall, per kind of text and per group of docume
 hard, hostile), precision/recall/F1 per label, recall of the checksummed identifiers, share of
 decoys flagged, and the labelling of institutional contacts. Cost: model loading is timed apart
 from detection, which is timed after a warm-up; start-up (a fresh interpreter that builds the
-system and analyses one sentence) is measured by ``measure_startup``.
+system and analyses one sentence) is measured by ``measure_startup``. With ``--public``, real
+public reference pages (``../shared/kb-sample/documents.tar.gz``): share flagged although they
+name no one (``public_pages``).
 """
 
 from __future__ import annotations
@@ -200,6 +203,22 @@ def evaluate(
     }
 
 
+def _public(path: Path, names: Sequence[str], limit: int | None) -> dict[str, Any]:
+    from benchmarks.public_pages import egide_public, load_pages, presidio_public
+
+    pages = load_pages(path, limit)
+    print(f"… pages publiques : {len(pages)} pages de {path}", file=sys.stderr)
+    result: dict[str, Any] = {"path": str(path)}
+    with block_network() as attempts:
+        if "egide" in names:
+            result["egide"] = egide_public(pages)
+        if "presidio" in names:
+            detect, _ = SYSTEMS["presidio"]()
+            result["presidio"] = presidio_public(pages, detect)
+    result["network_attempts"] = list(attempts)
+    return result
+
+
 def _versions() -> dict[str, str]:
     from importlib import metadata
 
@@ -241,6 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--system", choices=("egide", "presidio", "both"), default="both")
     parser.add_argument("--no-startup", action="store_true",
                         help="ne pas mesurer le démarrage à froid")  # fmt: skip
+    parser.add_argument("--public", type=Path, default=None, metavar="CHEMIN",
+                        help="pages publiques (dossier de .txt ou .tar.gz) : part signalée")  # fmt: skip
     args = parser.parse_args(argv)
     if args.limit is not None and args.limit < 1:
         parser.error("--limit doit être un entier positif")
@@ -275,6 +296,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"… {name} : démarrage à froid", file=sys.stderr)
             result["startup"] = measure_startup(name)
         systems[name] = result
+    if args.public is not None:
+        report_public = _public(args.public, systems_run, args.limit)
     speeds = [systems.get(n, {}).get("chars_per_second") for n in ("egide", "presidio")]
     report: dict[str, Any] = {
         "splits": {
@@ -289,6 +312,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "run_seconds": round(time.perf_counter() - run_started, 1),
     }
+    if args.public is not None:
+        report["public_pages"] = report_public
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print_report(report)

@@ -149,6 +149,32 @@ def _speed_table(report: dict[str, Any]) -> Table:
     return table
 
 
+def _public_table(public: dict[str, Any]) -> Table:
+    table = Table(title=f"Pages publiques ({public['path']}) : pages signalées alors qu'elles ne "
+                        "nomment personne (%)")  # fmt: skip
+    for column in ("Système", "Pages", "Au-dessus d'« interne »", "Données personnelles",
+                   "Raisons les plus fréquentes"):  # fmt: skip
+        table.add_column(
+            column,
+            justify="left" if column in ("Système", "Raisons les plus fréquentes") else "right",
+        )
+    egide = public.get("egide")
+    if egide:
+        reasons = ", ".join(
+            f"{k} {v}" for k, v in list(egide["reasons_of_flagged_pages"].items())[:6]
+        )
+        table.add_row("Égide", str(egide["pages"]), _pct(egide["share_above_interne"]),
+                      _pct(egide["share_with_personal_data"]), reasons)  # fmt: skip
+    presidio = public.get("presidio")
+    if presidio:
+        labels = ", ".join(
+            f"{k} {v}" for k, v in list(presidio["labels_of_flagged_pages"].items())[:6]
+        )
+        table.add_row("Presidio", str(presidio["pages"]), "—", _pct(presidio["share_flagged"]),
+                      labels)  # fmt: skip
+    return table
+
+
 def print_report(report: dict[str, Any], console: Console | None = None) -> None:
     console = console or Console(width=160)
     for name, result in report["systems"].items():
@@ -171,6 +197,12 @@ def print_report(report: dict[str, Any], console: Console | None = None) -> None
             console.print(_institutional_table(split, systems))
     if any(_scored(d["systems"]) for d in report["splits"].values()):
         console.print(_summary_table(report))
+    if report.get("public_pages"):
+        console.print(_public_table(report["public_pages"]))
+        labels = report["public_pages"].get("egide", {}).get("institutional_labels")
+        if labels:
+            console.print("Étiquettes institutionnelles d'Égide sur ces pages : "
+                          + ", ".join(f"{k} {v}" for k, v in labels.items()))  # fmt: skip
     console.print(_speed_table(report))
     ratio = report.get("throughput_ratio_egide_over_presidio")
     if ratio is not None:
