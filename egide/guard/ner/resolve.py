@@ -39,16 +39,19 @@ LIST_MIN_ITEMS = 3
 _PERSON_PLACE_RE = re.compile(
     r"(?:\bnee?s?\b|\bne\(e\)|demeurant|domiciliee?s?\b|residant|residente?s?\b|reside\b"
     r"|resident\b|residait|habite\b|habitent\b|habitait|\bvit\b|vivant|originaire"
-    r"|hospitalisee?s?\b|decedee?s?\b|naissance|\blieu\b|\bcommune\b)"
+    r"|hospitalisee?s?\b|decedee?s?\b)"
 )
+# A clause that speaks to the reader ("Si vous êtes né(e) en Nouvelle-Calédonie…") is a rule for
+# everyone, not somebody's place.
+_READER_RE = re.compile(r"\b(?:vous|votre|vos)\b")
 _CLAUSE_END_RE = re.compile(r"[.;!?\n]")
 _PLACE_REACH = 60
 
 
 def _tied_to_someone(text: str, start: int) -> bool:
     window = text[max(0, start - _PLACE_REACH) : start]
-    clause = _CLAUSE_END_RE.split(window)[-1]
-    return _PERSON_PLACE_RE.search(fold(clause)) is not None
+    clause = fold(_CLAUSE_END_RE.split(window)[-1])
+    return _PERSON_PLACE_RE.search(clause) is not None and _READER_RE.search(clause) is None
 
 
 def _merge(group: list[Candidate]) -> Candidate:
