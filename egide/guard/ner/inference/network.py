@@ -20,10 +20,24 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from egide.guard.ner.inference.features import layer_norm, maxout, maxout_weights
+from egide.guard.ner.inference.features import maxout_weights
 from egide.guard.ner.inference.package import NerWeights
 
 __all__ = ["Encoder"]
+
+
+def _layer_norm_into(x: np.ndarray, g: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`~egide.guard.ner.inference.features.layer_norm` with one pass less: the
+    centred values serve both the variance and the result. The same numpy reductions in the
+    same order (a mean, then the mean of the squared deviations), hence the same numbers."""
+    count = x.shape[1]
+    centred = x - x.mean(axis=1, keepdims=True)
+    squares = centred * centred
+    var = squares.sum(axis=1, keepdims=True) / count + 1e-08
+    centred *= var ** (-1.0 / 2.0)
+    centred *= g
+    centred += b
+    return centred
 
 
 class Encoder:
@@ -59,7 +73,10 @@ class Encoder:
             rows.append(np.arange(position, position + length))
             position += length + pad
             offset += length
+        # Buffers reused by the four layers (a few megabytes for a batch of chunks).
         window = np.empty((total, 3 * width), dtype=np.float32)
+        unmaxed = np.empty((total, self._pieces * width), dtype=np.float32)
+        best = np.empty((total, width), dtype=np.float32)
         for matrix, bias, g, b in self._layers:
             # thinc's expand_window(1): [previous, token, next], zeros beyond the ends.
             window[:, width : 2 * width] = x
@@ -67,7 +84,12 @@ class Encoder:
             window[1:, :width] = x[:-1]
             window[-1, 2 * width :] = 0
             window[:-1, 2 * width :] = x[1:]
-            x = x + layer_norm(maxout(window, matrix, bias, self._pieces), g, b)
+            np.matmul(window, matrix, out=unmaxed)
+            unmaxed += bias
+            np.maximum(unmaxed[:, :width], unmaxed[:, width : 2 * width], out=best)
+            for piece in range(2, self._pieces):
+                np.maximum(best, unmaxed[:, piece * width : (piece + 1) * width], out=best)
+            x += _layer_norm_into(best, g, b)
         tokens = x[np.concatenate(rows)] if rows else x[:0]
         hidden = tokens @ self._to_hidden
         hidden += self._to_hidden_b
