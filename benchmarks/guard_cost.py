@@ -35,7 +35,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-EGIDE = Path(sys.executable).with_name("egide")
+# The command line of this repository's code (not of whatever egide is installed): what the
+# ``egide`` script runs, with the repository first on the path.
+EGIDE = [
+    sys.executable,
+    "-c",
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); from egide.cli import main; sys.exit(main())",
+    str(ROOT),
+]
 DEVSET = ROOT / "benchmarks" / "devset" / "devset.jsonl"
 LINE = {
     "id": 1,
@@ -64,7 +71,7 @@ def _median(values: list[float]) -> float:
 def startup(runs: int, env: dict[str, str], work: Path) -> dict[str, Any]:
     source = work / "one.jsonl"
     source.write_text(json.dumps(LINE, ensure_ascii=False) + "\n", encoding="utf-8")
-    egide = [str(EGIDE), "detect", str(source), "-o", str(work / "one.out.jsonl")]
+    egide = [*EGIDE, "detect", str(source), "-o", str(work / "one.out.jsonl")]
     reference = [sys.executable, "-c", SPACY_REFERENCE]
     found: dict[str, list[tuple[float, float]]] = {"egide": [], "spacy": []}
     for _ in range(runs):  # alternating: both see the same load
@@ -91,7 +98,7 @@ def _healthz_once(env: dict[str, str]) -> tuple[float, float]:
     child_env = {**env, "EGIDE_HOME": home}
     started = time.perf_counter()
     process = subprocess.Popen(
-        [str(EGIDE), "serve", "--port", str(port)], env=child_env,
+        [*EGIDE, "serve", "--port", str(port)], env=child_env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -156,7 +163,7 @@ def _detect_with_memory(source: Path, jobs: int, env: dict[str, str]) -> dict[st
         "c = resource.getrusage(resource.RUSAGE_CHILDREN); "
         "print(wall, c.ru_utime + c.ru_stime, c.ru_maxrss)"
     )
-    command = [str(EGIDE), "detect", str(source), "-o", str(source.with_suffix(".out")),
+    command = [*EGIDE, "detect", str(source), "-o", str(source.with_suffix(".out")),
                "--jobs", str(jobs)]  # fmt: skip
     done = subprocess.run(
         [sys.executable, "-c", code, *command], env=env, check=True, capture_output=True,
