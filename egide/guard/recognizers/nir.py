@@ -79,6 +79,17 @@ def is_nir(value: str) -> bool:
     return _plausible(number[:13]) and len(number) == 15 and _key_matches(number[:13], number[13:])
 
 
+def _reach_of_own_cue(text: str, start: int) -> int:
+    """How far back the cue of a wrong-key value may be: its own line, or the line above when
+    the value opens its line ("N° de sécurité sociale :\n1 84…"). A cue on another line
+    belongs to another value: "N° SS : …\nLe bordereau 2 05 04…" is a parcel."""
+    line = text.rfind("\n", max(0, start - 60), start) + 1
+    if text[line:start].strip() or line == 0:
+        return start - line if line else min(start, 60)
+    previous = text.rfind("\n", max(0, line - 61), line - 1) + 1
+    return start - previous
+
+
 class NirRecognizer:
     """A NIR with a valid key anywhere; without its key, or with a wrong one (NIR_LIKE), only
     next to a context word ("n° de sécurité sociale", "NIR", "assuré"…)."""
@@ -113,7 +124,7 @@ class NirRecognizer:
                 score, why = SCORE_KEY, "NIR avec clé de contrôle valide"
                 if context:
                     score, why = SCORE_KEY_CONTEXT, why + " ; mot de contexte"
-            elif context:
+            elif _CONTEXT.near(text, start, end, before=_reach_of_own_cue(text, start)):
                 label, score = "NIR_LIKE", SCORE_WRONG_KEY_CONTEXT
                 why = "forme d'un NIR, clé erronée ; mot de contexte"
             else:

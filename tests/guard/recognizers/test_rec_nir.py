@@ -135,6 +135,17 @@ WRONG_KEY_WITH_CUE = [
 ]
 
 
+def test_a_cue_on_another_line_belongs_to_another_value(recognizer: Recognizer) -> None:
+    wrong = "2 69 05 49 588 157 " + bad_key("2 69 05 49 588 157")
+    text = (
+        f"N° SS : {nir('1 84 12 75 108 123')}\n\nLe bordereau d'envoi {wrong} accompagne le colis."
+    )
+    assert [f.text for f in recognizer.find(text)] == [nir("1 84 12 75 108 123")]
+    # A value that opens its line takes the cue of the line above.
+    (finding,) = found(recognizer, f"N° de sécurité sociale :\n{wrong}", label="NIR_LIKE")
+    assert finding.text == wrong
+
+
 @pytest.mark.parametrize(("template", "value"), WRONG_KEY_WITH_CUE)
 def test_wrong_key_next_to_its_cue_is_nir_like(
     recognizer: Recognizer, template: str, value: str
