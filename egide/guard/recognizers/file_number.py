@@ -49,7 +49,16 @@ _CUES = (
     r"n[o°]\sde\srequete", r"n[o°]\sd'affaire", r"n[o°]\sde\sl'affaire",
 )  # fmt: skip
 # Between the cue and the value: "n°", a colon, "le", spaces (one line at most).
-_FILLER = rf"(?:{_S}{{0,3}}(?:le|la){_S}{{1,3}})?(?:{_S}{{0,3}}{_NUM})?{_S}{{0,3}}:?{_S}{{0,3}}"
+# Between the cue and the value: "n°", a colon, "le", spaces; or the complement of a form's label
+# when a colon ends it ("Matricule de l'agent instructeur : 425580").
+_LABEL_TAIL = (
+    rf"{_S}{{1,3}}(?:de|du|des|d')(?:{_S}{{0,3}}(?:l'|la |le |les ))?[a-z]{{2,20}}"
+    rf"(?:{_S}{{1,3}}[a-z]{{2,20}}){{0,2}}{_S}{{0,3}}:"
+)
+_FILLER = (
+    rf"(?:{_LABEL_TAIL}|(?:{_S}{{0,3}}(?:le|la){_S}{{1,3}})?(?:{_S}{{0,3}}{_NUM})?{_S}{{0,3}}:?)"
+    rf"{_S}{{0,3}}"
+)
 # The value: letters and digits, groups joined by - / . _ (never a final dot); "123 456 789"
 # when the groups are digits. It must hold digits (checked after the match).
 _TOKEN = r"[a-z0-9]{1,20}(?:[\-/._][a-z0-9]{1,20}){0,6}"
@@ -70,7 +79,27 @@ _CADASTRE = re.compile(
     rf"(?P<value>(?:\d{{3}}{_S})?[a-z]{{1,2}}{_S}{{0,2}}(?:{_NUM}{_S}{{0,2}})?\d{{1,4}})(?![\w])"
 )
 # A case number alone on its line, as courts print it under their name: "N° 2301234".
-_HEADER_NUMBER = re.compile(rf"(?m)^{_S}{{0,8}}{_NUM}{_S}{{0,3}}(?P<value>\d{{6,8}}){_S}{{0,8}}$")
+_HEADER_NUMBER = re.compile(
+    rf"(?m)^{_S}{{0,8}}{_NUM}{_S}{{0,3}}(?P<value>(?=(?:[a-z/\-]{{0,2}}\d){{4}})[0-9][0-9a-z/\-]{{4,14}})"
+    rf"(?:{_S}{{0,8}}$|{_S}{{1,3}}[—–-]{_S})"
+)
+# The reference line of a letter: "Réf. : votre demande du 16 mai 2023 ; CAB-134-2024". Every
+# code of letters and digits on it is a file reference; its dates are not.
+_REFERENCE_LINE = re.compile(
+    rf"(?m)^{_S}{{0,8}}(?:[nv]/{_S}?)?(?:nos|vos)?{_S}?r[ée]f(?:erences?|s)?\.?{_S}{{0,3}}:"
+    rf"(?P<line>[^\n]{{1,160}})"
+)
+_CODE = re.compile(
+    r"(?<![\w/\-.])(?=(?:[a-z/\-]{0,6}\d){3})[a-z0-9]{1,12}(?:[/\-][a-z0-9]{1,12}){1,4}"
+    r"(?![\w/\-])"
+)
+_DATE_CODE = re.compile(r"\d{1,2}[/\-]\d{1,2}[/\-]\d{2,4}")
+# On a reference line, the number of a text is not a file: "Réf. : article L. 1110-4 du code",
+# "Réf. : décret n° 2024-123".
+_TEXT_BEFORE = re.compile(
+    rf"(?:\barticles?|\bart\.|\b[lrd]\.|(?:decret|arrete|loi|circulaire|ordonnance|directive"
+    rf"|reglement)(?:{_S}{{1,3}}{_NUM})?){_S}{{0,3}}$"
+)
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _AMOUNT_AFTER = re.compile(rf"{_S}{{0,2}}(?:€|eur\b|euros?\b|%)")
@@ -95,7 +124,10 @@ class FileNumberRecognizer:
             for match in pattern.finditer(folded.text):
                 value = match.group("value")
                 digits = sum(ch.isdigit() for ch in value)
-                if digits < 2 or (pattern is _PATTERN and digits < 3 and len(value) < 5):
+                # A parcel's number may be one digit ("section AK n° 3"): its cue is explicit.
+                if (digits < 2 and pattern is not _CADASTRE) or (
+                    pattern is _PATTERN and digits < 3 and len(value) < 5
+                ):
                     continue
                 if _YEAR.fullmatch(value) or _AMOUNT_AFTER.match(folded.text, match.end()):
                     continue
@@ -105,6 +137,17 @@ class FileNumberRecognizer:
                 seen.add((start, end))
                 yield Finding(start, end, "FILE_NUMBER", SCORE_CUE, text[start:end], self.name,
                               why)  # fmt: skip
+        for line in _REFERENCE_LINE.finditer(folded.text):
+            for code in _CODE.finditer(folded.text, line.start("line"), line.end("line")):
+                before = folded.text[max(line.start("line"), code.start() - 20) : code.start()]
+                if _DATE_CODE.fullmatch(code.group()) or _TEXT_BEFORE.search(before):
+                    continue
+                start, end = folded.span_in_original(*code.span())
+                if any(s < end and start < e for s, e in seen):
+                    continue
+                seen.add((start, end))
+                yield Finding(start, end, "FILE_NUMBER", SCORE_CUE, text[start:end], self.name,
+                              "référence sur la ligne « Réf. » d'un courrier")  # fmt: skip
 
 
 @register_recognizer("file_number")

@@ -48,6 +48,7 @@ VALID = [
     ("TRIBUNAL ADMINISTRATIF DE LIMOGES\nN° 2301234\n___________", ["2301234"]),
     # cadastre
     ("la parcelle cadastrée section AB n° 123 au lieu-dit", ["AB n° 123"]),
+    ("la parcelle cadastrée section AK n° 3.", ["AK n° 3"]),
 ]  # fmt: skip
 
 
@@ -110,3 +111,21 @@ def test_bare_labels_of_headers(recognizer: Recognizer, text: str, value: list[s
 
 def test_a_bare_label_needs_five_digits(recognizer: Recognizer) -> None:
     assert found(recognizer, "Séjour 2024 en Espagne ; dossier 12 en attente.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("Réf. : votre demande du 16 mai 2023 ; CAB-134-2024\nP.J. : 2", ["CAB-134-2024"]),
+        ("N/Réf. : DS/2024/0456 — V/Réf. : votre courrier du 12/03/2024", ["DS/2024/0456"]),
+        ("Réf. : décret n° 2024-123 ; article L. 1110-4 du code", []),
+        ("JUGEMENT DU 9 JUIN 2024\nn° 25P3470\nAFFAIRE : DURAND c/ MARTIN", ["25P3470"]),
+        ("n° 20L4622 — COUR D'APPEL DE VERSAILLES", ["20L4622"]),
+        ("Matricule de l'agent instructeur : 425580", ["425580"]),
+        ("Référence de l'arrêté n° 2024-123 du 3 mars", []),
+    ],
+)
+def test_reference_lines_headers_and_long_labels(
+    recognizer: Recognizer, text: str, values: list[str]
+) -> None:
+    assert [f.text for f in found(recognizer, text)] == values
