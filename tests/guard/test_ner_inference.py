@@ -208,3 +208,61 @@ def test_matrix_products_run_on_one_thread(recognizer: EntityRecognizer) -> None
     blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
     assert blas
     assert {pool["num_threads"] for pool in blas} == {1}
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+def test_small_msgpack_files_read_as_srsly_reads_them() -> None:
+    import srsly
+
+    from egide.guard.ner.inference.msgpack import unpack
+    from egide.guard.ner.inference.package import package_path
+
+    folder = package_path(MODEL_NAME)
+    for name in ("ner/model", "ner/moves", "tokenizer"):
+        data = (folder / name).read_bytes()
+        assert _same(unpack(data), srsly.msgpack_loads(data)), name
+
+
+def test_vector_rows_come_from_a_checked_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import srsly
+
+    from egide.guard.ner.inference.package import package_path
+    from egide.guard.ner.inference.vector_index import load_vector_index
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    source = package_path(MODEL_NAME) / "vocab" / "key2row"
+    mapping = srsly.msgpack_loads(source.read_bytes())
+    keys = np.fromiter(mapping, dtype=np.uint64, count=len(mapping))
+    rows = np.fromiter(mapping.values(), dtype=np.int64, count=len(mapping))
+    absent = np.array([0, 1, 2**64 - 1], dtype=np.uint64)
+
+    first = load_vector_index(source)  # derived from key2row, then written to the cache
+    assert first.rows(keys).tolist() == rows.tolist()
+    assert first.rows(absent).tolist() == [-1, -1, -1]
+    (folder,) = (tmp_path / "egide" / "vectors").iterdir()
+    assert {p.name for p in folder.iterdir()} == {"keys.npy", "rows.npy", "size"}
+    assert folder.stat().st_mode & 0o077 == 0
+
+    # The next start reads the cache: what is written there is what it answers.
+    cached_rows = np.load(folder / "rows.npy")
+    cached_rows[0] = 19_999 if cached_rows[0] != 19_999 else 0
+    np.save(folder / "rows.npy", cached_rows)
+    cached_key = np.load(folder / "keys.npy")[:1]
+    assert load_vector_index(source).rows(cached_key).tolist() == [int(cached_rows[0])]
+
+    # A damaged cache is derived again.
+    (folder / "keys.npy").write_bytes(b"not numpy")
+    again = load_vector_index(source)
+    assert again.rows(keys).tolist() == rows.tolist()
+    assert load_vector_index(source).rows(keys[:100]).tolist() == rows[:100].tolist()

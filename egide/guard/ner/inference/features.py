@@ -86,7 +86,7 @@ class WordEmbeddings:
         self._seeds = weights.embed_seeds
         self._static_w = np.ascontiguousarray(weights.static_w.T)
         self._vectors = weights.vectors
-        self._key2row = weights.key2row
+        self._vector_index = weights.vector_index
         self._pieces = weights.mix_w.shape[1]
         self._mix, self._mix_b = maxout_weights(weights.mix_w, weights.mix_b)
         self._norm_g, self._norm_b = weights.mix_g, weights.mix_norm_b
@@ -139,8 +139,7 @@ class WordEmbeddings:
                 table[rows[:, 0]] + table[rows[:, 1]] + table[rows[:, 2]] + table[rows[:, 3]]
             )
         orth_ids = string_ids(words)
-        get = self._key2row.get
-        vector_rows = np.fromiter((get(int(i), -1) for i in orth_ids), np.intp, len(words))
+        vector_rows = self._vector_index.rows(orth_ids)
         static = np.asarray(self._vectors[vector_rows], dtype=np.float32) @ self._static_w
         static[vector_rows < 0] = 0
         parts.append(static)

