@@ -32,7 +32,7 @@ Piece = tuple[str, str | None]  # (ORTH, NORM given by a special case, or None)
 PIECE_CHARS = 100  # longer pieces without whitespace are cut (see above)
 # re's \s is str.isspace(), as spaCy's loop uses.
 _RUNS = re.compile(rf"\s+|\S{{1,{PIECE_CHARS}}}")
-_CACHE_LIMIT = 200_000  # pieces: bounded memory on 100 MB inputs of unique strings
+_CACHE_LIMIT = 50_000  # pieces (about 15 MB): bounded memory on inputs of any size
 
 
 @dataclass(slots=True)
