@@ -218,7 +218,10 @@ def fusion_grid(kb: KnowledgeBase, questions: list[dict[str, Any]]) -> list[dict
     collection = kb.collection(COLLECTION)
     cached = []
     for item in questions:
-        lexical = bm25(kb.repo, collection.id, item["question"], max_rank=3, k=100)
+        lexical = bm25(
+            kb.repo, collection.id, item["question"], max_rank=3, k=100,
+            stats=kb.lexical_stats(kb.collection(COLLECTION)),
+        )  # fmt: skip
         nearest = kb.index.search(
             collection.id, kb.encoder().query(item["question"]), k=100, max_rank=3
         )
@@ -270,6 +273,44 @@ def relevance(kb: KnowledgeBase, questions: list[dict[str, Any]]) -> dict[str, f
     }
 
 
+def encoder_throughput(kb: KnowledgeBase, sample: int = 96) -> dict[str, Any]:
+    """Passages per second of the embedded encoder on real passages (the first ``sample`` of
+    the collection, as the embedding pass reads them), with one worker process, then two."""
+    from egide.knowledge.embedders import EmbeddedEncoder
+    from egide.knowledge.repository import embedding_text
+
+    collection = kb.collection(COLLECTION)
+    ids = []
+    with kb.store.session() as session:
+        from sqlalchemy import select
+
+        from egide.store.knowledge import KbPassageRow
+
+        ids = list(
+            session.scalars(
+                select(KbPassageRow.id)
+                .where(KbPassageRow.collection_id == collection.id)
+                .order_by(KbPassageRow.id)
+                .limit(sample)
+            )
+        )
+    passages = kb.passages(ids)
+    texts = [
+        embedding_text(p.document_title, p.heading, p.text, words=kb.options.embedding_words)
+        for p in passages.values()
+    ]
+    out: dict[str, Any] = {"passages": len(texts)}
+    for workers in (1, 2):
+        encoder = EmbeddedEncoder(workers=workers)
+        encoder.passages(texts[:4])  # start the workers and load the model
+        started = time.perf_counter()
+        encoder.passages(texts)
+        elapsed = time.perf_counter() - started
+        encoder.close()
+        out[f"passages_per_s_{workers}_worker(s)"] = round(len(texts) / elapsed, 2)
+    return out
+
+
 def _ms(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     return {
@@ -278,7 +319,13 @@ def _ms(values: list[float]) -> dict[str, float]:
     }
 
 
-def run(settings: Settings, docs: Path | None, vectors_from: Path | None = None) -> dict[str, Any]:
+def run(
+    settings: Settings,
+    docs: Path | None,
+    vectors_from: Path | None = None,
+    *,
+    skip_titles: bool = False,
+) -> dict[str, Any]:
     store = open_store(settings)
     audit = AuditLog.open(settings)
     kb = KnowledgeBase(settings, store, audit=lambda: audit)
@@ -297,18 +344,24 @@ def run(settings: Settings, docs: Path | None, vectors_from: Path | None = None)
     }
     rank = rankers(kb)
     rank["vecteurs"]("échauffement")  # the encoder's first call loads the model
+    if skip_titles:
+        del sets["titres"]
     report["quality"] = {}
-    report["latency"] = {}
+    timings: dict[str, list[float]] = {"bm25": [], "hybride": []}
     for name, questions in sets.items():
         report["quality"][name] = {"questions": len(questions)}
         for system, ranker in rank.items():
             scores, latencies = evaluate(ranker, questions)
             report["quality"][name][system] = scores
-            if name == "titres" and system != "vecteurs":
-                report["latency"][system] = _ms(latencies)
+            if system in timings:
+                timings[system].extend(latencies)
             print(f"{name:6} {system:9} {scores}", file=sys.stderr, flush=True)
+    # Per question, every set together: encoding, both retrievers, fusion and the audit event.
+    report["latency"] = {system: _ms(values) for system, values in timings.items()}
     report["fusion_grid_dev"] = fusion_grid(kb, sets["dev"])
     report["pertinence"] = relevance(kb, sets["dev"] + sets["test"])
+    report["encoder"] = encoder_throughput(kb)
+    report["load_average"] = os.getloadavg()
     kb.close()
     store.close()
     return report
@@ -337,6 +390,9 @@ def main() -> int:
         "--vectors-from", type=Path, metavar="HOME",
         help="with --postgres: copy the vectors of this SQLite home instead of encoding again",
     )  # fmt: skip
+    parser.add_argument(
+        "--skip-titles", action="store_true", help="leave out the 1,087 title questions"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "kb.json")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="egide-kb-bench-"))
@@ -352,7 +408,7 @@ def main() -> int:
         needs_docs = False
     if needs_docs:
         docs = _unpack(work)
-    report = run(settings, docs, args.vectors_from)
+    report = run(settings, docs, args.vectors_from, skip_titles=args.skip_titles)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     print(

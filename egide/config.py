@@ -226,6 +226,8 @@ class KnowledgeSettings(_Strict):
     embedding_words: int = Field(default=96, ge=16, le=400)
     passage_words: int = Field(default=180, ge=40, le=1000)
     candidates: int = Field(default=100, ge=10, le=2000)  # per retriever, before fusion
+    # The usual RRF constants: the best pair on the development questions (k=10, w=2) did worse
+    # on the held-out ones (docs/base-documentaire.md, « Mesures »), so it was not adopted.
     rrf_k: int = Field(default=60, ge=1, le=1000)
     dense_weight: float = Field(default=1.0, ge=0, le=10)  # weight of the dense ranking in RRF
     answer_passages: int = Field(default=5, ge=1, le=20)

@@ -22,7 +22,7 @@ from egide.knowledge.embedders import EmbeddedEncoder, Encoder, EncoderUnavailab
 from egide.knowledge.ingest import FileOutcome, Outcome, document_key, find_files, prepare
 from egide.knowledge.records import CollectionRecord, PassageRecord, PreparedDocument
 from egide.knowledge.repository import CollectionNotFound, KnowledgeRepository
-from egide.knowledge.retrieval import Hit, bm25, fuse
+from egide.knowledge.retrieval import Hit, LexicalStats, bm25, fuse
 from egide.knowledge.vectors import DenseIndex, dense_index_for
 from egide.policy.levels import Level
 from egide.store.db import Store
@@ -81,6 +81,7 @@ class KnowledgeBase:
         self._index: DenseIndex | None = None
         self._lock = threading.Lock()
         self._jobs: dict[str, threading.Thread] = {}
+        self._lexical: dict[str, LexicalStats] = {}
         self._stop = threading.Event()
 
     # -- what it is built on ------------------------------------------------------------------
@@ -397,9 +398,12 @@ class KnowledgeBase:
         """The passages that best answer ``question``, at or below ``max_level``."""
         options = self.options
         rank = int(max_level)
-        lexical = bm25(self.repo, collection.id, question, max_rank=rank, k=options.candidates)
-        nearest: list[tuple[int, float]] = []
         current = self.repo.collection_by_id(collection.id)
+        stats = self.lexical_stats(current)
+        lexical = bm25(
+            self.repo, collection.id, question, max_rank=rank, k=options.candidates, stats=stats
+        )
+        nearest: list[tuple[int, float]] = []
         dense_used = False
         if dense and current.embedder is not None:
             try:
@@ -412,21 +416,19 @@ class KnowledgeBase:
                     collection.id, query, k=options.candidates, max_rank=rank
                 )
                 dense_used = True
-        owners = self.repo.owners([pid for pid, _ in nearest])
+        owners = {pid: stats.passages[pid][0] for pid, _ in nearest if pid in stats.passages}
         hits = fuse(
             lexical, nearest, owners, rrf_k=options.rrf_k, dense_weight=options.dense_weight
         )[: max(k, 1) * 4]
         withheld = 0
         if rank < int(Level.DIFFUSION_RESTREINTE):
             above = bm25(
-                self.repo, collection.id, question, max_rank=int(Level.DIFFUSION_RESTREINTE), k=k
-            )
+                self.repo, collection.id, question, max_rank=int(Level.DIFFUSION_RESTREINTE),
+                k=k, stats=stats,
+            )  # fmt: skip
             shown = {hit.passage_id for hit in hits}
             withheld = sum(1 for hit in above if hit.passage_id not in shown)
-        complete = False
-        if dense_used:
-            _, total, embedded = self.repo.counts(collection.id)
-            complete = embedded >= total
+        complete = dense_used and stats.embedded >= stats.total
         result = SearchResult(current, tuple(hits), dense_used, withheld, complete)
         if audit:
             documents = result.document_ids[:k]
@@ -442,6 +444,17 @@ class KnowledgeBase:
                 },
             )
         return result
+
+    def lexical_stats(self, collection: CollectionRecord) -> LexicalStats:
+        """The collection's BM25 statistics, reloaded when its version moved."""
+        with self._lock:
+            cached = self._lexical.get(collection.id)
+        if cached is not None and cached.version == collection.version:
+            return cached
+        loaded = LexicalStats.load(self.repo, collection.id, collection.version)
+        with self._lock:
+            self._lexical[collection.id] = loaded
+        return loaded
 
     def passages(self, ids: Sequence[int]) -> dict[int, PassageRecord]:
         return self.repo.passages(ids)

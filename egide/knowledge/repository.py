@@ -522,54 +522,37 @@ class KnowledgeRepository:
 
     # -- the lexical index --------------------------------------------------------------------
 
-    def postings(
-        self, collection_id: str, terms: Sequence[str], *, max_rank: int
-    ) -> list[tuple[str, int, str, int, int]]:
-        """(term, passage id, document id, tf, passage length) for these blinded terms."""
+    def passage_table(self, collection_id: str) -> dict[int, tuple[str, int, int, bool]]:
+        """Passage id -> (document id, length, level rank, has a vector): what BM25 and the
+        filters need, read once per version of the collection (no content)."""
+        with self.store.session() as session:
+            rows = session.execute(
+                select(
+                    KbPassageRow.id,
+                    KbPassageRow.document_id,
+                    KbPassageRow.length,
+                    KbPassageRow.level_rank,
+                    KbPassageRow.vector.is_not(None),
+                ).where(KbPassageRow.collection_id == collection_id)
+            ).all()
+        return {row[0]: (row[1], int(row[2]), int(row[3]), bool(row[4])) for row in rows}
+
+    def term_postings(self, collection_id: str, terms: Sequence[str]) -> list[tuple[str, int, int]]:
+        """(term, passage id, tf) of these blinded terms, over the whole collection."""
         if not terms:
             return []
         with self.store.session() as session:
             rows = session.execute(
-                select(
-                    KbTermRow.term,
-                    KbTermRow.passage_id,
-                    KbPassageRow.document_id,
-                    KbTermRow.tf,
-                    KbPassageRow.length,
-                )
-                .join(KbPassageRow, KbPassageRow.id == KbTermRow.passage_id)
-                .where(
-                    KbTermRow.collection_id == collection_id,
-                    KbTermRow.term.in_(list(terms)),
-                    KbPassageRow.level_rank <= max_rank,
+                select(KbTermRow.term, KbTermRow.passage_id, KbTermRow.tf).where(
+                    KbTermRow.collection_id == collection_id, KbTermRow.term.in_(list(terms))
                 )
             ).all()
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [(row[0], int(row[1]), int(row[2])) for row in rows]
 
-    def document_frequencies(self, collection_id: str, terms: Sequence[str]) -> dict[str, int]:
-        """How many passages of the whole collection hold each term (levels do not matter:
-        statistics must not move with who is asking)."""
-        if not terms:
-            return {}
+    def touch(self, collection_id: str) -> None:
+        """A new version of the collection (new vectors): the processes' caches reload."""
         with self.store.session() as session:
-            rows = session.execute(
-                select(KbTermRow.term, func.count())
-                .where(KbTermRow.collection_id == collection_id, KbTermRow.term.in_(list(terms)))
-                .group_by(KbTermRow.term)
-            ).all()
-        return {term: int(n) for term, n in rows}
-
-    def length_stats(self, collection_id: str) -> tuple[int, float]:
-        """(passages, average length) over the collection."""
-        with self.store.session() as session:
-            n, average = session.execute(
-                select(func.count(), func.avg(KbPassageRow.length)).where(
-                    KbPassageRow.collection_id == collection_id
-                )
-            ).one()
-        return int(n or 0), float(average or 0.0)
-
-    # -- vectors (sealed; see egide.knowledge.vectors) ----------------------------------------
+            self._bump(session, collection_id)
 
     def pending_vectors(
         self, collection_id: str, limit: int, *, words: int = 96

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from egide.knowledge.analysis import analyze
 from egide.knowledge.repository import KnowledgeRepository
 
-__all__ = ["Hit", "bm25", "fuse", "ranked_documents"]
+__all__ = ["Hit", "LexicalStats", "bm25", "fuse", "ranked_documents"]
 
 _K1 = 1.2
 _B = 0.75
@@ -34,31 +34,71 @@ class Hit:
     matched: float = 0.0  # share of the question's terms found in the passage
 
 
+@dataclass(frozen=True)
+class LexicalStats:
+    """What BM25 needs of a collection besides the postings, read once per version."""
+
+    version: int
+    passages: dict[int, tuple[str, int, int, bool]]  # id -> document, length, rank, vector
+    total: int
+    average: float
+    embedded: int
+
+    @classmethod
+    def load(cls, repo: KnowledgeRepository, collection_id: str, version: int) -> LexicalStats:
+        table = repo.passage_table(collection_id)
+        lengths = [length for _, length, _, _ in table.values()]
+        return cls(
+            version,
+            table,
+            len(table),
+            (sum(lengths) / len(lengths)) if lengths else 0.0,
+            sum(1 for *_, has in table.values() if has),
+        )
+
+
 def bm25(
-    repo: KnowledgeRepository, collection_id: str, question: str, *, max_rank: int, k: int
+    repo: KnowledgeRepository,
+    collection_id: str,
+    question: str,
+    *,
+    max_rank: int,
+    k: int,
+    stats: LexicalStats,
 ) -> list[Hit]:
+    """Okapi BM25 over the passages at or below ``max_rank``; the statistics (passage count,
+    average length, document frequencies) are the whole collection's, whoever asks."""
     terms = sorted(set(analyze(question)))
     if not terms:
         return []
-    blinded = {repo.blinder(term): term for term in terms}
-    postings = repo.postings(collection_id, list(blinded), max_rank=max_rank)
+    blinded = [repo.blinder(term) for term in terms]
+    postings = repo.term_postings(collection_id, blinded)
     if not postings:
         return []
-    frequencies = repo.document_frequencies(collection_id, list(blinded))
-    total, average = repo.length_stats(collection_id)
-    average = average or 1.0
+    frequencies: dict[str, int] = defaultdict(int)
+    for term, _, _ in postings:
+        frequencies[term] += 1
+    average = stats.average or 1.0
     scores: dict[int, float] = defaultdict(float)
     matched: dict[int, int] = defaultdict(int)
-    documents: dict[int, str] = {}
-    for term, passage_id, document_id, tf, length in postings:
-        df = frequencies.get(term, 1)
-        idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
+    for term, passage_id, tf in postings:
+        known = stats.passages.get(passage_id)
+        if known is None or known[2] > max_rank:
+            continue
+        length = known[1]
+        df = frequencies[term]
+        idf = math.log(1 + (stats.total - df + 0.5) / (df + 0.5))
         scores[passage_id] += idf * tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length / average))
         matched[passage_id] += 1
-        documents[passage_id] = document_id
     best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]
     return [
-        Hit(pid, documents[pid], score, lexical=score, matched=matched[pid] / len(terms))
+        Hit(
+            pid,
+            stats.passages[pid][0],
+            score,
+            lexical=score,
+            matched=matched[pid] / len(terms),
+        )
         for pid, score in best
     ]
 

@@ -46,6 +46,7 @@ class DenseIndex:
     def store(self, rows: Sequence[tuple[int, np.ndarray]]) -> None:
         """Keep each passage's vector (sealed, and wherever this index searches)."""
         seals = self.repo.passage_seal_ids([i for i, _ in rows])
+        collections: set[str] = set()
         with self.repo.store.session() as session:
             for passage_id, vector in rows:
                 data = np.ascontiguousarray(vector, dtype="<f4").tobytes()
@@ -54,6 +55,15 @@ class DenseIndex:
                     .where(KbPassageRow.id == passage_id)
                     .values(vector=self.repo.seal_vector(seals[passage_id], data))
                 )
+            collections.update(
+                session.scalars(
+                    select(KbPassageRow.collection_id)
+                    .where(KbPassageRow.id.in_([i for i, _ in rows]))
+                    .distinct()
+                )
+            )
+        for collection_id in collections:
+            self.repo.touch(collection_id)  # other processes see the new vectors
 
     def search(
         self, collection_id: str, query: np.ndarray, *, k: int, max_rank: int
