@@ -83,10 +83,12 @@ _HEADER_NUMBER = re.compile(
     rf"(?m)^{_S}{{0,8}}{_NUM}{_S}{{0,3}}(?P<value>(?=(?:[a-z/\-]{{0,2}}\d){{4}})[0-9][0-9a-z/\-]{{4,14}})"
     rf"(?:{_S}{{0,8}}$|{_S}{{1,3}}[—–-]{_S})"
 )
-# The reference line of a letter: "Réf. : votre demande du 16 mai 2023 ; CAB-134-2024". Every
-# code of letters and digits on it is a file reference; its dates are not.
+# The reference line of a letter's header, abbreviated as letters write it: "Réf. : votre
+# demande du 16 mai 2023 ; CAB-134-2024", "N/Réf. : …". Every code of letters and digits on it is
+# a file reference; its dates are not. A line "Références :" is not one: it lists texts, books
+# and codes as often as files.
 _REFERENCE_LINE = re.compile(
-    rf"(?m)^{_S}{{0,8}}(?:[nv]/{_S}?)?(?:nos|vos)?{_S}?r[ée]f(?:erences?|s)?\.?{_S}{{0,3}}:"
+    rf"(?m)^{_S}{{0,8}}(?:[nv]/{_S}?|(?:nos|vos){_S})?r[ée]fs?\.?{_S}{{0,3}}:"
     rf"(?P<line>[^\n]{{1,160}})"
 )
 _CODE = re.compile(
@@ -97,8 +99,9 @@ _DATE_CODE = re.compile(r"\d{1,2}[/\-]\d{1,2}[/\-]\d{2,4}")
 # On a reference line, the number of a text is not a file: "Réf. : article L. 1110-4 du code",
 # "Réf. : décret n° 2024-123".
 _TEXT_BEFORE = re.compile(
-    rf"(?:\barticles?|\bart\.|\b[lrd]\.|(?:decret|arrete|loi|circulaire|ordonnance|directive"
-    rf"|reglement)(?:{_S}{{1,3}}{_NUM})?){_S}{{0,3}}$"
+    rf"(?:\barticles?|\bart\.|\b[lrd]\.|\bisbn|\bissn|\bape|\bnaf|\bnor|\bean"
+    rf"|(?:decret|arrete|loi|circulaire|ordonnance|directive|reglement)(?:{_S}{{1,3}}{_NUM})?)"
+    rf"{_S}{{0,3}}:?{_S}{{0,3}}$"
 )
 
 _YEAR = re.compile(r"(?:19|20)\d\d")

@@ -129,3 +129,12 @@ def test_reference_lines_headers_and_long_labels(
     recognizer: Recognizer, text: str, values: list[str]
 ) -> None:
     assert [f.text for f in found(recognizer, text)] == values
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Références : loi n° 2016-274 du 7 mars 2016 ; ISBN 978-2-1234-5678-9.",
+     "Réf. : ISBN 978-2-1234-5678-9 ; NOR INTV2412345C ; code APE 84-11Z."],
+)  # fmt: skip
+def test_references_of_texts_and_books_are_not_files(recognizer: Recognizer, text: str) -> None:
+    assert found(recognizer, text) == []
