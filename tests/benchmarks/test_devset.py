@@ -472,3 +472,38 @@ def test_block_network_refuses_and_records() -> None:
     with block_network() as attempts, pytest.raises(OSError):
         socket.create_connection(("192.0.2.1", 443), timeout=0.1)
     assert len(attempts) == 1
+
+
+# --- public pages ---------------------------------------------------------------------------------
+
+
+def test_public_pages_are_read_from_a_folder_or_an_archive(tmp_path: Any) -> None:
+    import io
+    import tarfile
+
+    from benchmarks.public_pages import load_pages, presidio_public
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "spf-1.txt").write_text("Titre\n\nAppelez le 3939.", encoding="utf-8")
+    (folder / "cnil-2.txt").write_text("Titre\n\nMadame Claire DURAND.", encoding="utf-8")
+    (folder / "README.txt").write_text("à ignorer", encoding="utf-8")
+    archive = tmp_path / "documents.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for file in sorted(folder.iterdir()):
+            data = file.read_bytes()
+            info = tarfile.TarInfo(f"docs/{file.name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    pages = load_pages(folder)
+    assert [page_id for page_id, _ in pages] == ["cnil-2", "spf-1"]
+    assert load_pages(archive) == pages
+    assert load_pages(archive, limit=1) == pages[:1]
+
+    def detect(text: str) -> list[Span]:
+        start = text.find("Claire")
+        return [Span(start, start + 13, "PERSON")] if start >= 0 else [Span(0, 5, "ORG")]
+
+    result = presidio_public(pages, detect)
+    assert (result["flagged"], result["share_flagged"]) == (1, 0.5)
+    assert result["labels_of_flagged_pages"] == {"PERSON": 1}
