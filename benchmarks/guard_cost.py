@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -117,6 +118,7 @@ def _healthz_once(env: dict[str, str]) -> tuple[float, float]:
     finally:
         process.terminate()
         process.wait()
+        shutil.rmtree(home, ignore_errors=True)
     return wall, cpu
 
 
