@@ -57,6 +57,9 @@ class AssistantRequest:
     # A conversation's turn keeps its answer in the conversation (egide.workspace.
     # conversations), not as a draft: the agent keeps one as a draft when they choose to.
     keep_draft: bool = True
+    # The id the draft must bear (a batch item's, fixed in advance): an item done again after
+    # a crash finds its draft instead of making a second one.
+    draft_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,11 @@ class DraftSink(Protocol):
         title: str,
         content: str,
         source_name: str | None = None,
-    ) -> Any: ...
+        draft_id: str | None = None,
+    ) -> Any:
+        """``draft_id``: the id to give the draft; when a draft of this owner already bears
+        it, that draft is returned unchanged (a batch item done again)."""
+        ...
 
 
 def total_counts(scans: Sequence[ScanResult]) -> dict[str, int]:
@@ -388,6 +395,7 @@ class Run:
                 title=self.request.title or _default_title(self.request),
                 content=text,
                 source_name=", ".join(d.source for d in self.request.documents) or None,
+                draft_id=self.request.draft_id,
             )
             draft_id = str(getattr(record, "id", record))
         assistant.audit.append(

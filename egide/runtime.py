@@ -20,6 +20,7 @@ from egide.store import Store, open_store
 
 if TYPE_CHECKING:
     from egide.jobs import JobQueue
+    from egide.workspace import Workspace
 
 __all__ = ["Runtime", "open_runtime"]
 
@@ -30,6 +31,7 @@ class Runtime:
     store: Store
     audit: AuditLog
     _jobs: list[JobQueue] = field(default_factory=list, repr=False)
+    _workspace: list[Workspace] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -50,6 +52,28 @@ class Runtime:
 
                 self._jobs.append(open_queue(self))
             return self._jobs[0]
+
+    def workspace(self) -> Workspace:
+        """The process's workspace: the portal's own in a web process (jobs run there on
+        SQLite), else one built on this runtime (a worker)."""
+        with self._lock:
+            if not self._workspace:
+                from egide.workspace import Workspace
+
+                self._workspace.append(
+                    Workspace(
+                        self.settings,
+                        lambda: self.store,
+                        audit=lambda: self.audit,
+                        jobs=lambda: self.jobs,
+                    )
+                )
+            return self._workspace[0]
+
+    def attach_workspace(self, workspace: Workspace) -> None:
+        """The composition root's workspace is the process's (see :meth:`workspace`)."""
+        with self._lock:
+            self._workspace[:] = [workspace]
 
     def close(self) -> None:
         with self._lock:

@@ -12,13 +12,14 @@ anywhere; with SQLite, the service runs them on its own threads. A job can run m
 (a worker killed, a failure retried): it must skip what its journal says is done.
 """
 
-from egide.jobs.context import JobContext
+from egide.jobs.context import JobContext, JobInterrupted
 from egide.jobs.queue import JobQueue, LocalQueue, open_queue
 from egide.jobs.registry import JobError, JobSpec, job_named, register_job, registered_jobs
 
 __all__ = [
     "JobContext",
     "JobError",
+    "JobInterrupted",
     "JobQueue",
     "JobSpec",
     "LocalQueue",

@@ -11,7 +11,11 @@ from egide.config import Settings
 if TYPE_CHECKING:
     from egide.runtime import Runtime
 
-__all__ = ["JobContext"]
+__all__ = ["JobContext", "JobInterrupted"]
+
+
+class JobInterrupted(Exception):
+    """The job stopped at a safe point because its process is stopping: it runs again."""
 
 
 @dataclass(frozen=True)

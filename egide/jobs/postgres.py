@@ -28,7 +28,7 @@ from procrastinate.retry import BaseRetryStrategy
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from egide.jobs.context import JobContext
+from egide.jobs.context import JobContext, JobInterrupted
 from egide.jobs.queue import check_payload
 from egide.jobs.registry import JobError, job_named, load_job_modules
 
@@ -50,10 +50,6 @@ TASK_NAME = "egide.travail"
 # it, so that processes starting together on a new database do not both create it.
 _SCHEMA_LOCK_ID = 0x45474944
 _FIRST_RETRY_S = 10
-
-
-class JobInterrupted(Exception):
-    """The job stopped at a safe point because its worker is stopping: it runs again."""
 
 
 def conninfo(database_url: str) -> str:

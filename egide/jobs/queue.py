@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol
 
-from egide.jobs.context import JobContext
+from egide.jobs.context import JobContext, JobInterrupted
 from egide.jobs.registry import JobError, job_named, load_job_modules
 
 if TYPE_CHECKING:
@@ -88,6 +88,8 @@ class LocalQueue:
             spec = job_named(name)
             context = JobContext(self._runtime, job_id, 1, self._stopping)
             spec.function(context, payload)
+        except JobInterrupted:
+            _log.info("travail %s interrompu par l'arrêt du service", name)
         except Exception as exc:  # a background thread: say what stopped it, never content
             _log.error("travail %s arrêté (%s)", name, type(exc).__name__)
         finally:

@@ -8,6 +8,7 @@ migrations, and checks the encryption key; ``DraftStore(store)`` is the only way
 # (the migrations are checked against it) whichever part of Égide was imported first.
 from egide.store import accounts as _accounts  # noqa: F401
 from egide.store import applications as _applications  # noqa: F401
+from egide.store import batch_items as _batch_items  # noqa: F401
 from egide.store import conversation_rows as _conversation_rows  # noqa: F401
 from egide.store import knowledge as _knowledge  # noqa: F401
 from egide.store import shared as _shared  # noqa: F401

@@ -244,8 +244,18 @@ class DraftStore:
         content: str,
         source_name: str | None = None,
         conversation_id: str | None = None,
+        draft_id: str | None = None,
     ) -> DraftRecord:
-        draft_id = str(uuid.uuid4())
+        """A new draft; ``draft_id`` fixes its id in advance (a batch item's): when this
+        owner already has a draft of that id — the item was done again after a crash — that
+        draft is returned as it is, and no second one is made."""
+        if draft_id is not None:
+            existing = self._existing(draft_id, owner)
+            if existing is not None:
+                return existing
+            draft_id = str(uuid.UUID(draft_id))
+        else:
+            draft_id = str(uuid.uuid4())
         now = _now()
         row = Draft(
             id=draft_id,
@@ -268,9 +278,25 @@ class DraftStore:
             if conversation_id is None
             else _checked(conversation_id, "conversation", 36),
         )
-        with self._store.session() as session:
-            session.add(row)
+        try:
+            with self._store.session() as session:
+                session.add(row)
+        except StoreError:
+            # Made meanwhile by another process doing the same item: that one is the draft.
+            existing = self._existing(draft_id, owner) if draft_id else None
+            if existing is None:
+                raise
+            return existing
         return self._record(row)
+
+    def _existing(self, draft_id: str, owner: str) -> DraftRecord | None:
+        with self._store.session() as session:
+            row = session.get(Draft, draft_id)
+            if row is None:
+                return None
+            if row.owner != owner:
+                raise StoreError("identifiant de brouillon déjà pris : rien n'a été enregistré")
+            return self._record(row)
 
     def _update_draft(self, draft_id: str, owner: str, **values: object) -> DraftRecord:
         # One conditional UPDATE: a concurrent validation can never be overwritten.

@@ -110,6 +110,8 @@ class BatchJobRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Sealed JSON: the column chosen for each template field, the values set for every row.
     options: Mapped[str | None] = mapped_column(Text)
+    # The owner asked the batch to stop (migration 0011): seen by whichever process runs it.
+    stop_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class TrainingCompletion(Base):

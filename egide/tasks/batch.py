@@ -40,6 +40,7 @@ __all__ = [
     "BatchJob",
     "BatchReport",
     "ItemStatus",
+    "ItemJournal",
     "Journal",
     "JournalEntry",
     "JournalMismatch",
@@ -148,6 +149,21 @@ class JournalEntry:
         )
 
 
+class ItemJournal(Protocol):
+    """Where a batch records its finished items: a file (:class:`Journal`), or the store for
+    the portal's batches, which any worker resumes (:mod:`egide.workspace.batch_queue`)."""
+
+    entries: dict[str, JournalEntry]
+
+    def record(self, entry: JournalEntry) -> None: ...
+
+    def finished(self, key: str, model: str) -> bool: ...
+
+    def draft_id_for(self, key: str, model: str) -> str | None:
+        """The id the item's draft must bear (None: any new id)."""
+        ...
+
+
 class Journal:
     """The append-only record of finished items; the last line for a key wins.
 
@@ -215,10 +231,17 @@ class Journal:
     def finished(self, key: str, model: str) -> bool:
         """Done, invalid (its row is the same, the key says so), or refused for this very
         model: asking another model tries a refusal again."""
-        entry = self.entries.get(key)
-        if entry is None or entry.status is ItemStatus.ERROR:
-            return False
-        return entry.status in (ItemStatus.OK, ItemStatus.INVALID) or entry.model == model
+        return item_finished(self.entries.get(key), model)
+
+    def draft_id_for(self, key: str, model: str) -> str | None:
+        return None  # a command-line batch: its drafts take new ids
+
+
+def item_finished(entry: JournalEntry | None, model: str) -> bool:
+    """The rule of :meth:`ItemJournal.finished`, for every kind of journal."""
+    if entry is None or entry.status is ItemStatus.ERROR:
+        return False
+    return entry.status in (ItemStatus.OK, ItemStatus.INVALID) or entry.model == model
 
 
 def _lines(data: bytes, seal: LineSeal | None) -> list[str]:
@@ -311,6 +334,7 @@ def _process(
     model: str,
     out_dir: Path,
     fmt: str | None,
+    draft_id: str | None = None,
 ) -> JournalEntry:
     from egide.assistant import PolicyRefused
     from egide.audit import AuditError
@@ -319,7 +343,7 @@ def _process(
     from egide.store import StoreError
 
     try:
-        request = job.request(item, user=user, model=model)
+        request = replace(job.request(item, user=user, model=model), draft_id=draft_id)
     except ValueError as exc:  # the template's, the table's: the item's data, not the charter
         return JournalEntry(item.key, item.label, ItemStatus.INVALID, reason=_reason(exc))
     except DocumentError as exc:
@@ -395,7 +419,7 @@ def run_batch(
     max_items: int | None = None,
     stop: threading.Event | None = None,
     on_item: Progress | None = None,
-    journal: Journal | None = None,
+    journal: ItemJournal | None = None,
     report: bool = True,
 ) -> BatchReport:
     """Process the items not finished yet, in order, then write ``rapport.csv``.
@@ -425,8 +449,9 @@ def run_batch(
                 break
             try:
                 entry = _process(
-                    job, item, assistant, user=user, model=model, out_dir=out_dir, fmt=fmt
-                )
+                    job, item, assistant, user=user, model=model, out_dir=out_dir, fmt=fmt,
+                    draft_id=journal.draft_id_for(item.key, model),
+                )  # fmt: skip
             except KeyboardInterrupt:
                 interrupted = True
                 break

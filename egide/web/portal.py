@@ -150,9 +150,16 @@ def install_portal(
     store, audit = (runtime.store, runtime.audit) if runtime is not None else (None, None)
     portal = Portal(settings, clock=clock, store=store, audit=audit)
     app.state.portal = portal
-    app.state.workspace = Workspace(
-        settings, lambda: portal.store, audit=lambda: portal.audit, backends=backends
+    workspace = Workspace(
+        settings,
+        lambda: portal.store,
+        audit=lambda: portal.audit,
+        backends=backends,
+        jobs=(lambda: runtime.jobs) if runtime is not None else None,
     )
+    if runtime is not None:
+        runtime.attach_workspace(workspace)  # jobs run in this process use it (SQLite)
+    app.state.workspace = workspace
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in PORTAL_ROUTERS:
         app.include_router(router)

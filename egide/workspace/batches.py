@@ -4,9 +4,10 @@ A job is one of the two kinds of :mod:`egide.tasks.batch_jobs` (a draft per spre
 summary per document). Before it starts, every item is previewed through the pipeline
 (``Assistant.preview``): its level, what was found and which models may receive it are shown
 to the agent, who then picks a model. Running is :func:`egide.tasks.batch.run_batch` — each item
-its own scan, decision, pseudonymisation, draft and audit events — on a background thread,
-resumable through its journal (``EGIDE_HOME/lots/ID/journal.jsonl``, which holds no value, and
-whose lines are sealed: item labels are file names). Results are drafts in the agent's history;
+its own scan, decision, pseudonymisation, draft and audit events — as jobs of the deployment's
+queue (an ``egide worker``, or the service itself on SQLite: :mod:`egide.workspace.batch_queue`),
+resumable by any process through its journal in the store (entries sealed: item labels are file
+names). Results are drafts in the agent's history;
 no output file and no report is written: the report, and the ZIP of every letter with it, are
 built when their owner downloads them.
 
@@ -21,13 +22,13 @@ import logging
 import shutil
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from egide.files import make_private_dir, write_atomic
+from egide.files import write_atomic
 from egide.policy.decide import AUTO, decide
+from egide.store.batch_items import clear_stop, forget_items, request_stop
 from egide.store.batches import BatchJobRecord, BatchJobStore, BatchStatus
 from egide.store.uploads import UploadRecord
 from egide.tasks.batch import (
@@ -35,7 +36,6 @@ from egide.tasks.batch import (
     BatchAborted,
     BatchItem,
     ItemStatus,
-    Journal,
     JournalEntry,
     item_reason,
     run_batch,
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from egide.assistant import AssistantRequest
     from egide.store import Store
     from egide.tasks.batch import BatchJob
+    from egide.workspace.batch_queue import StoreJournal
     from egide.workspace.service import Workspace
 
 __all__ = [
@@ -127,33 +128,29 @@ class UploadSummaryJob:
 class BatchService:
     """The portal's batches, over the workspace's store and pipeline."""
 
-    def __init__(self, workspace: Workspace, *, workers: int = 2) -> None:
+    def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        self._executor: ThreadPoolExecutor | None = None
-        self._workers = workers
-        self._lock = threading.Lock()
-        self._stops: dict[str, threading.Event] = {}
 
     @property
     def jobs(self) -> BatchJobStore:
         return BatchJobStore(self.workspace.store)
 
     def _submit(self, function: Any, *args: Any) -> None:
-        with self._lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="egide-lot")
-            executor = self._executor
-        executor.submit(function, *args)
+        """Queue ``_analyse`` or ``_run`` as a job: any process of the deployment may run it."""
+        from egide.workspace.batch_queue import enqueue
+
+        enqueue(self.workspace, function.__name__, *args)
 
     def folder(self, job_id: str) -> Path:
         return lots_folder(Path(self.workspace.settings.home)) / job_id
 
-    def journal(self, record: BatchJobRecord, job: BatchJob | None = None) -> Journal:
-        """The batch's journal, its lines sealed, in a folder of its owner's process only."""
-        folder = self.folder(record.id)
-        make_private_dir(folder)
-        identity = (job or self.job_of(record)).identity
-        return Journal(folder / JOURNAL_NAME, identity, seal=self.jobs.journal_seal(record.id))
+    def journal(self, record: BatchJobRecord, job: BatchJob | None = None) -> StoreJournal:
+        """The batch's journal, in the store (any worker resumes it); an earlier version's
+        file journal is taken over the first time."""
+        from egide.workspace.batch_queue import StoreJournal
+
+        legacy = self.folder(record.id) / JOURNAL_NAME
+        return StoreJournal(self.workspace.store, record.id, legacy=legacy)
 
     # -- creating ---------------------------------------------------------------------------
 
@@ -313,19 +310,15 @@ class BatchService:
         known = {m.name for m in self.workspace.settings.models}
         if wanted != AUTO and wanted not in known:
             raise BatchError(f"modèle inconnu « {wanted} »")
+        clear_stop(self.workspace.store, job_id)
         record = self.jobs.update(job_id, owner=owner, status=BatchStatus.RUNNING, model=wanted)
-        stop = threading.Event()
-        with self._lock:
-            self._stops[job_id] = stop
-        self._submit(self._run, job_id, owner, wanted, stop)
+        self._submit(self._run, job_id, owner, wanted)
         return record
 
     def stop(self, job_id: str, *, owner: str) -> None:
+        """Ask the batch to stop after its current item, whichever process runs it."""
         self.jobs.get(job_id, owner=owner)  # someone else's answers "introuvable"
-        with self._lock:
-            stop = self._stops.get(job_id)
-        if stop is not None:
-            stop.set()
+        request_stop(self.workspace.store, job_id, owner)
 
     def _run(self, job_id: str, owner: str, model: str, stop: threading.Event) -> None:
         try:
@@ -346,9 +339,6 @@ class BatchService:
         except Exception as exc:
             _log.error("lot interrompu (%s)", type(exc).__name__)
             self._fail(job_id, owner, exc)
-        finally:
-            with self._lock:
-                self._stops.pop(job_id, None)
 
     def _fail(self, job_id: str, owner: str, exc: BaseException) -> None:
         message = str(exc) if isinstance(exc, (ValueError, OSError)) else type(exc).__name__
@@ -364,9 +354,8 @@ class BatchService:
     # -- following --------------------------------------------------------------------------
 
     def entries(self, record: BatchJobRecord) -> dict[str, JournalEntry]:
-        """What the journal says is finished (read only: the run may be appending)."""
-        path = self.folder(record.id) / JOURNAL_NAME
-        return Journal.read(path, seal=self.jobs.journal_seal(record.id))
+        """What the journal says is finished (the run may be adding to it meanwhile)."""
+        return self.journal(record).entries
 
     def progress(self, record: BatchJobRecord) -> BatchProgress:
         entries = self.entries(record).values()
@@ -391,6 +380,7 @@ class BatchService:
         """The job, its journal and its summary documents; drafts stay in the history."""
         self.stop(job_id, owner=owner)
         record = self.jobs.delete(job_id, owner=owner)
+        forget_items(self.workspace.store, job_id)
         self.workspace.uploads.delete(record.document_ids, owner=owner)
         shutil.rmtree(self.folder(job_id), ignore_errors=True)
 

@@ -38,6 +38,7 @@ from egide.workspace.classified import refuse_classified
 from egide.workspace.highlight import Highlighted, highlight
 
 if TYPE_CHECKING:
+    from egide.jobs import JobQueue
     from egide.workspace.batches import BatchService
     from egide.workspace.conversations import Conversations
 
@@ -185,12 +186,14 @@ class Workspace:
         guard: Guard | None = None,
         audit: Callable[[], AuditLog] | None = None,
         backends: Mapping[str, ModelBackend] | None = None,
+        jobs: Callable[[], JobQueue] | None = None,
     ) -> None:
         self.settings = settings
         self._store = store
         self._guard = guard
         self._audit = audit
         self._backends = dict(backends or {})
+        self._jobs = jobs
         self._assistant: Assistant | None = None
         self._batches: BatchService | None = None
         self._conversations: Conversations | None = None
@@ -232,6 +235,16 @@ class Workspace:
     @property
     def audit(self) -> AuditLog:
         return self.assistant.audit
+
+    @property
+    def jobs(self) -> JobQueue:
+        """The deployment's job queue: batches are analysed and run there."""
+        if self._jobs is None:
+            raise StoreError(
+                "aucune file de travaux pour cet espace : les travaux répétitifs ne peuvent "
+                "être lancés que depuis le service (egide serve)"
+            )
+        return self._jobs()
 
     @property
     def batches(self) -> BatchService:

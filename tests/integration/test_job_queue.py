@@ -1,5 +1,8 @@
 """The job queue on PostgreSQL (Procrastinate), with real ``egide worker`` processes.
 
+A portal batch whose worker is killed mid-batch is finished by another: every row drafted once,
+none twice, no draft duplicated.
+
 A worker killed in the middle of a job (SIGKILL: nothing runs on its way out) stops sending
 heartbeats; another worker takes the job up again after ``jobs.stalled_after_s``, from the
 job's journal: every step done once, none twice. A worker asked to stop (SIGTERM) puts its job
@@ -13,16 +16,23 @@ import os
 import secrets
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from egide.config import Settings, load_settings
 from egide.runtime import Runtime, open_runtime
+from egide.store.batch_items import BatchItemRow
+from egide.store.batches import BatchStatus
+from egide.store.models import Draft
+from egide.tasks.templates import ADMIN_FOLDER
 from tests.e2e.server import EGIDE
 from tests.support.postgres import PostgresServer
+from tests.support.templates import NOTE
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -45,6 +55,8 @@ class Workers:
             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
         }
         self.processes: list[subprocess.Popen[str]] = []
+        self.output: dict[int, list[str]] = {}
+        self.readers: dict[int, threading.Thread] = {}
 
     def start(self) -> subprocess.Popen[str]:
         process = subprocess.Popen(
@@ -56,10 +68,28 @@ class Workers:
             text=True,
         )
         self.processes.append(process)
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert "prêt" in line, line + process.stdout.read()
+        seen: list[str] = []
+        self.output[process.pid] = seen
+
+        def read() -> None:  # the worker's output, read on a thread: never block the test
+            assert process.stdout is not None
+            for line in process.stdout:
+                seen.append(line)
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        self.readers[process.pid] = reader
+        deadline = time.monotonic() + 120
+        while not any("prêt" in line for line in seen):
+            assert process.poll() is None, "".join(seen)
+            assert time.monotonic() < deadline, "travailleur pas prêt :\n" + "".join(seen)
+            time.sleep(0.1)
         return process
+
+    def said(self, process: subprocess.Popen[str]) -> str:
+        """Everything a worker wrote, once it has exited."""
+        self.readers[process.pid].join(timeout=30)
+        return "".join(self.output[process.pid])
 
     def stop_all(self) -> None:
         for process in self.processes:
@@ -81,6 +111,10 @@ def deployment(
         '[jobs]\nmodules = ["tests.support.jobs"]\nheartbeat_s = 0.5\nstalled_after_s = 3\n',
         encoding="utf-8",
     )
+    # The administrator's templates are deployed on every machine, like the configuration.
+    for home in (tmp_path / "home-worker", tmp_path / "home"):
+        (home / ADMIN_FOLDER).mkdir(parents=True)
+        (home / ADMIN_FOLDER / "note-breve.md").write_text(NOTE, encoding="utf-8")
     workers = Workers(config, tmp_path / "home-worker")
     for name in ("EGIDE_STORE_KEY", "EGIDE_AUDIT_KEY"):
         monkeypatch.setenv(name, workers.env[name])
@@ -137,8 +171,45 @@ def test_a_worker_asked_to_stop_hands_its_job_back(
     _wait_for(lambda: len(_steps(journal)) >= 3, 60, "premières étapes")
     first.send_signal(signal.SIGTERM)
     assert first.wait(timeout=30) == 0
-    assert first.stdout is not None and "arrêté" in first.stdout.read()
+    assert "arrêté" in workers.said(first)
     assert len(_steps(journal)) < 30
     workers.start()
     _wait_for(lambda: len(_steps(journal)) == 30, 120, "reprise après un arrêt propre")
     assert _steps(journal) == list(range(30))
+
+
+def _count(runtime: Runtime, table: type) -> int:
+    with runtime.store.session() as session:
+        return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_a_portal_batch_survives_killing_its_worker(
+    deployment: tuple[Runtime, Workers],
+) -> None:
+    runtime, workers = deployment
+    batches = runtime.workspace().batches
+    owner, total = "cmartin", 60
+    table = "objet;texte\n" + "".join(
+        f"Objet {i};Le guichet {i} ouvre à 9 h.\n" for i in range(total)
+    )
+    record = batches.create_drafts(owner, template="note-breve", name="notes.csv",
+                                   data=table.encode("utf-8"))  # fmt: skip
+    first = workers.start()
+
+    def status() -> BatchStatus:
+        return batches.jobs.get(record.id, owner=owner).status
+
+    _wait_for(lambda: status() is BatchStatus.READY, 120, "analyse par le travailleur")
+    batches.launch(record.id, owner=owner, model="auto")
+    _wait_for(lambda: _count(runtime, BatchItemRow) >= 3, 120, "premiers éléments")
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    assert _count(runtime, BatchItemRow) < total
+    assert status() is BatchStatus.RUNNING  # for its owner, the batch is still under way
+    workers.start()
+    _wait_for(lambda: status() is BatchStatus.DONE, 240, "reprise du lot par un autre travailleur")
+    entries = batches.entries(batches.jobs.get(record.id, owner=owner))
+    assert len(entries) == total
+    assert {e.status.value for e in entries.values()} == {"ok"}
+    assert _count(runtime, Draft) == total  # one draft per row, none twice
+    assert len({e.draft for e in entries.values()}) == total

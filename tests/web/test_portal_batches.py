@@ -11,8 +11,10 @@ from pathlib import Path
 import docx
 import openpyxl
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from egide.config import load_settings
+from egide.store.batch_items import BatchItemRow
 from egide.store.models import Draft
 from egide.tasks.tables import read_table_bytes
 from egide.tasks.templates import ADMIN_FOLDER, load_templates
@@ -93,10 +95,13 @@ def test_a_spreadsheet_is_analysed_then_drafted(tmp_path: Path) -> None:
     assert "ROUSSEAU" not in report.text
     history = html.unescape(client.get("/espace/historique").text)
     assert history.count("Note brève — ligne") == 3
-    # No output file nor report on disk: the journal only, sealed (no value, no file name).
+    # Nothing on disk: the journal is in the store (any worker resumes the batch), each entry
+    # sealed (no value, no label).
     folder = harness.settings.home / "lots" / path.rsplit("/", 1)[1]
-    assert sorted(p.name for p in folder.iterdir()) == ["journal.jsonl"]
-    journal = (folder / "journal.jsonl").read_bytes()
+    assert not folder.exists() or not any(folder.iterdir())
+    with harness.portal.store.session() as session:
+        journal = b"".join(bytes(e) for e in session.scalars(select(BatchItemRow.entry)))
+    assert len(journal) > 100
     assert b"ROUSSEAU" not in journal and b"notes" not in journal and b"ligne" not in journal
 
 
@@ -402,9 +407,9 @@ def test_one_zip_holds_every_letter_and_the_report_built_on_download(tmp_path: P
             "accuse-reception-ligne-0002.odt",
             "accuse-reception-ligne-0003.odt",
         ]
-    # Built from the store and the sealed journal: nothing else on disk.
+    # Built from the store and its sealed journal: nothing on disk.
     folder = harness.settings.home / "lots" / path.rsplit("/", 1)[1]
-    assert sorted(p.name for p in folder.iterdir()) == ["journal.jsonl"]
+    assert not folder.exists() or not any(folder.iterdir())
 
 
 def test_a_summary_zip_names_files_safely_and_neutralises_the_report(tmp_path: Path) -> None:
