@@ -23,6 +23,7 @@ _COMMAND_MODULES = (
     "egide.cli.batch",
     "egide.cli.serve",
     "egide.cli.worker",
+    "egide.cli.backup",
     "egide.cli.apps",
     "egide.cli.users",
     "egide.cli.models",

@@ -68,10 +68,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     anonymize.set_defaults(handler=run_anonymize)
 
     restore = subparsers.add_parser(
-        "restore", help="remettre les valeurs d'origine dans un texte pseudonymisé"
+        "restore",
+        help="avec --vault COFFRE : remettre les valeurs d'origine dans un texte pseudonymisé ; "
+        "sans --vault : restaurer une sauvegarde (egide backup) dans un EGIDE_HOME vide",
     )
-    restore.add_argument("file", type=Path, metavar="FICHIER", help="« - » pour l'entrée standard")
-    restore.add_argument("--vault", type=Path, metavar="COFFRE", required=True)
+    restore.add_argument(
+        "file",
+        type=Path,
+        metavar="FICHIER",
+        help="texte pseudonymisé (« - » : entrée standard) avec --vault, sinon ARCHIVE de "
+        "« egide backup »",
+    )
+    restore.add_argument(
+        "--vault",
+        type=Path,
+        metavar="COFFRE",
+        help="coffre écrit par « egide anonymize » (restauration d'un texte)",
+    )
     restore.add_argument(
         "-o", "--output", type=Path, metavar="SORTIE", help="défaut : sortie standard"
     )
@@ -182,6 +195,10 @@ def run_anonymize(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    if args.vault is None:  # an archive of egide backup, not a pseudonymised text
+        from egide.cli.backup import run_restore_archive
+
+        return run_restore_archive(args)
     from egide.guard.pseudonymize import restore
     from egide.guard.vault import Vault, VaultError, load_or_create_key
 

@@ -27,7 +27,7 @@ from egide.store.crypto import KEY_ENV, StoreCipher, key_path, load_store_key
 from egide.store.errors import StoreError
 from egide.store.models import StoreMeta
 
-__all__ = ["Store", "explain_database_error", "open_store", "upgrade"]
+__all__ = ["Store", "database_engine", "explain_database_error", "open_store", "upgrade"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _KEY_CHECK = "key_check"
@@ -92,8 +92,9 @@ class Store:
         self.close()
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the latest revision; a no-op when it already is."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (the latest by default); a no-op when it already is.
+    A restore creates the schema of its backup's revision, loads it, then goes to the latest."""
     from alembic import command
     from alembic.config import Config
     from alembic.util import CommandError
@@ -103,7 +104,7 @@ def upgrade(engine: Engine) -> None:
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
     except CommandError as exc:
         raise StoreError(
             f"schéma de la base inconnu de cette version d'Égide ({exc}) : la base a sans doute "
@@ -140,6 +141,19 @@ def _create_engine(url: URL, busy_timeout_s: float) -> Engine:
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def database_engine(settings: Settings, *, busy_timeout_s: float = 5.0) -> Engine:
+    """An engine on the settings' database, without migrating it (a restore fills an empty
+    one); StoreError in French when the address or the driver is wrong."""
+    try:
+        url = make_url(settings.database_url)
+    except ArgumentError:
+        raise StoreError("adresse de base de données invalide (storage.url)") from None
+    try:
+        return _create_engine(url, busy_timeout_s)
+    except ImportError as exc:
+        raise StoreError(f"pilote de base de données absent ({exc.name})") from None
 
 
 def _read_key_check(engine: Engine) -> bytes | None:
