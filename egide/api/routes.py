@@ -50,7 +50,7 @@ from egide.assistant import AssistantRequest, PolicyRefused, Run
 from egide.audit import AuditError
 from egide.config import Settings
 from egide.guard import GuardInputError
-from egide.models import Message, ModelError, ModelTimeout
+from egide.models import Message, ModelError, ModelTimeout, UnanswerableRequest
 from egide.models.base import EmbeddingBackend
 from egide.policy.decide import AUTO
 from egide.store.applications import ApplicationRecord
@@ -70,6 +70,8 @@ def translate(exc: BaseException, gateway: Gateway, app: ApplicationRecord | Non
         return policy_refused(str(exc) + detail)
     if isinstance(exc, AuditError):
         return audit_unavailable(str(exc))
+    if isinstance(exc, UnanswerableRequest):
+        return invalid_value(str(exc), param="messages", code="unanswerable_request")
     if isinstance(exc, ModelError):
         return model_error(str(exc), timeout=isinstance(exc, ModelTimeout))
     if isinstance(exc, StoreError):

@@ -7,6 +7,7 @@ from egide.models.base import (
     ModelError,
     ModelTimeout,
     ModelUnavailable,
+    UnanswerableRequest,
 )
 from egide.models.registry import backend_for, backend_kind, model_label_fr, register_backend
 
@@ -17,6 +18,7 @@ __all__ = [
     "ModelError",
     "ModelTimeout",
     "ModelUnavailable",
+    "UnanswerableRequest",
     "backend_for",
     "backend_kind",
     "model_label_fr",

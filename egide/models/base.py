@@ -15,6 +15,7 @@ __all__ = [
     "ModelTimeout",
     "ModelUnavailable",
     "SourceText",
+    "UnanswerableRequest",
 ]
 
 Role = Literal["system", "user", "assistant"]
@@ -67,6 +68,11 @@ class ModelUnavailable(ModelError):
 
 class ModelTimeout(ModelError):
     """The model server did not answer in time."""
+
+
+class UnanswerableRequest(ModelError):
+    """The request lacks what this model needs (a document for the extractive engine): the
+    caller must change it, the model is not at fault."""
 
 
 @runtime_checkable

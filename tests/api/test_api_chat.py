@@ -7,6 +7,7 @@ import asyncio
 import json
 from typing import Any
 
+import httpx
 import pytest
 from api_support import EMAIL, NAME, PERSONAL_MESSAGE, PHONE, RAW_VALUES, Served, said
 
@@ -122,6 +123,21 @@ def test_local_engine_answers_through_the_gateway(gateway: Served) -> None:
     )
     assert "9 heures" in (answer.choices[0].message.content or "")
     assert len(gateway.provider.recorder.raw) == start  # nothing left the machine
+
+
+def test_local_engine_without_a_document_is_the_callers_to_fix(gateway: Served) -> None:
+    """A lone question to the extractive engine: a 400 that says what to send, not a 502 that
+    blames a model and makes the SDK retry."""
+    response = httpx.post(
+        f"{gateway.base_url}/v1/chat/completions",
+        headers={"Authorization": f"Bearer {gateway.tokens['crm']}"},
+        json={"model": "local", "messages": [{"role": "user", "content": "Horaires ?"}]},
+        timeout=60,
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "unanswerable_request" and error["param"] == "messages"
+    assert error["message"].startswith("aucun document fourni : ")
 
 
 @pytest.mark.parametrize(

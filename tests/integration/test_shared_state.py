@@ -185,7 +185,13 @@ def test_an_application_window_and_daily_quota_are_global(deployment: Deployment
     assert added.returncode == 0, added.stderr
     token = added.stdout.strip().splitlines()[-1]
     headers = {"Authorization": f"Bearer {token}"}
-    chat = {"model": "local", "messages": [{"role": "user", "content": "Horaires du guichet ?"}]}
+    chat = {
+        "model": "local",
+        "messages": [
+            {"role": "system", "content": "Le guichet est ouvert de 9 h à 12 h."},
+            {"role": "user", "content": "Horaires du guichet ?"},
+        ],
+    }
     with (
         httpx.Client(base_url=first.base_url, timeout=120, headers=headers) as a,
         httpx.Client(base_url=second.base_url, timeout=120, headers=headers) as b,

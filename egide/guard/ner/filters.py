@@ -175,7 +175,12 @@ def _person(
     start = parts[0][0]
     if keys[0] in ORG_WORDS:
         return Candidate(start, parts[-1][1], "ORG", 0.6, "model", _why("ORG"))
-    if follows_establishment_word(text, start):
+    full_name = (
+        len(words) >= 2
+        and gaz.is_unambiguous_first_name(words[0])
+        and shape_of(words[1]) is Shape.UPPER
+    )
+    if follows_establishment_word(text, start, full_name=full_name):
         return None  # "rue Victor-Hugo", "centre hospitalier Jean-Jaurès"
     # "Médecine polyvalente Dr Anne ROBIN": the name starts after the last civility.
     last_civility = max(

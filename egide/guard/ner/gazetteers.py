@@ -177,8 +177,13 @@ _ESTABLISHMENT_ADJECTIVES = frozenset(
 )
 
 
-def follows_establishment_word(text: str, start: int) -> bool:
-    """True when the word before ``start`` makes a name part of a street or an institution."""
+def follows_establishment_word(text: str, start: int, *, full_name: bool = False) -> bool:
+    """True when the word before ``start`` makes a name part of a street or an institution.
+
+    ``full_name``: the name is a known first name and an upper-case surname ("Amélie ROUSSEAU"),
+    which an institution's name joined by "de" does not make its own ("le bureau de Amélie
+    ROUSSEAU" is hers); a street or a building before it still does ("rue Jean MOULIN").
+    """
     line_start = text.rfind("\n", max(0, start - 25), start) + 1
     window = text[max(line_start, start - 25) : start]
     if window.rstrip().endswith((",", ";", ":")):
@@ -189,7 +194,7 @@ def follows_establishment_word(text: str, start: int) -> bool:
     last = words[-1].strip(".,")
     if last in ("de", "des", "du", "la", "le", "l", "d", "aux") and len(words) > 1:
         last = words[-2].strip(".,")  # "chemin des Vignes", "Service de Médecine polyvalente"
-        return last in PLACE_PREFIXES or last in ORG_WORDS
+        return last in PLACE_PREFIXES or (last in ORG_WORDS and not full_name)
     return last in PLACE_PREFIXES or last in ORG_WORDS or last in _ESTABLISHMENT_ADJECTIVES
 
 

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from egide.models.base import ModelError, SourceText
+from egide.models.base import SourceText, UnanswerableRequest
 from egide.models.local.text import terms
 from egide.models.local.units import Unit, cite, read_units
 
@@ -40,7 +40,7 @@ NO_DOCUMENT = (
 )
 
 
-class NoDocument(ModelError):
+class NoDocument(UnanswerableRequest):
     """A question without any document: the extractive engine has nothing to quote."""
 
 

@@ -38,6 +38,9 @@ PERSON_CASES = [
     ("Avis du Dr Kerjean : pas d'indication opératoire.", {"Kerjean"}),
     ("Le patient est suivi par le docteur Ferrier.", {"Ferrier"}),
     ("Médecin traitant : Dr J.-P. Moreau.", {"J.-P. Moreau"}),
+    # An institution's name joined by "de" does not swallow a full name after it.
+    ("Tu assistes le bureau de Amélie ROUSSEAU.", {"Amélie ROUSSEAU"}),
+    ("Le cabinet de Jean DUPONT a répondu.", {"Jean DUPONT"}),
     ("Attendu que M. J. Leroux ne justifie d'aucun préjudice ;", {"J. Leroux"}),
     ("Patient : LEBRETON Michel, 76 ans.", {"LEBRETON Michel"}),
     ("Dossier suivi par : Gwenaël Le Bihan", {"Gwenaël Le Bihan"}),
@@ -75,6 +78,7 @@ NO_PERSON_CASES = [
     "Vu le code de la santé publique, notamment son article L. 3212-1 ;",
     "Le centre hospitalier Jean-Jaurès accueille les patients du secteur.",
     "Les élèves de l'école Victor-Hugo ont visité la mairie.",
+    "Le dossier est parti rue Jean MOULIN, au service de Médecine polyvalente.",
     "N° RG 22/01234 - N° Portalis DBVX-V-B7G-NXYZ",
     "Conclusion : exacerbation de BPCO sans critère de gravité.",
     "Fait à Saint-Denis, le 3 janvier 2024.",
