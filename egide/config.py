@@ -176,6 +176,13 @@ class PortalSettings(_Strict):
         return value
 
 
+class MetricsSettings(_Strict):
+    """Prometheus metrics (``GET /metrics``): counts and durations, never content."""
+
+    # The environment variable holding the scrape token; unset: /metrics answers nobody.
+    token_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
+
+
 class JobSettings(_Strict):
     """Background work (batches, knowledge-base ingestion, upkeep): ``egide worker``."""
 
@@ -307,6 +314,7 @@ class Settings(_Strict):
     portal: PortalSettings = PortalSettings()
     documents: DocumentSettings = DocumentSettings()
     jobs: JobSettings = JobSettings()
+    metrics: MetricsSettings = MetricsSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
     models: tuple[ModelSettings, ...] = ()
 

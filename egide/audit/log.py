@@ -89,6 +89,7 @@ class AuditLog:
         self.read_only = read_only
         self.chain = chain
         self._imported = False
+        self._observers: list[Callable[[AuditEvent], None]] = []
 
     @classmethod
     def open(
@@ -175,7 +176,22 @@ class AuditLog:
 
         return self._append(make, check_anchors=False)
 
+    def observe(self, observer: Callable[[AuditEvent], None]) -> None:
+        """Call ``observer`` with each event once it is recorded (metrics: it sees what the
+        trail holds — actions, decisions, counts — never content). An observer's failure
+        never undoes nor blocks the event."""
+        self._observers.append(observer)
+
     def _append(
+        self, make: Callable[[int, str], AuditEvent], *, check_anchors: bool = True
+    ) -> AuditEvent:
+        event = self._record(make, check_anchors=check_anchors)
+        for observer in self._observers:
+            with contextlib.suppress(Exception):
+                observer(event)
+        return event
+
+    def _record(
         self, make: Callable[[int, str], AuditEvent], *, check_anchors: bool = True
     ) -> AuditEvent:
         if self.read_only:

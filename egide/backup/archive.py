@@ -41,7 +41,7 @@ from egide.store.dump import DumpError, dump_database, load_database
 
 __all__ = ["ArchiveError", "RestoreSummary", "BackupSummary", "read_archive", "write_archive"]
 
-_SKIPPED_DIRS = {"keys", "metrics"}
+_SKIPPED_DIRS = {"keys", "metriques", "sauvegarde-configuration"}
 _SQLITE_FILES = ("egide.db", "egide.db-journal", "egide.db-wal", "egide.db-shm")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,11 @@ def run_serve(args: argparse.Namespace) -> int:
     if settings.config_path is not None:
         os.environ["EGIDE_CONFIG"] = str(Path(settings.config_path).resolve())
     os.environ["EGIDE_HOME"] = str(Path(settings.home).resolve())
+    # Metrics of every process in one place, so that any of them answers for all.
+    metrics = Path(settings.home).resolve() / "metriques"
+    shutil.rmtree(metrics, ignore_errors=True)
+    metrics.mkdir(mode=0o700)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
     uvicorn.run(f"{__name__}:worker_app", factory=True, workers=args.workers, **options)
     return EXIT_OK
 

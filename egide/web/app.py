@@ -4,6 +4,7 @@ gateway of business applications — each route answered only to whom it is for 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 from fastapi import FastAPI
@@ -19,6 +20,7 @@ from egide.models import ModelBackend
 from egide.runtime import Runtime, open_runtime
 from egide.store.applications import ApplicationStore
 from egide.web.health import health_router
+from egide.web.metrics import Metrics, MetricsMiddleware, metrics_router, metrics_token
 from egide.web.portal import install_portal
 from egide.web.scan import scan_router
 from egide.web.startup import load_guard_in_background
@@ -75,4 +77,12 @@ def create_app(
         )
     )
     app.include_router(health_router(runtime))
+    # Outermost of all: every answer is counted and timed, refusals of the layers above too.
+    metrics = Metrics(runtime, admission)
+    runtime.audit.observe(metrics.audited)
+    app.state.metrics = metrics
+    app.include_router(
+        metrics_router(metrics, token=metrics_token(os.environ, settings.metrics.token_env))
+    )
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
