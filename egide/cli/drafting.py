@@ -234,7 +234,7 @@ def run_draft(args: argparse.Namespace) -> int:
     from egide.assistant import AssistantRequest
     from egide.cli.assist import open_assistant, stream_to_stdout
     from egide.cli.common import current_user
-    from egide.tasks.exporting import DRAFT_MENTION, PROJECT_STAMP, export_format, render_export
+    from egide.tasks.exporting import PROJECT_STAMP, draft_mention, export_format, render_export
     from egide.tasks.templates import TemplateError
 
     settings = settings_from(args)
@@ -257,8 +257,8 @@ def run_draft(args: argparse.Namespace) -> int:
     if fmt is not None:
         target = args.output or Path(f"{template.name}-{short or 'brouillon'}.{fmt}")
         data = render_export(
-            fmt, title=template.title, text=result.text, mention=DRAFT_MENTION, heading=False,
-            stamp=PROJECT_STAMP,
+            fmt, title=template.title, text=result.text,
+            mention=draft_mention(result.decision.model), heading=False, stamp=PROJECT_STAMP,
         )  # fmt: skip
         write_bytes_atomic(target, data)
         print(f"Exporté (non validé) : {target}", file=sys.stderr)
@@ -270,6 +270,7 @@ def run_draft(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     from egide.cli.common import current_user
+    from egide.models import is_generative
     from egide.store import DraftStore, StoreError, open_store, validation_mention
     from egide.tasks.exporting import export_draft, export_format
 
@@ -288,8 +289,9 @@ def run_export(args: argparse.Namespace) -> int:
             record = drafts.get(draft_id, owner=owner)
     except StoreError as exc:
         raise CliError(str(exc)) from None
-    mention = validation_mention(record)
-    data = export_draft(fmt, record)
+    generative = is_generative(settings.models, record.model)
+    mention = validation_mention(record, generative=generative)
+    data = export_draft(fmt, record, generative=generative)
     write_bytes_atomic(args.output, data)
     print(f"Exporté : {args.output} — {mention}", file=sys.stderr)
     return EXIT_OK

@@ -102,6 +102,12 @@ def _open_drafts(args: argparse.Namespace) -> Iterator[DraftStore]:
         raise CliError(str(exc)) from None
 
 
+def _generative(args: argparse.Namespace, record: DraftRecord) -> bool:
+    from egide.models import is_generative
+
+    return is_generative(settings_from(args, documents=False).models, record.model)
+
+
 def _resolve(drafts: DraftStore, draft_id: str, owner: str) -> str:
     draft_id = draft_id.strip()
     if len(draft_id) >= _FULL_ID_LENGTH:
@@ -174,7 +180,8 @@ def run_show(args: argparse.Namespace) -> int:
     owner = current_user()
     with _open_drafts(args) as drafts:
         record = drafts.get(_resolve(drafts, args.id, owner), owner=owner)
-    print(f"{record.title} — {_status_fr(record)} — {validation_mention(record)}", file=sys.stderr)
+    mention = validation_mention(record, generative=_generative(args, record))
+    print(f"{record.title} — {_status_fr(record)} — {mention}", file=sys.stderr)
     sys.stdout.write(record.content if record.content.endswith("\n") else record.content + "\n")
     return EXIT_OK
 
@@ -188,7 +195,8 @@ def run_validate(args: argparse.Namespace) -> int:
         draft_id = _resolve(drafts, args.id, owner)
         record = drafts.validate(draft_id, owner=owner, validated_by=validated_by)
     print(f"Brouillon {record.id[:_SHORT_ID_LENGTH]} validé : il ne peut plus être modifié.")
-    print(f"Mention portée par les exports : « {validation_mention(record)} »")
+    mention = validation_mention(record, generative=_generative(args, record))
+    print(f"Mention portée par les exports : « {mention} »")
     print("Le relire :")
     print(f"  {command('drafts', 'show', record.id[:_SHORT_ID_LENGTH])}")
     return EXIT_OK

@@ -58,11 +58,15 @@ def _safe(text: str | None) -> str | None:
     return xml_safe(text) if text else text
 
 
-def ai_assistance_mention(validated_by: str, validated_on: date) -> str:
-    return (
-        "Document préparé avec l'assistance d'une IA, relu et validé par "
-        f"{validated_by} le {validated_on:%d/%m/%Y}."
+def ai_assistance_mention(validated_by: str, validated_on: date, *, generative: bool = True) -> str:
+    """The mention of a validated export; ``generative=False``: the built-in engine, which
+    quotes the documents or fills a template, wrote it — saying « IA » would be untrue."""
+    how = (
+        "avec l'assistance d'une IA"
+        if generative
+        else "avec le moteur intégré d'Égide (extraits de documents, sans IA générative)"
     )
+    return f"Document préparé {how}, relu et validé par {validated_by} le {validated_on:%d/%m/%Y}."
 
 
 def _now() -> datetime:

@@ -9,7 +9,13 @@ from egide.models.base import (
     ModelUnavailable,
     UnanswerableRequest,
 )
-from egide.models.registry import backend_for, backend_kind, model_label_fr, register_backend
+from egide.models.registry import (
+    backend_for,
+    backend_kind,
+    is_generative,
+    model_label_fr,
+    register_backend,
+)
 
 __all__ = [
     "GenerationRequest",
@@ -21,6 +27,7 @@ __all__ = [
     "UnanswerableRequest",
     "backend_for",
     "backend_kind",
+    "is_generative",
     "model_label_fr",
     "register_backend",
 ]

@@ -8,7 +8,7 @@ really returns ("extraits du document"), never as a model it is not.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -19,6 +19,7 @@ __all__ = [
     "BackendKind",
     "backend_for",
     "backend_kind",
+    "is_generative",
     "model_label_fr",
     "register_backend",
     "registered_backends",
@@ -71,6 +72,15 @@ def backend_kind(backend: str) -> BackendKind:
     """What the backend named ``backend`` is; an unknown one is taken for a generative model."""
     _load(backend)
     return _KINDS.get(backend, BackendKind())
+
+
+def is_generative(models: Sequence[ModelSettings], name: str) -> bool:
+    """Whether the model named ``name`` writes text of its own (a draft's mention says « IA »
+    only then); a model no longer configured is taken for a generative one."""
+    for candidate in models:
+        if candidate.name == name:
+            return backend_kind(candidate.backend).generative
+    return True
 
 
 def model_label_fr(settings: ModelSettings) -> str:

@@ -32,6 +32,7 @@ __all__ = [
     "DraftRecord",
     "DraftStatus",
     "DraftStore",
+    "UNVALIDATED_LOCAL_MENTION",
     "UNVALIDATED_MENTION",
     "frozen_error",
     "local_time",
@@ -92,16 +93,27 @@ def _day(moment: datetime, tz: tzinfo | None) -> str:
     return local_time(moment, tz).strftime("%d/%m/%Y")
 
 
-def validation_mention(record: DraftRecord, *, tz: tzinfo | None = None) -> str:
-    """The sentence that every export carries (date in ``tz``, by default Paris time)."""
+def validation_mention(
+    record: DraftRecord, *, generative: bool = True, tz: tzinfo | None = None
+) -> str:
+    """The sentence that every export carries (date in ``tz``, by default Paris time).
+
+    ``generative``: whether the draft's model is a generative one (see
+    :func:`egide.models.is_generative`); the built-in engine's drafts do not claim an « IA »."""
     if record.is_validated and record.validated_by and record.validated_at:
         return ai_assistance_mention(
-            record.validated_by, local_time(record.validated_at, tz).date()
+            record.validated_by,
+            local_time(record.validated_at, tz).date(),
+            generative=generative,
         )
-    return UNVALIDATED_MENTION
+    return UNVALIDATED_MENTION if generative else UNVALIDATED_LOCAL_MENTION
 
 
 UNVALIDATED_MENTION = "Brouillon préparé avec l'assistance d'une IA — non validé."
+UNVALIDATED_LOCAL_MENTION = (
+    "Brouillon préparé avec le moteur intégré d'Égide (extraits de documents, sans IA "
+    "générative) — non validé."
+)
 
 
 def _fold(text: str) -> str:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from egide.files import write_atomic
 from egide.spreadsheets import csv_bytes
-from egide.tasks.exporting import DRAFT_MENTION, PROJECT_STAMP, render_export, titled
+from egide.tasks.exporting import PROJECT_STAMP, draft_mention, render_export, titled
 
 if TYPE_CHECKING:
     from egide.assistant import Assistant, AssistantRequest
@@ -363,7 +363,8 @@ def _process(
             else:
                 title = request.title or item.label
                 data = render_export(
-                    fmt, title=title, text=result.text, mention=DRAFT_MENTION,
+                    fmt, title=title, text=result.text,
+                    mention=draft_mention(result.decision.model),
                     heading=titled(request.task), stamp=PROJECT_STAMP,
                 )  # fmt: skip
             write_atomic(out_dir / name, data)

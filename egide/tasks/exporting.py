@@ -11,15 +11,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from egide.documents.writers import PROJECT_STAMP
-from egide.store.drafts import UNVALIDATED_MENTION, validation_mention
+from egide.store.drafts import UNVALIDATED_LOCAL_MENTION, UNVALIDATED_MENTION, validation_mention
 
 if TYPE_CHECKING:
+    from egide.config import ModelSettings
     from egide.store.drafts import DraftRecord
 
 __all__ = [
     "DRAFT_MENTION",
     "EXPORT_FORMATS",
     "PROJECT_STAMP",
+    "draft_mention",
     "export_draft",
     "export_format",
     "render_export",
@@ -28,6 +30,17 @@ __all__ = [
 
 EXPORT_FORMATS = ("docx", "odt")
 DRAFT_MENTION = UNVALIDATED_MENTION  # what an export carries before validation
+
+
+def draft_mention(model: ModelSettings | None) -> str:
+    """The mention of an export before validation, for an answer of ``model``."""
+    from egide.models import backend_kind
+
+    if model is not None and not backend_kind(model.backend).generative:
+        return UNVALIDATED_LOCAL_MENTION
+    return DRAFT_MENTION
+
+
 # Tasks whose result is a document of its own (a letter, a note): no title printed above it.
 _UNTITLED_TASKS = frozenset({"draft"})
 
@@ -65,14 +78,14 @@ def render_export(
     return render(title=title, body=text, mention=mention, heading=heading, stamp=stamp)
 
 
-def export_draft(fmt: str, draft: DraftRecord) -> bytes:
-    """A stored draft as its owner downloads it: its current text, its mention, « PROJET » on
-    every page until it is validated."""
+def export_draft(fmt: str, draft: DraftRecord, *, generative: bool = True) -> bytes:
+    """A stored draft as its owner downloads it: its current text, its mention (``generative``:
+    whether its model writes text of its own), « PROJET » on every page until it is validated."""
     return render_export(
         fmt,
         title=draft.title,
         text=draft.content,
-        mention=validation_mention(draft),
+        mention=validation_mention(draft, generative=generative),
         heading=titled(draft.task),
         stamp=None if draft.is_validated else PROJECT_STAMP,
     )

@@ -10,10 +10,12 @@ every cell of the report goes through :func:`egide.spreadsheets.safe_cell`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import PurePath
 
+from egide.config import ModelSettings
+from egide.models import is_generative
 from egide.spreadsheets import csv_bytes
 from egide.store.batches import BatchJobRecord
 from egide.store.drafts import DraftStore
@@ -64,7 +66,12 @@ def result_stem(record: BatchJobRecord, label: str) -> str:
 
 
 def results_archive(
-    record: BatchJobRecord, entries: Mapping[str, JournalEntry], drafts: DraftStore, fmt: str
+    record: BatchJobRecord,
+    entries: Mapping[str, JournalEntry],
+    drafts: DraftStore,
+    fmt: str,
+    *,
+    models: Sequence[ModelSettings] = (),
 ) -> Iterator[bytes]:
     """The ZIP, in pieces: each finished item's draft in ``fmt`` (docx, odt), then
     ``rapport.csv``, which says for each item its file, whether it is validated, and why an
@@ -84,7 +91,8 @@ def results_archive(
                 else:
                     name = safe_file_name(result_stem(record, row["label"]), fmt, taken)
                     state = "validé" if draft.is_validated else "projet, non validé"
-                    yield name, export_draft(fmt, draft)
+                    generative = is_generative(models, draft.model)
+                    yield name, export_draft(fmt, draft, generative=generative)
             rows.append([row["label"], row["status"], name, state, row["draft"], row["reason"]])
         yield safe_file_name("rapport", "csv", taken), csv_bytes(_ARCHIVE_HEADER, rows)
 

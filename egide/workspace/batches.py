@@ -374,7 +374,10 @@ class BatchService:
 
     def archive(self, record: BatchJobRecord, fmt: str) -> Iterator[bytes]:
         """One ZIP of every letter in ``fmt`` and the report, built as it is sent."""
-        return results_archive(record, self.entries(record), self.workspace.drafts, fmt)
+        return results_archive(
+            record, self.entries(record), self.workspace.drafts, fmt,
+            models=self.workspace.settings.models,
+        )  # fmt: skip
 
     def delete(self, job_id: str, *, owner: str) -> None:
         """The job, its journal and its summary documents; drafts stay in the history."""

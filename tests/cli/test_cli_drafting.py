@@ -15,6 +15,7 @@ from egide.cli import main
 from egide.config import load_settings
 from egide.documents import read_document
 from egide.store import DraftStore, open_store
+from egide.store.drafts import UNVALIDATED_LOCAL_MENTION
 from egide.tasks.batch import JOURNAL_NAME, REPORT_NAME
 from egide.tasks.exporting import DRAFT_MENTION
 from egide.tasks.templates import load_templates
@@ -114,7 +115,7 @@ def test_draft_end_to_end_with_export(
     assert title == "Accusé de réception d'une demande" and content == letter
     exported = read_document(target).text
     assert "Objet : accusé de réception de votre demande de renouvellement" in exported
-    assert "Paul LEFÈVRE" in exported and DRAFT_MENTION in exported
+    assert "Paul LEFÈVRE" in exported and UNVALIDATED_LOCAL_MENTION in exported
 
 
 def test_draft_from_a_json_file_and_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -190,21 +191,33 @@ def test_draft_refused_by_the_charter(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 @pytest.mark.parametrize("fmt", ["docx", "odt"])
+@pytest.mark.parametrize(
+    ("model", "before", "after"),
+    [
+        ("local", UNVALIDATED_LOCAL_MENTION, "moteur intégré d'Égide (extraits de documents"),
+        ("albert-large", DRAFT_MENTION, "préparé avec l'assistance d'une IA, relu"),
+    ],
+)
 def test_export_carries_the_validation_mention(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    fmt: str,
+    model: str,
+    before: str,
+    after: str,
 ) -> None:
     with open_store(load_settings()) as store:
         record = DraftStore(store).create(
-            "cmartin", "draft", "local", "interne", "personnel", "Note brève",
+            "cmartin", "draft", model, "interne", "personnel", "Note brève",
             "Objet : point budgétaire\n\nLe budget est stable.\n",
         )  # fmt: skip
     assert main(["export", record.id[:8], "--format", fmt, "-o", f"avant.{fmt}"]) == 0
-    assert DRAFT_MENTION in read_document(tmp_path / f"avant.{fmt}").text
+    assert before in read_document(tmp_path / f"avant.{fmt}").text
     assert main(["validate", record.id, "--by", "Claire Martin"]) == 0
     assert main(["export", record.id, "-o", f"apres.{fmt}"]) == 0
     text = read_document(tmp_path / f"apres.{fmt}").text
-    assert "Objet : point budgétaire" in text
-    assert "relu et validé par Claire Martin le " in text and DRAFT_MENTION not in text
+    assert "Objet : point budgétaire" in text and after in text
+    assert "relu et validé par Claire Martin le " in text and before not in text
     assert "relu et validé par Claire Martin" in capsys.readouterr().err
 
 

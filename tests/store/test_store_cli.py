@@ -15,11 +15,11 @@ def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EGIDE_USER", "cmartin")
 
 
-def _seed(owner: str, title: str, content: str, task: str = "summarize") -> str:
+def _seed(
+    owner: str, title: str, content: str, task: str = "summarize", model: str = "local"
+) -> str:
     with open_store(load_settings()) as store:
-        return (
-            DraftStore(store).create(owner, task, "local", "interne", "public", title, content).id
-        )
+        return DraftStore(store).create(owner, task, model, "interne", "public", title, content).id
 
 
 def _stored(draft_id: str, owner: str = "cmartin") -> tuple[str, str | None]:
@@ -57,12 +57,23 @@ def test_drafts_when_there_are_none(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("length", [8, 36])
-def test_drafts_show(capsys: pytest.CaptureFixture[str], length: int) -> None:
-    draft_id = _seed("cmartin", "Réponse", "Madame,\n\nvotre demande est complète.")
+@pytest.mark.parametrize(
+    ("model", "mention"),
+    [
+        # The built-in engine quotes and fills templates: no « IA » claimed for it.
+        ("local", "Brouillon préparé avec le moteur intégré d'Égide (extraits de documents"),
+        # A model no longer configured is taken for a generative one.
+        ("albert-large", "Brouillon préparé avec l'assistance d'une IA — non validé."),
+    ],
+)
+def test_drafts_show(
+    capsys: pytest.CaptureFixture[str], length: int, model: str, mention: str
+) -> None:
+    draft_id = _seed("cmartin", "Réponse", "Madame,\n\nvotre demande est complète.", model=model)
     assert main(["drafts", "show", draft_id[:length]]) == 0
     captured = capsys.readouterr()
     assert captured.out == "Madame,\n\nvotre demande est complète.\n"
-    assert "Réponse — brouillon — Brouillon préparé avec l'assistance d'une IA" in captured.err
+    assert f"Réponse — brouillon — {mention}" in captured.err
 
 
 @pytest.mark.parametrize(

@@ -199,6 +199,27 @@ def test_validation_mention(validated_at: datetime | None, expected: str) -> Non
 
 
 @pytest.mark.parametrize(
+    ("validated_at", "expected"),
+    [
+        (
+            datetime(2025, 3, 14, 9, 30, tzinfo=UTC),
+            "Document préparé avec le moteur intégré d'Égide (extraits de documents, sans IA "
+            "générative), relu et validé par Camille Martin le 14/03/2025.",
+        ),
+        (
+            None,
+            "Brouillon préparé avec le moteur intégré d'Égide (extraits de documents, sans IA "
+            "générative) — non validé.",
+        ),
+    ],
+)
+def test_validation_mention_of_the_built_in_engine(
+    validated_at: datetime | None, expected: str
+) -> None:
+    assert validation_mention(_record(validated_at), generative=False) == expected
+
+
+@pytest.mark.parametrize(
     ("search", "expected"),
     [
         ("Hélène", {"courrier", "note"}),

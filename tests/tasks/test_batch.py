@@ -16,11 +16,13 @@ import pytest
 
 from egide.assistant import Assistant
 from egide.audit import AuditLog
-from egide.config import Settings, load_settings
+from egide.config import ModelSettings, Settings, load_settings
 from egide.documents import read_document
 from egide.guard import Guard
 from egide.models.base import ModelBackend
+from egide.policy.tiers import Tier
 from egide.store import DraftStore, Store, open_store, validation_mention
+from egide.store.drafts import UNVALIDATED_LOCAL_MENTION
 from egide.tasks import TaskInput, register_task, task_named
 from egide.tasks.batch import (
     JOURNAL_NAME,
@@ -36,7 +38,7 @@ from egide.tasks.batch import (
 from egide.tasks.batch_archive import safe_file_name, zip_stream
 from egide.tasks.batch_jobs import DraftJob, SummarizeJob, documents_in
 from egide.tasks.batch_sheets import example_csv, example_xlsx
-from egide.tasks.exporting import DRAFT_MENTION
+from egide.tasks.exporting import DRAFT_MENTION, draft_mention
 from egide.tasks.tables import TableError, read_table
 from egide.tasks.templates import ADMIN_FOLDER, load_templates
 from egide.tasks.templates.columns import plan_columns
@@ -353,7 +355,8 @@ def test_invalid_rows_are_reported_as_invalid_and_done_once_fixed(
     # The same rows again are invalid again: nothing is tried twice for nothing.
     assert run_batch(job, assistant, out, user=USER, fmt="odt").processed == 0
     document = read_document(out / "note-breve-ligne-0002.odt")
-    assert "Objet : budget" in document.text and DRAFT_MENTION in document.text
+    # The built-in engine filled the template: no « IA » is claimed for it.
+    assert "Objet : budget" in document.text and UNVALIDATED_LOCAL_MENTION in document.text
     # The agent fixes the spreadsheet: only the failed rows are done again.
     source.write_text("objet;texte\nbudget;Stable.\neffectifs;Complets.\nlocaux;Rénovés\n",
                       encoding="utf-8")  # fmt: skip
@@ -366,6 +369,22 @@ def test_invalid_rows_are_reported_as_invalid_and_done_once_fixed(
 def test_draft_mention_is_the_stores_own(store: Store) -> None:
     record = DraftStore(store).create(USER, "draft", "local", "interne", "public", "t", "c")
     assert validation_mention(record) == DRAFT_MENTION
+    assert validation_mention(record, generative=False) == UNVALIDATED_LOCAL_MENTION
+    assert draft_mention(None) == DRAFT_MENTION
+    assert draft_mention(ModelSettings(name="local", tier=Tier.INTERNE, backend="local")) == (
+        UNVALIDATED_LOCAL_MENTION
+    )
+    assert (
+        draft_mention(
+            ModelSettings(
+                name="albert",
+                tier=Tier.EXTERNE,
+                backend="openai",
+                base_url="https://albert.example/v1",
+            )
+        )
+        == DRAFT_MENTION
+    )
 
 
 # --- summaries of a folder ---------------------------------------------------------------------

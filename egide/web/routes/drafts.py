@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import Form, Request
 from starlette.responses import Response
 
+from egide.models import is_generative
 from egide.store.drafts import DraftRecord, frozen_error, validation_mention
 from egide.store.errors import DraftFrozenError
 from egide.tasks.exporting import EXPORT_FORMATS, export_draft
@@ -58,7 +59,9 @@ def _draft_page(
         "draft": draft,
         "content": draft.content if content is None else content,
         "task_label": TASK_LABELS.get(draft.task, draft.task),
-        "mention": validation_mention(draft),
+        "mention": validation_mention(
+            draft, generative=is_generative(workspace.settings.models, draft.model)
+        ),
         "warnings": origin.warnings if origin is not None else (),
         "conversation_id": origin.conversation_id if origin is not None else None,
         "error": error,
@@ -139,7 +142,9 @@ def export(draft_id: str, fmt: str, user: CurrentUser, workspace: WorkspaceDep) 
     draft = workspace.drafts.get(draft_id, owner=user.login)
     if fmt not in EXPORT_FORMATS:
         return redirect(f"/espace/brouillons/{draft.id}")
-    data = export_draft(fmt, draft)
+    data = export_draft(
+        fmt, draft, generative=is_generative(workspace.settings.models, draft.model)
+    )
     name = _file_name(draft, fmt)
     return Response(
         data,
