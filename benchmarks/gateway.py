@@ -89,7 +89,7 @@ async def _serve_upstream(port: int) -> None:
 # --- the client
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -127,8 +127,8 @@ async def _one(client: httpx.AsyncClient, url: str, headers: dict[str, str],
     return time.perf_counter() - start, "".join(text)
 
 
-async def _level(url: str, headers: dict[str, str], model: str, concurrency: int,
-                 total: int) -> dict[str, Any]:  # fmt: skip
+async def stream_level(url: str, headers: dict[str, str], model: str, concurrency: int,
+                       total: int) -> dict[str, Any]:  # fmt: skip
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
     latencies: list[float] = []
     errors: list[str] = []
@@ -162,27 +162,40 @@ async def _level(url: str, headers: dict[str, str], model: str, concurrency: int
     }
 
 
-def _guard_time(runs: int) -> dict[str, float]:
-    """The guard's part of a gateway request: the request's scan and the answer's."""
+def guard_time(runs: int) -> dict[str, float]:
+    """The guard's part of a gateway request: the request's scan and the answer's (elapsed
+    p50 and p95, and the mean CPU time, which a loaded machine does not inflate)."""
     from egide.guard import Guard
 
     guard = Guard()
     answer = "Réponse : " + MESSAGE
     guard.scan(MESSAGE)
     timings = []
+    cpu_start = time.process_time()
     for _ in range(runs):
         start = time.perf_counter()
         guard.scan("")  # the pipeline scans the (empty) prompt too
         guard.scan(MESSAGE)
         guard.scan(answer)
         timings.append(time.perf_counter() - start)
+    cpu = time.process_time() - cpu_start
     return {
         "p50_ms": round(1000 * statistics.median(timings), 2),
         "p95_ms": round(1000 * percentile(timings, 0.95), 2),
+        "cpu_mean_ms": round(1000 * cpu / runs, 2),
     }
 
 
-def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
+def start_upstream(port: int) -> subprocess.Popen[bytes]:
+    """The fast upstream in a process of its own, listening once this returns."""
+    upstream = subprocess.Popen(
+        [sys.executable, __file__, "--upstream-only", str(port)], stdout=subprocess.PIPE
+    )
+    assert upstream.stdout is not None and upstream.stdout.readline() == "prêt\n".encode()
+    return upstream
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 120
     while True:
         try:
@@ -209,16 +222,11 @@ def main() -> None:
     from egide.store import open_store
     from egide.store.applications import ApplicationStore
 
-    upstream_port, gateway_port = _free_port(), _free_port()
+    upstream_port, gateway_port = free_port(), free_port()
     processes: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory() as home:
         try:
-            upstream = subprocess.Popen(
-                [sys.executable, __file__, "--upstream-only", str(upstream_port)],
-                stdout=subprocess.PIPE,
-            )
-            processes.append(upstream)
-            assert upstream.stdout is not None and upstream.stdout.readline() == "prêt\n".encode()
+            processes.append(start_upstream(upstream_port))
             config = Path(home) / "egide.toml"
             config.write_text(textwrap.dedent(f"""
                 [[models]]
@@ -240,7 +248,7 @@ def main() -> None:
                 env=env, stdout=subprocess.DEVNULL,
             )  # fmt: skip
             processes.append(gateway)
-            _wait(f"http://127.0.0.1:{gateway_port}/healthz", gateway)
+            wait_until_up(f"http://127.0.0.1:{gateway_port}/healthz", gateway)
             no_headers: dict[str, str] = {}
             direct = (f"http://127.0.0.1:{upstream_port}/v1/chat/completions", no_headers, "bench")
             through = (
@@ -249,14 +257,14 @@ def main() -> None:
                 "interne-bench",
             )
             # Warm-up: model loading, audit key, first connections are not per-request costs.
-            asyncio.run(_level(*through, 4, 20))
-            asyncio.run(_level(*direct, 4, 20))
-            guard = _guard_time(100)
+            asyncio.run(stream_level(*through, 4, 20))
+            asyncio.run(stream_level(*direct, 4, 20))
+            guard = guard_time(100)
             rows = []
             for concurrency in LEVELS:
                 total = max(args.requests, concurrency) if concurrency > 1 else 100
-                row_direct = asyncio.run(_level(*direct, concurrency, total))
-                row_gateway = asyncio.run(_level(*through, concurrency, total))
+                row_direct = asyncio.run(stream_level(*direct, concurrency, total))
+                row_gateway = asyncio.run(stream_level(*through, concurrency, total))
                 rows.append(_row(concurrency, row_direct, row_gateway, guard))
         finally:
             for process in processes:

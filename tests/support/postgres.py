@@ -18,7 +18,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -170,7 +170,12 @@ def _fail(what: str, result: subprocess.CompletedProcess[str], log: Path | None 
     raise PostgresUnavailable(f"{what} a échoué (code {result.returncode}) :\n{details}")
 
 
-def _start(bin_dir: Path, root: Path, account: tuple[str, int, int] | None) -> PostgresServer:
+def _start(
+    bin_dir: Path,
+    root: Path,
+    account: tuple[str, int, int] | None,
+    settings: Mapping[str, str],
+) -> PostgresServer:
     data, log = root / "data", root / "server.log"
     begun = time.monotonic()
     result = _run(
@@ -182,7 +187,7 @@ def _start(bin_dir: Path, root: Path, account: tuple[str, int, int] | None) -> P
         _fail("initdb", result)
     with (data / "postgresql.conf").open("a", encoding="utf-8") as conf:
         conf.write(f"unix_socket_directories = '{root}'\n")
-        conf.writelines(f"{key} = {value}\n" for key, value in _SETTINGS.items())
+        conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
     for _attempt in range(3):
         port = _free_port()
         result = _run(
@@ -208,8 +213,13 @@ def _stop(server: PostgresServer, account: tuple[str, int, int] | None) -> None:
 
 
 @contextlib.contextmanager
-def running_postgres(bin_dir: Path | None = None) -> Iterator[PostgresServer]:
-    """Start a throw-away cluster, yield it, then stop it and delete its files."""
+def running_postgres(
+    bin_dir: Path | None = None, *, settings: Mapping[str, str] | None = None
+) -> Iterator[PostgresServer]:
+    """Start a throw-away cluster, yield it, then stop it and delete its files.
+
+    ``settings`` override the server's (``postgresql.conf`` syntax): a measurement turns
+    durability back on and allows more connections, for instance."""
     bin_dir = bin_dir or find_postgres_bin()
     if bin_dir is None:
         raise PostgresUnavailable(
@@ -223,7 +233,7 @@ def running_postgres(bin_dir: Path | None = None) -> Iterator[PostgresServer]:
     try:
         if account is not None:
             os.chown(root, account[1], account[2])
-        server = _start(bin_dir, root, account)
+        server = _start(bin_dir, root, account, {**_SETTINGS, **(settings or {})})
         try:
             yield server
         finally:

@@ -1,0 +1,493 @@
+"""Gateway and portal throughput with 1, 2 and 4 web processes (``egide serve --workers N``
+on one PostgreSQL database), against the same requests sent directly to the upstream, in one run.
+
+    .venv/bin/python benchmarks/scale.py [--requests 300] [--concurrency 32] [--workers 1,2,4]
+        [--portal-actions 80] [--agents 8] [--out benchmarks/results/scale.json]
+
+Processes: a throw-away PostgreSQL cluster (Debian's binaries, started as the integration tests
+start it, but durable here: ``fsync`` and ``synchronous_commit`` on), the fast asyncio upstream
+of ``benchmarks/gateway.py``, ``egide serve --workers N`` and this client. For each N:
+
+- reference: streamed chat completions sent directly to the upstream;
+- gateway: the same requests through ``/v1/chat/completions`` (token, guard, policy,
+  pseudonymisation, restore, output scan, audit in the database);
+- portal: agents signed in (password, TOTP, charter) ask a question on a pasted text — POST
+  ``/espace/discuter``, the preview page (the guard's scan), POST ``…/envoyer`` streamed as
+  NDJSON to its end (pipeline, upstream, answer kept in the conversation, audit).
+
+Reported per level: requests (or actions) per second, p50 and p95, the scaling ratio N / 1, and
+the CPU time each party spent per request (the web processes and their file readers,
+PostgreSQL, the upstream, this client), read from ``/proc`` through psutil. At the first level
+it also counts what the database writes per request (``pg_stat_database`` deltas once the
+backends have flushed their statistics, and WAL bytes). Everything runs on this machine: the
+client, the upstream and the database take cores from the web processes, which the CPU times
+make visible. ``os.cpu_count()``, the affinity and the load average are in the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+import pyotp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.gateway import (  # noqa: E402
+    free_port,
+    guard_time,
+    percentile,
+    start_upstream,
+    stream_level,
+)
+from tests.support.portal import NEW_PASSWORD, csrf_of, manual_key_of  # noqa: E402
+from tests.support.postgres import PostgresServer, running_postgres  # noqa: E402
+
+MODEL = "interne-bench"
+EGIDE = Path(sys.executable).parent / "egide"
+# Durable, like a real deployment (the tests' cluster turns durability off), and enough
+# connections for four processes, each with its store and audit pools.
+PG_SETTINGS = {
+    "fsync": "on",
+    "full_page_writes": "on",
+    "synchronous_commit": "on",
+    "max_connections": "300",
+    "shared_buffers": "128MB",
+}
+QUESTION = "Pouvez-vous rédiger une réponse courtoise à ce courrier, en rappelant les pièces ?"
+PASTED = textwrap.dedent("""\
+    Objet : renouvellement de titre de séjour
+
+    Madame, Monsieur,
+
+    Je soussignée Amélie ROUSSEAU, née le 14 mars 1986 à Toulouse, demeurant 12 rue des Lilas,
+    31000 Toulouse, joignable au 05 34 45 34 45 ou à amelie.rousseau@example.org, sollicite le
+    renouvellement de mon titre de séjour, qui expire le 3 février 2026. Mon dossier a été
+    déposé le 3 janvier 2025 à la préfecture de la Haute-Garonne. Je vous prie de bien vouloir
+    m'indiquer les pièces qui manquent encore.
+
+    Veuillez agréer, Madame, Monsieur, l'expression de mes salutations distinguées.
+    """)  # fmt: skip
+STATS = ("xact_commit", "tup_inserted", "tup_updated", "tup_deleted")
+# Idle backends flush their statistics at most this long after their last transaction
+# (PGSTAT_IDLE_INTERVAL, 10 s): the counts are read once it has passed.
+STATS_FLUSH_S = 11.0
+
+
+# --- CPU time of process trees, read from /proc
+
+
+def tree_cpu_s(pid: int) -> float:
+    """User and system time of a process, its descendants and the children they reaped."""
+    try:
+        root = psutil.Process(pid)
+        family = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for process in family:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+def postmaster_pid(server: PostgresServer) -> int:
+    data = str(server.data_dir)
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if data in cmdline and "-D" in cmdline:
+            return int(process.pid)
+    raise RuntimeError("processus principal de PostgreSQL introuvable")
+
+
+@dataclass
+class Parties:
+    """Who spends CPU during a phase: process ids of each tree (None: this process)."""
+
+    pids: dict[str, int | None]
+
+    def snapshot(self) -> dict[str, float]:
+        return {
+            name: (time.process_time() if pid is None else tree_cpu_s(pid))
+            for name, pid in self.pids.items()
+        }
+
+
+def measured(parties: Parties, count: int, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run a phase; add the CPU milliseconds each party spent per request, the share of the
+    machine's cores they kept busy, and the load average at the end."""
+    before, started = parties.snapshot(), time.perf_counter()
+    row = run()
+    wall = time.perf_counter() - started
+    after = parties.snapshot()
+    spent = {name: after[name] - before[name] for name in before}
+    done = max(1, count - row["errors"])
+    row["cpu_ms_per_request"] = {name: round(1000 * s / done, 2) for name, s in spent.items()}
+    row["cpu_ms_per_request"]["total"] = round(1000 * sum(spent.values()) / done, 2)
+    cores = len(os.sched_getaffinity(0))
+    row["cores_busy"] = round(sum(spent.values()) / wall, 2)
+    row["cores_busy_share"] = round(sum(spent.values()) / wall / cores, 2)
+    row["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    return row
+
+
+# --- the database's own counters
+
+
+def database_counters(server: PostgresServer, database: str) -> dict[str, int]:
+    import psycopg
+
+    with psycopg.connect(server.dsn(database), autocommit=True) as connection:
+        row = connection.execute(
+            f"SELECT {', '.join(STATS)}, pg_current_wal_lsn() - '0/0'::pg_lsn "
+            "FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
+    assert row is not None
+    return {**dict(zip(STATS, map(int, row[:-1]), strict=True)), "wal_bytes": int(row[-1])}
+
+
+def writes_per_request(
+    before: dict[str, int], after: dict[str, int], count: int
+) -> dict[str, float]:
+    # The reading connection's own transactions (one per read) are taken out.
+    delta = {key: after[key] - before[key] for key in before}
+    delta["xact_commit"] -= 1
+    return {key: round(value / count, 2) for key, value in delta.items()}
+
+
+# --- the portal: agents signed in through the real forms
+
+
+def sign_in_agent(base_url: str, login: str, password: str) -> httpx.Cookies:
+    """First sign-in: temporary password, new password, TOTP enrolment, charter."""
+    with httpx.Client(base_url=base_url, follow_redirects=True, timeout=60) as client:
+        form = client.get("/connexion")
+        page = client.post("/connexion", data={"login": login, "password": password,
+                                               "csrf_token": csrf_of(form)})  # fmt: skip
+        page = client.post("/connexion/mot-de-passe", data={
+            "new_password": NEW_PASSWORD, "confirmation": NEW_PASSWORD,
+            "csrf_token": csrf_of(page)})  # fmt: skip
+        secret = manual_key_of(page)
+        client.post("/connexion/enrolement", data={"code": pyotp.TOTP(secret).now(),
+                                                   "csrf_token": csrf_of(page)})  # fmt: skip
+        page = client.get("/connexion/suite")
+        if page.url.path == "/connexion/changements":
+            page = client.post("/connexion/changements", data={"csrf_token": csrf_of(page)})
+        page = client.post("/charte", data={"accept": "oui", "csrf_token": csrf_of(page)})
+        if page.url.path != "/espace":
+            raise RuntimeError(f"connexion de {login} inachevée : {page.url.path}")
+        return client.cookies
+
+
+async def _ask(client: httpx.AsyncClient, csrf: str) -> float:
+    started = time.perf_counter()
+    preview = await client.post(
+        "/espace/discuter", data={"question": QUESTION, "texte": PASTED, "csrf_token": csrf}
+    )
+    if not preview.url.path.startswith("/espace/demandes/") or preview.status_code != 200:
+        raise RuntimeError(f"aperçu : HTTP {preview.status_code} {preview.url.path}")
+    last = ""
+    async with client.stream(
+        "POST",
+        preview.url.path + "/envoyer",
+        data={"modele": MODEL},
+        headers={"Accept": "application/x-ndjson", "X-CSRF-Token": csrf},
+    ) as answer:
+        async for line in answer.aiter_lines():
+            last = line or last
+    event = json.loads(last) if last else {}
+    if event.get("type") != "done":
+        raise RuntimeError(f"envoi : {str(event)[:80]}")
+    return time.perf_counter() - started
+
+
+async def portal_level(
+    base_url: str, sessions: list[tuple[httpx.Cookies, str]], concurrency: int, total: int
+) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    remaining = total
+    clients = [
+        httpx.AsyncClient(base_url=base_url, cookies=cookies, follow_redirects=True,
+                          timeout=120, trust_env=False)
+        for cookies, _ in sessions
+    ]  # fmt: skip
+
+    async def worker(index: int) -> None:
+        nonlocal remaining
+        client, csrf = clients[index % len(clients)], sessions[index % len(sessions)][1]
+        while remaining > 0:
+            remaining -= 1
+            try:
+                latencies.append(await _ask(client, csrf))
+            except Exception as exc:  # every failure is counted, none stops the run
+                errors.append(type(exc).__name__ + ": " + str(exc)[:80])
+
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    finally:
+        for client in clients:
+            await client.aclose()
+    wall = time.perf_counter() - started
+    return {
+        "actions": total,
+        "http_requests_per_action": 3,
+        "errors": len(errors),
+        "error_samples": sorted(set(errors))[:5],
+        "p50_ms": round(1000 * statistics.median(latencies), 2) if latencies else None,
+        "p95_ms": round(1000 * percentile(latencies, 0.95), 2) if latencies else None,
+        "throughput_rps": round(len(latencies) / wall, 1),
+    }
+
+
+# --- egide serve --workers N
+
+
+def _key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], workers: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = free_port()
+    process = subprocess.Popen(
+        [str(EGIDE), "serve", "--port", str(port), "--workers", str(workers)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if process.poll() is not None:
+                stderr = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(f"egide serve s'est arrêté au démarrage :\n{stderr}")
+            with contextlib.suppress(httpx.TransportError):
+                ready = httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200
+                spawned = [c for c in psutil.Process(process.pid).children()
+                           if "spawn_main" in " ".join(c.cmdline())]  # fmt: skip
+                if ready and (workers == 1 or len(spawned) == workers):
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("egide serve n'est pas prêt après 180 s")
+            time.sleep(0.2)
+        yield base_url, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()
+
+
+def _setup(root: Path, server: PostgresServer, upstream_port: int, agents: int) -> dict[str, Any]:
+    """The database, the settings, the keys (shared by every process through the
+    environment), an application token and the agents' accounts."""
+    from egide.auth import Role
+    from egide.auth.users import UserStore
+    from egide.config import load_settings
+    from egide.policy.levels import Level
+    from egide.store import open_store
+    from egide.store.applications import ApplicationStore
+
+    database = server.new_database("egide_scale")
+    config = root / "egide.toml"
+    config.write_text(textwrap.dedent(f"""
+        [storage]
+        url = "{server.url(database)}"
+
+        [[models]]
+        name = "{MODEL}"
+        tier = "interne"
+        backend = "openai"
+        base_url = "http://127.0.0.1:{upstream_port}/v1"
+        model = "bench"
+        max_retries = 0
+        """), encoding="utf-8")  # fmt: skip
+    env = {key: value for key, value in os.environ.items() if not key.startswith("EGIDE_")}
+    env.update({
+        "EGIDE_HOME": str(root / "home"), "EGIDE_CONFIG": str(config),
+        "EGIDE_STORE_KEY": _key(), "EGIDE_AUDIT_KEY": _key(), "EGIDE_VAULT_KEY": _key(),
+    })  # fmt: skip
+    settings = load_settings(config, environ=env)
+    with open_store(settings, environ=env) as store:
+        _, token = ApplicationStore(store).add(
+            "bench", models=[MODEL], max_level=Level.DIFFUSION_RESTREINTE
+        )
+        users = UserStore(store)
+        accounts = [(f"agent{i}", users.add(f"agent{i}", Role.AGENT)[1]) for i in range(agents)]
+    return {"database": database, "env": env, "token": token, "accounts": accounts}
+
+
+def run_level(
+    workers: int,
+    setup: dict[str, Any],
+    server: PostgresServer,
+    upstream: subprocess.Popen[bytes],
+    upstream_port: int,
+    args: argparse.Namespace,
+    sessions: list[tuple[httpx.Cookies, str]],
+) -> dict[str, Any]:
+    direct = (f"http://127.0.0.1:{upstream_port}/v1/chat/completions", {}, "bench")
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    started = time.perf_counter()
+    with serving(setup["env"], workers) as (base_url, process):
+        start_s = round(time.perf_counter() - started, 1)
+        through = (f"{base_url}/v1/chat/completions",
+                   {"authorization": f"Bearer {setup['token']}"}, MODEL)  # fmt: skip
+        if not sessions:  # sessions live in the database: signed in once, kept across levels
+            for login, password in setup["accounts"]:
+                cookies = sign_in_agent(base_url, login, password)
+                with httpx.Client(base_url=base_url, cookies=cookies, timeout=60) as client:
+                    sessions.append((cookies, csrf_of(client.get("/espace/discuter"))))
+        # Warm-up: every process loads its guard and opens its pools; not a per-request cost.
+        asyncio.run(stream_level(*through, 2 * workers, 10 * workers))
+        asyncio.run(portal_level(base_url, sessions, 2 * workers, 3 * workers))
+        asyncio.run(stream_level(*direct, 4, 20))
+        parties = Parties({"egide": process.pid, "postgres": postmaster_pid(server),
+                           "upstream": upstream.pid, "client": None})  # fmt: skip
+        count_writes = not args.skip_db_counts and workers == args.workers[0]
+        n, c = args.requests, args.concurrency
+        row: dict[str, Any] = {"workers": workers, "start_s": start_s,
+                               "load_average_before": load_before}  # fmt: skip
+        row["direct"] = measured(parties, n, lambda: asyncio.run(stream_level(*direct, c, n)))
+        if count_writes:
+            time.sleep(STATS_FLUSH_S)
+            before = database_counters(server, setup["database"])
+        row["gateway"] = measured(parties, n, lambda: asyncio.run(stream_level(*through, c, n)))
+        if count_writes:
+            time.sleep(STATS_FLUSH_S)
+            middle = database_counters(server, setup["database"])
+            row["gateway"]["db_per_request"] = writes_per_request(before, middle, n)
+        actions = args.portal_actions
+        row["portal"] = measured(
+            parties, actions, lambda: asyncio.run(portal_level(base_url, sessions, c, actions))
+        )
+        if count_writes:
+            time.sleep(STATS_FLUSH_S)
+            after = database_counters(server, setup["database"])
+            row["portal"]["db_per_request"] = writes_per_request(middle, after, actions)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=300, help="requêtes par niveau")
+    parser.add_argument("--concurrency", type=int, default=32, help="requêtes simultanées")
+    parser.add_argument(
+        "--workers", type=lambda v: [int(x) for x in v.split(",")], default=[1, 2, 4],
+        help="processus web à mesurer (défaut : 1,2,4 ; le premier sert de base au rapport)",
+    )  # fmt: skip
+    parser.add_argument("--portal-actions", type=int, default=80,
+                        help="questions posées par le portail par niveau")  # fmt: skip
+    parser.add_argument("--agents", type=int, default=8, help="agents connectés au portail")
+    parser.add_argument("--skip-db-counts", action="store_true",
+                        help="sans le décompte des écritures en base (gagne 33 s)")  # fmt: skip
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/scale.json")
+    args = parser.parse_args()
+
+    machine = {
+        "cpu_count": os.cpu_count(),
+        "sched_getaffinity": sorted(os.sched_getaffinity(0)),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+    }
+    print(f"cœurs : {machine['cpu_count']} (affinité {machine['sched_getaffinity']}), "
+          f"charge moyenne {machine['load_average_before']}", flush=True)  # fmt: skip
+    guard = guard_time(100)
+    rows: list[dict[str, Any]] = []
+    upstream_port = free_port()
+    upstream = start_upstream(upstream_port)
+    try:
+        with (
+            running_postgres(settings=PG_SETTINGS) as server,
+            tempfile.TemporaryDirectory(prefix="egide-scale-") as root,
+        ):
+            setup = _setup(Path(root), server, upstream_port, args.agents)
+            sessions: list[tuple[httpx.Cookies, str]] = []
+            for workers in args.workers:
+                rows.append(run_level(workers, setup, server, upstream, upstream_port,
+                                      args, sessions))  # fmt: skip
+                _print_row(rows[-1], rows[0])
+    finally:
+        upstream.terminate()
+        upstream.wait(timeout=30)
+    machine["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    payload = {
+        "description": "débit de la passerelle /v1 (flux) et du portail (question sur un texte "
+        "collé) avec N processus web sur PostgreSQL, face aux mêmes requêtes envoyées "
+        "directement à l'amont ; même exécution",
+        "machine": machine,
+        "options": {
+            "requests": args.requests,
+            "concurrency": args.concurrency,
+            "portal_actions": args.portal_actions,
+            "agents": args.agents,
+        },  # fmt: skip
+        "postgres_settings": PG_SETTINGS,
+        "guard_scan_ms": guard,
+        "levels": rows,
+        "scaling": scaling(rows),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"charge moyenne à la fin : {machine['load_average_after']} ; résultats : {args.out}")
+
+
+def scaling(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Throughput of each level against the first, and against the upstream called directly."""
+    base = rows[0]
+    return [
+        {
+            "workers": row["workers"],
+            "gateway_ratio": round(row["gateway"]["throughput_rps"]
+                                   / base["gateway"]["throughput_rps"], 2),
+            "portal_ratio": round(row["portal"]["throughput_rps"]
+                                  / base["portal"]["throughput_rps"], 2),
+            "gateway_vs_direct": round(row["gateway"]["throughput_rps"]
+                                       / row["direct"]["throughput_rps"], 3),
+            "portal_vs_direct": round(row["portal"]["throughput_rps"]
+                                      / row["direct"]["throughput_rps"], 3),
+        }
+        for row in rows
+    ]  # fmt: skip
+
+
+def _print_row(row: dict[str, Any], base: dict[str, Any]) -> None:
+    print(f"--- {row['workers']} processus web (démarrage {row['start_s']} s, charge "
+          f"{row['load_average_before']})")  # fmt: skip
+    for name, label in (("direct", "amont direct"), ("gateway", "passerelle"),
+                        ("portal", "portail")):  # fmt: skip
+        part, ref = row[name], base[name]
+        cpu = ", ".join(f"{k} {v}" for k, v in part["cpu_ms_per_request"].items())
+        print(f"{label:>13} : {part['throughput_rps']:>7.1f} /s (×{part['throughput_rps'] / ref['throughput_rps']:.2f}) "
+              f"p50 {part['p50_ms']} ms p95 {part['p95_ms']} ms, erreurs {part['errors']} ; "
+              f"ms de CPU par requête : {cpu} ; cœurs occupés {part['cores_busy']}")  # fmt: skip
+        if "db_per_request" in part:
+            print(f"{'':>13}   base par requête : {part['db_per_request']}")
+
+
+if __name__ == "__main__":
+    main()
