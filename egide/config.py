@@ -264,13 +264,23 @@ class ModelSettings(_Strict):
     tier: Tier
     backend: Literal["openai", "llama_cpp", "local"]
     base_url: str | None = None
+    # Several servers of the same model (a vLLM farm): requests are spread over the replicas
+    # that answer, and fail over to another while nothing has been streamed yet.
+    replicas: tuple[str, ...] = ()
     model: str | None = None
     api_key_env: str | None = None
     path: Path | None = None  # GGUF file, for llama_cpp
     chat_format: str | None = None  # llama_cpp: force a chat format ("gemma"…); else the GGUF's
     max_sensitivity: Level | None = None
     timeout_s: float = Field(default=120.0, gt=0, le=3600)
+    connect_timeout_s: float = Field(default=10.0, gt=0, le=600)  # at most timeout_s
     max_retries: int = Field(default=2, ge=0, le=10)
+    # Requests sent to this model at once by one process (all replicas together), then a
+    # bounded wait for a place; None: no bound.
+    max_concurrency: int | None = Field(default=None, ge=1, le=10_000)
+    queue_timeout_s: float = Field(default=30.0, gt=0, le=3600)
+    # A replica that refused, failed (5xx) or timed out is left aside this long.
+    replica_cooldown_s: float = Field(default=30.0, ge=0, le=3600)
     context_chars: int = Field(default=24_000, ge=1_000)
     max_tokens: int | None = Field(default=None, ge=1)  # cap on the length of an answer
     # Health terms ("diabète", "insuline") are replaced before this model receives a text whose
@@ -285,8 +295,23 @@ class ModelSettings(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> ModelSettings:
-        if self.backend == "openai" and not self.base_url:
-            raise ValueError("le moteur « openai » exige base_url (adresse du serveur compatible)")
+        if self.backend == "openai" and not self.base_url and not self.replicas:
+            raise ValueError(
+                "le moteur « openai » exige base_url (adresse du serveur compatible) ou replicas "
+                "(adresses de plusieurs serveurs du même modèle)"
+            )
+        if self.base_url and self.replicas:
+            raise ValueError(
+                "base_url et replicas ne vont pas ensemble : mettez toutes les adresses dans "
+                "replicas"
+            )
+        if self.replicas and self.backend != "openai":
+            raise ValueError("replicas ne s'applique qu'au moteur « openai »")
+        for url in self.endpoints:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"« {url} » : une adresse http:// ou https:// est attendue")
+        if len(set(self.endpoints)) != len(self.endpoints):
+            raise ValueError("replicas contient deux fois la même adresse")
         if self.backend == "llama_cpp" and self.path is None:
             raise ValueError("le moteur « llama_cpp » exige path (fichier GGUF du modèle)")
         ceiling = TIER_CEILING[self.tier]
@@ -297,6 +322,12 @@ class ModelSettings(_Strict):
                 f"max_sensitivity = « {self.max_sensitivity.key} » est refusé"
             )
         return self
+
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        """The server addresses of an ``openai`` model, without a trailing slash."""
+        urls = self.replicas or ((self.base_url,) if self.base_url else ())
+        return tuple(url.rstrip("/") for url in urls)
 
     @property
     def effective_max_sensitivity(self) -> Level:

@@ -55,7 +55,10 @@ def _charter_sentence(accepts: tuple[Level, ...], refuses: tuple[Level, ...]) ->
 def _where(model: ModelSettings) -> str:
     if model.backend == "openai":
         served = f", modèle « {model.model} »" if model.model else ""
-        return f"serveur compatible OpenAI {model.base_url}{served}"
+        if len(model.endpoints) > 1:
+            urls = ", ".join(model.endpoints)
+            return f"{len(model.endpoints)} serveurs compatibles OpenAI ({urls}){served}"
+        return f"serveur compatible OpenAI {model.endpoints[0]}{served}"
     if model.backend == "llama_cpp":
         return f"fichier GGUF {model.path}, dans le processus d'Égide (llama.cpp)"
     return "moteur intégré à Égide : rien ne quitte le serveur"
@@ -131,6 +134,14 @@ def _print_check(report: ModelCheck, model: ModelSettings) -> None:
         )
     for problem in report.problems:
         print(f"  ✗ ne répond pas : {problem}")
+    for replica in report.replicas:
+        if replica.answers:
+            print(
+                f"  ✓ réplique {replica.url} : répond (premier morceau en "
+                f"{_seconds(replica.first_chunk_s)})"
+            )
+        else:
+            print(f"  ✗ réplique {replica.url} : {replica.problem}")
     if not report.generative:
         print(
             "  flux : sans objet (il renvoie des extraits des documents fournis, il ne rédige pas)"
@@ -192,5 +203,14 @@ def _as_json(report: ModelCheck) -> dict[str, Any]:
         "peut_recevoir": [level.key for level in report.accepts],
         "problemes": report.problems,
         "remarques": report.notes,
+        "repliques": [
+            {
+                "adresse": replica.url,
+                "repond": replica.answers,
+                "premier_morceau_s": replica.first_chunk_s,
+                "probleme": replica.problem,
+            }
+            for replica in report.replicas
+        ],
         "ok": report.ok,
     }

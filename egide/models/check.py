@@ -18,11 +18,21 @@ from egide.models.registry import backend_for, backend_kind, model_label_fr
 from egide.policy.decide import Assessment, model_accepts
 from egide.policy.levels import Level
 
-__all__ = ["PROBE", "ModelCheck", "charter_levels", "check_model"]
+__all__ = ["PROBE", "ModelCheck", "ReplicaCheck", "charter_levels", "check_model"]
 
 PROBE = "Réponds seulement par le mot : bonjour."
 _PROBE_TOKENS = 16
 _EXCERPT = 80
+
+
+@dataclass(frozen=True)
+class ReplicaCheck:
+    """One server of a model with several replicas: did it answer the probe, and how fast."""
+
+    url: str
+    answers: bool
+    first_chunk_s: float | None
+    problem: str | None
 
 
 @dataclass
@@ -44,6 +54,8 @@ class ModelCheck:
     refuses: tuple[Level, ...] = ()
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # A model with several replicas: each one probed on its own (empty for a single server).
+    replicas: list[ReplicaCheck] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -67,14 +79,48 @@ def charter_levels(settings: ModelSettings) -> tuple[tuple[Level, ...], tuple[Le
 
 def _where(settings: ModelSettings) -> str:
     if settings.backend == "openai":
-        return str(settings.base_url)
+        return ", ".join(settings.endpoints)
     if settings.backend == "llama_cpp":
         return f"fichier {settings.path}"
     return "intégré"
 
 
 def check_model(settings: ModelSettings, *, timeout_s: float | None = None) -> ModelCheck:
-    """Send the probe once, streamed, and time it; never raises for a model that fails."""
+    """Send the probe once, streamed, and time it; never raises for a model that fails.
+
+    A model with several replicas is probed on each one: it works for the agents when one
+    answers, and each replica that does not is named in a note.
+    """
+    if len(settings.endpoints) < 2:
+        return _check_one(settings, timeout_s=timeout_s)
+    reports = [
+        _check_one(
+            settings.model_copy(update={"base_url": url, "replicas": ()}), timeout_s=timeout_s
+        )
+        for url in settings.endpoints
+    ]
+    merged = next((r for r in reports if r.ok), reports[0])
+    merged.where = _where(settings)
+    merged.replicas = [
+        ReplicaCheck(
+            url=url,
+            answers=r.ok,
+            first_chunk_s=r.first_chunk_s,
+            problem=None if r.ok else "; ".join(r.problems + r.notes),
+        )
+        for url, r in zip(settings.endpoints, reports, strict=True)
+    ]
+    if merged.ok:
+        for replica in merged.replicas:
+            if not replica.answers:
+                merged.notes.append(
+                    f"la réplique {replica.url} ne répond pas ({replica.problem}) : les demandes "
+                    "vont aux autres"
+                )
+    return merged
+
+
+def _check_one(settings: ModelSettings, *, timeout_s: float | None) -> ModelCheck:
     kind = backend_kind(settings.backend)
     accepts, refuses = charter_levels(settings)
     report = ModelCheck(

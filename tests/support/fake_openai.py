@@ -34,6 +34,18 @@ class Recorder:
     bodies: list[dict[str, Any]] = field(default_factory=list)
     raw: list[bytes] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
+    in_flight: int = 0  # POST requests being answered now
+    peak_in_flight: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def all_text(self) -> str:
         return "\n".join(body.decode("utf-8", "replace") for body in self.raw)
@@ -58,6 +70,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": {"message": "not found"}})
 
     def do_POST(self) -> None:
+        self.server.recorder.enter()
+        try:
+            self._answer_post()
+        finally:
+            self.server.recorder.leave()
+
+    def _answer_post(self) -> None:
         length = int(self.headers.get("content-length", "0"))
         raw = self.rfile.read(length)
         recorder = self.server.recorder
