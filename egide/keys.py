@@ -18,7 +18,15 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["KEY_SIZE", "KeyFileError", "decode_key", "load_key", "new_key_text"]
+__all__ = [
+    "KEY_SIZE",
+    "KeyFileError",
+    "create_key_file",
+    "decode_key",
+    "load_key",
+    "new_key_text",
+    "read_key_file",
+]
 
 KEY_SIZE = 32  # AES-256
 
@@ -47,7 +55,8 @@ def decode_key(text: str, source: str) -> bytes:
     return key
 
 
-def _read_key_file(path: Path) -> bytes:
+def read_key_file(path: Path) -> bytes:
+    """The key of a private file; KeyFileError (French) when readable by others or invalid."""
     info = path.stat()
     if os.name == "posix" and info.st_mode & 0o077:
         raise KeyFileError(
@@ -61,14 +70,16 @@ def _read_key_file(path: Path) -> bytes:
     return decode_key(text, str(path))
 
 
-def _create_key_file(path: Path) -> None:
+def create_key_file(path: Path, text: str | None = None) -> None:
+    """Write a key file atomically (mode 0600): ``text``, or a fresh random key; a file
+    already there is kept (the first process to create it wins)."""
     folder = path.parent
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = folder / f".{path.name}.{secrets.token_hex(8)}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
         try:
-            os.write(fd, new_key_text().encode("ascii") + b"\n")
+            os.write(fd, (text or new_key_text()).encode("ascii") + b"\n")
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -96,7 +107,7 @@ def load_key(
     if from_env:
         return decode_key(from_env, env_var)
     try:
-        return _read_key_file(path)
+        return read_key_file(path)
     except FileNotFoundError:
         if not create:
             raise KeyFileError(
@@ -106,8 +117,8 @@ def load_key(
     except OSError as exc:
         raise KeyFileError(f"impossible de lire la clé {path} : {exc.strerror}") from None
     try:
-        _create_key_file(path)
-        return _read_key_file(path)
+        create_key_file(path)
+        return read_key_file(path)
     except OSError as exc:
         raise KeyFileError(
             f"impossible de créer la clé dans {path.parent} : {exc.strerror}"

@@ -27,6 +27,7 @@ from pathlib import Path
 from egide.audit.errors import os_error_fr
 from egide.audit.events import key_id, seal
 from egide.audit.files import fsync_dir, write_all
+from egide.audit.keys import KeySource, key_for
 
 __all__ = [
     "Anchor",
@@ -85,8 +86,10 @@ def _record(raw: bytes, fields: set[str]) -> dict[str, object]:
     return record
 
 
-def decode_anchor(raw: bytes, key: bytes | None) -> Anchor:
-    """ValueError (French, a past participle or adjective) when unreadable or wrongly sealed."""
+def decode_anchor(raw: bytes, keys: KeySource) -> Anchor:
+    """ValueError (French, a past participle or adjective) when unreadable or wrongly sealed;
+    the key is the one of ``keys`` the anchor names (whether it may seal there is the
+    caller's check)."""
     record = _record(raw, _FIELDS)
     if set(record) not in (_FIELDS, _LEGACY_FIELDS):
         raise ValueError("illisible")
@@ -100,8 +103,10 @@ def decode_anchor(raw: bytes, key: bytes | None) -> Anchor:
         and (mirrored is None or isinstance(mirrored, bool))
     ):
         raise ValueError("illisible")
-    if kid != key_id(key):
-        raise ValueError("scellé avec une autre clé d'audit")
+    try:
+        key = key_for(keys, kid)
+    except LookupError:
+        raise ValueError("scellé avec une autre clé d'audit") from None
     if not isinstance(mac, str) or not hmac.compare_digest(
         mac, _mac(seq, last_hash, kid, mirrored, key)
     ):
@@ -109,7 +114,7 @@ def decode_anchor(raw: bytes, key: bytes | None) -> Anchor:
     return Anchor(seq=seq, hash=last_hash, key_id=kid, mirrored=bool(mirrored))
 
 
-def read_anchor(path: Path, key: bytes | None) -> Anchor | None:
+def read_anchor(path: Path, key: KeySource) -> Anchor | None:
     """None when there is no anchor; ValueError when it is unreadable or its seal is wrong."""
     try:
         raw = path.read_bytes()
@@ -159,7 +164,7 @@ def encode_export(anchor: ExportedAnchor, key: bytes | None) -> bytes:
     return json.dumps(record, indent=1).encode("ascii") + b"\n"
 
 
-def decode_export(raw: bytes, key: bytes | None) -> ExportedAnchor:
+def decode_export(raw: bytes, keys: KeySource) -> ExportedAnchor:
     """ValueError (French, a past participle or adjective) when unreadable or wrongly sealed."""
     record = _record(raw, _EXPORT_FIELDS)
     if set(record) != _EXPORT_FIELDS or record["kind"] != _EXPORT_KIND:
@@ -176,8 +181,10 @@ def decode_export(raw: bytes, key: bytes | None) -> ExportedAnchor:
         and isinstance(mac, str)
     ):
         raise ValueError("illisible")
-    if kid != key_id(key):
-        raise ValueError("scellée avec une autre clé d'audit")
+    try:
+        key = key_for(keys, kid)
+    except LookupError:
+        raise ValueError("scellée avec une autre clé d'audit") from None
     if not hmac.compare_digest(mac, _export_mac(seq, last_hash, kid, at, key)):
         raise ValueError("modifiée")
     return ExportedAnchor(seq=seq, hash=last_hash, key_id=kid, exported_at=at)

@@ -29,6 +29,7 @@ from sqlalchemy.exc import DBAPIError
 
 from egide.audit.errors import AuditError
 from egide.audit.events import GENESIS_HASH, AuditEvent
+from egide.audit.keys import key_after
 from egide.store.db import explain_database_error
 from egide.store.models import StoreMeta
 from egide.store.shared import AuditEventRow
@@ -51,6 +52,7 @@ class ChainEnd:
     before_last: str
     last_key_id: str  # "" when the chain is empty
     head_copy: bytes | None
+    next_key_id: str = ""  # the key that seals the next event ("" when the chain is empty)
 
 
 class DatabaseChain:
@@ -96,6 +98,14 @@ class DatabaseChain:
             raise self._fail(exc, "d'ajouter l'événement") from None
         return event
 
+    def end(self) -> ChainEnd:
+        """The end of the chain as it stands (outside any append)."""
+        try:
+            with self.engine.connect() as connection:
+                return self._end(connection)
+        except DBAPIError as exc:
+            raise self._fail(exc, "de lire la fin de la chaîne") from None
+
     def _end(self, connection: Connection) -> ChainEnd:
         rows = connection.execute(
             select(AuditEventRow.record).order_by(AuditEventRow.seq.desc()).limit(1)
@@ -113,7 +123,7 @@ class DatabaseChain:
                 f"{_WHERE} : le dernier événement est illisible ; lancez « egide audit verify » ; "
                 "aucune action n'est effectuée"
             ) from None
-        return ChainEnd(last.seq, last.hash, last.prev_hash, last.key_id, copy)
+        return ChainEnd(last.seq, last.hash, last.prev_hash, last.key_id, copy, key_after(last))
 
     def hash_at(self, seq: int, connection: Connection | None = None) -> str | None:
         """The hash of event ``seq`` as the database holds it (None when there is none)."""

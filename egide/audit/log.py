@@ -40,12 +40,20 @@ from egide.audit.errors import AuditError, os_error_fr
 from egide.audit.events import GENESIS_HASH, AuditEvent, Scalar, build_event, key_id
 from egide.audit.files import FileLock, write_all
 from egide.audit.heads import head_problem
-from egide.audit.keys import load_audit_key
+from egide.audit.keys import (
+    ROTATION_ACTION,
+    KeySource,
+    current_key,
+    key_after,
+    key_for,
+    load_audit_keyring,
+)
 from egide.audit.mirror import DatabaseHead, HeadStore
 from egide.audit.verify import DB_HEAD, FILE_HEAD, VerifyReport, verify_chain
 from egide.audit.witness import (
     FixedHead,
     advance_witness,
+    anchor_key,
     database_anchor_problem,
     database_events,
     import_file_log,
@@ -76,7 +84,7 @@ class AuditLog:
         self,
         path: Path,
         *,
-        key: bytes | None,
+        key: KeySource,
         head_copy: HeadStore | None = None,
         read_only: bool = False,
         chain: DatabaseChain | None = None,
@@ -84,12 +92,17 @@ class AuditLog:
         self.path = Path(path)
         self.anchor_path = self.path.with_suffix(".head")
         self.lock_path = self.path.with_suffix(".lock")
-        self.key = key
+        self.keys = key
         self.head_copy = head_copy
         self.read_only = read_only
         self.chain = chain
         self._imported = False
         self._observers: list[Callable[[AuditEvent], None]] = []
+
+    @property
+    def key(self) -> bytes | None:
+        """The key a new chain starts with (after a rotation, the chain says which seals)."""
+        return current_key(self.keys)
 
     @classmethod
     def open(
@@ -110,15 +123,15 @@ class AuditLog:
         """
         if isinstance(where, Settings):
             home = Path(where.home)
-            key = load_audit_key(home, environ=environ)
+            key = load_audit_keyring(home, environ=environ)
             url = where.database_url
             copy = DatabaseHead(url, engine=engine)
             chain = None
             if where.is_shared_database:
                 chain = DatabaseChain(copy.engine())
             return cls(audit_log_path(home), key=key, head_copy=copy, chain=chain)
-        key = load_audit_key(where, environ=environ)
-        return cls(audit_log_path(where), key=key, read_only=True)
+        ring = load_audit_keyring(where, environ=environ)
+        return cls(audit_log_path(where), key=ring, read_only=True)
 
     @property
     def where(self) -> str:
@@ -142,9 +155,11 @@ class AuditLog:
 
         ValueError (French) when a field looks like content or is malformed: nothing is written.
         """
+        if action == ROTATION_ACTION and (extra or {}).get("kind") == "audit":
+            raise ValueError("la rotation de la clé d'audit passe par AuditLog.rotate_key")
         return self._append(
-            lambda seq, prev_hash: build_event(
-                seq=seq, prev_hash=prev_hash, key=self.key, user=user, action=action,
+            lambda seq, prev_hash, key: build_event(
+                seq=seq, prev_hash=prev_hash, key=key, user=user, action=action,
                 model=model, tier=tier, level=level, counts=counts, decision=decision,
                 extra=extra, now=now,
             )
@@ -157,7 +172,7 @@ class AuditLog:
         that the break stays visible in the chain. Anchors exported earlier still apply.
         """
 
-        def make(seq: int, prev_hash: str) -> AuditEvent:
+        def make(seq: int, prev_hash: str, key: bytes | None) -> AuditEvent:
             report = self._check(chain_only=True)
             if not report.ok:
                 raise AuditError(
@@ -166,15 +181,63 @@ class AuditLog:
                 )
             extra: dict[str, Scalar] = {
                 "log_seq": report.count,
-                "file_head_seq": _where(lambda: read_anchor(self.anchor_path, self.key)),
+                "file_head_seq": _where(lambda: read_anchor(self.anchor_path, self.keys)),
                 "db_head_seq": _where(self._read_copy),
             }
             return build_event(
-                seq=seq, prev_hash=prev_hash, key=self.key, user=user,
+                seq=seq, prev_hash=prev_hash, key=key, user=user,
                 action="audit_reanchored", extra=extra,
             )  # fmt: skip
 
         return self._append(make, check_anchors=False)
+
+    def rotate_key(self, new_key: bytes, *, user: str) -> AuditEvent:
+        """Hand the chain over to ``new_key``: the event ``key_rotated``, sealed with the key
+        that sealed the chain so far, names the new key's fingerprint (never the key); every
+        later event is sealed with the new key, and the old one can no longer seal anything
+        that verification accepts. ``new_key`` must be in this log's keyring already (the next
+        key, deployed on every machine first), so that every process can follow."""
+        new_id = key_id(new_key)
+
+        def make(seq: int, prev_hash: str, key: bytes | None) -> AuditEvent:
+            try:
+                known = key_for(self.keys, new_id)
+            except LookupError:
+                known = None
+            if known != new_key:
+                raise AuditError(
+                    f"la nouvelle clé d'audit {new_id} n'est pas dans le trousseau de ce "
+                    "processus (keys/audit.next.key ou EGIDE_AUDIT_KEY_NEXT) : aucune rotation"
+                )
+            if key_id(key) == new_id:
+                raise AuditError(f"la chaîne d'audit est déjà scellée avec la clé {new_id}")
+            extra: dict[str, Scalar] = {
+                "kind": "audit", "old_key_id": key_id(key), "new_key_id": new_id,
+            }  # fmt: skip
+            return build_event(
+                seq=seq, prev_hash=prev_hash, key=key, user=user, action=ROTATION_ACTION,
+                extra=extra,
+            )  # fmt: skip
+
+        return self._append(make)
+
+    def sealing_key_id(self) -> str:
+        """The fingerprint of the key that seals the next event (the chain's, or the current
+        key's for an empty chain)."""
+        if self.chain is not None:
+            sealing = self.chain.end().next_key_id
+        else:
+            try:
+                fd = os.open(self.path, os.O_RDONLY)
+            except FileNotFoundError:
+                return key_id(self.key)
+            except OSError as exc:
+                raise os_error_fr(exc, "de lire le journal d'audit", self.path) from None
+            try:
+                sealing = self._last_link(fd, os.fstat(fd).st_size)[3]
+            finally:
+                os.close(fd)
+        return sealing or key_id(self.key)
 
     def observe(self, observer: Callable[[AuditEvent], None]) -> None:
         """Call ``observer`` with each event once it is recorded (metrics: it sees what the
@@ -182,8 +245,20 @@ class AuditLog:
         never undoes nor blocks the event."""
         self._observers.append(observer)
 
+    def _sealing_key(self, kid: str) -> bytes | None:
+        if not kid:
+            return self.key
+        try:
+            return key_for(self.keys, kid)
+        except LookupError:
+            raise AuditError(
+                f"le journal d'audit {self.where} est scellé avec une autre clé ({kid}) : "
+                "vérifiez EGIDE_AUDIT_KEY ou le fichier keys/audit.key (et, après une rotation, "
+                "keys/audit.next.key ou EGIDE_AUDIT_KEY_NEXT) ; aucune action n'est effectuée"
+            ) from None
+
     def _append(
-        self, make: Callable[[int, str], AuditEvent], *, check_anchors: bool = True
+        self, make: Callable[[int, str, bytes | None], AuditEvent], *, check_anchors: bool = True
     ) -> AuditEvent:
         event = self._record(make, check_anchors=check_anchors)
         for observer in self._observers:
@@ -192,7 +267,7 @@ class AuditLog:
         return event
 
     def _record(
-        self, make: Callable[[int, str], AuditEvent], *, check_anchors: bool = True
+        self, make: Callable[[int, str, bytes | None], AuditEvent], *, check_anchors: bool = True
     ) -> AuditEvent:
         if self.read_only:
             raise AuditError(
@@ -210,13 +285,14 @@ class AuditLog:
         with lock:
             event = self._append_locked(make, check_anchors=check_anchors)
             mirrored = self.head_copy is not None
-            write_anchor(self.anchor_path, event.seq, event.hash, self.key, mirrored=mirrored)
+            key = anchor_key(self.keys, event)
+            write_anchor(self.anchor_path, event.seq, event.hash, key, mirrored=mirrored)
             if self.head_copy is not None:
-                self.head_copy.write(encode_anchor(event.seq, event.hash, self.key, mirrored=True))
+                self.head_copy.write(encode_anchor(event.seq, event.hash, key, mirrored=True))
         return event
 
     def _append_locked(
-        self, build: Callable[[int, str], AuditEvent], *, check_anchors: bool
+        self, build: Callable[[int, str, bytes | None], AuditEvent], *, check_anchors: bool
     ) -> AuditEvent:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
@@ -224,10 +300,11 @@ class AuditLog:
             raise os_error_fr(exc, "d'ouvrir le journal d'audit", self.path) from None
         try:
             size = os.fstat(fd).st_size
-            last_seq, last_hash, before_last = self._last_link(fd, size)
+            last_seq, last_hash, before_last, sealing = self._last_link(fd, size)
+            key = self._sealing_key(sealing)
             if check_anchors:
                 self._check_anchors(last_seq, last_hash, before_last)
-            event = build(last_seq + 1, last_hash)
+            event = build(last_seq + 1, last_hash, key)
             line = json.dumps(event.to_record(), ensure_ascii=False, separators=(",", ":"))
             try:
                 write_all(fd, line.encode("utf-8") + b"\n")
@@ -241,10 +318,11 @@ class AuditLog:
         finally:
             os.close(fd)
 
-    def _last_link(self, fd: int, size: int) -> tuple[int, str, str]:
-        """Sequence number, hash and previous hash of the last event, from the file's end."""
+    def _last_link(self, fd: int, size: int) -> tuple[int, str, str, str]:
+        """Sequence number, hash and previous hash of the last event, from the file's end,
+        and the fingerprint of the key that seals the next one ("" for an empty log)."""
         if size == 0:
-            return 0, GENESIS_HASH, GENESIS_HASH
+            return 0, GENESIS_HASH, GENESIS_HASH, ""
         try:
             tail = _read_last_line(fd, size)
             event = AuditEvent.from_record(json.loads(tail))
@@ -255,12 +333,7 @@ class AuditLog:
             ) from None
         except OSError as exc:
             raise os_error_fr(exc, "de lire le journal d'audit", self.path) from None
-        if event.key_id != key_id(self.key):
-            raise AuditError(
-                f"le journal d'audit {self.path} est scellé avec une autre clé : vérifiez "
-                "EGIDE_AUDIT_KEY ou le fichier keys/audit.key ; aucune action n'est effectuée"
-            )
-        return event.seq, event.hash, event.prev_hash
+        return event.seq, event.hash, event.prev_hash, key_after(event)
 
     def _check_anchors(self, last_seq: int, last_hash: str, before_last: str) -> None:
         # Chaining onto a truncated log would overwrite the anchors and hide the truncation.
@@ -297,39 +370,35 @@ class AuditLog:
     def _append_to_database(
         self,
         chain: DatabaseChain,
-        make: Callable[[int, str], AuditEvent],
+        make: Callable[[int, str, bytes | None], AuditEvent],
         *,
         check_anchors: bool,
     ) -> AuditEvent:
         if not self._imported:
-            import_file_log(self.path, self.anchor_path, self.key, chain)
+            import_file_log(self.path, self.anchor_path, self.keys, chain)
             self._imported = True
         # Read before the transaction: a witness is written after its event's commit, so the
         # chain read under the lock is never behind it unless events were deleted.
         witness = self._read_file_anchor() if check_anchors else None
 
         def build(end: ChainEnd, hash_at: Callable[[int], str | None]) -> AuditEvent:
-            if end.last_seq and end.last_key_id != key_id(self.key):
-                raise AuditError(
-                    "le journal d'audit en base est scellé avec une autre clé : vérifiez "
-                    "EGIDE_AUDIT_KEY ou le fichier keys/audit.key ; aucune action n'est effectuée"
-                )
+            key = self._sealing_key(end.next_key_id if end.last_seq else "")
             if check_anchors:
-                problem = database_anchor_problem(end, witness, hash_at, self.key)
+                problem = database_anchor_problem(end, witness, hash_at, self.keys)
                 if problem is not None:
                     self._refuse(problem)
-            return make(end.last_seq + 1, end.last_hash)
+            return make(end.last_seq + 1, end.last_hash, key)
 
         def head(event: AuditEvent) -> bytes:
-            return encode_anchor(event.seq, event.hash, self.key, mirrored=True)
+            return encode_anchor(event.seq, event.hash, anchor_key(self.keys, event), mirrored=True)
 
         event = chain.append(build, head)
-        advance_witness(self.anchor_path, self.lock_path, event, self.key)
+        advance_witness(self.anchor_path, self.lock_path, event, self.keys)
         return event
 
     def _read_file_anchor(self) -> Anchor | None:
         try:
-            return read_anchor(self.anchor_path, self.key)
+            return read_anchor(self.anchor_path, self.keys)
         except ValueError as exc:
             raise AuditError(
                 f"le témoin de fin du journal d'audit {self.anchor_path} est {exc} ; "
@@ -345,7 +414,7 @@ class AuditLog:
         if raw is None:
             return None
         try:
-            return decode_anchor(raw, self.key)
+            return decode_anchor(raw, self.keys)
         except ValueError as exc:
             raise AuditError(
                 f"la copie en base du témoin du journal d'audit est {exc} ; " + _VERIFY_HINT
@@ -373,12 +442,12 @@ class AuditLog:
         if self.chain is None:
             copy = None if chain_only else self.head_copy
             return verify_chain(
-                self.path, self.anchor_path, self.key, head_copy=copy, exported=exported,
+                self.path, self.anchor_path, self.keys, head_copy=copy, exported=exported,
                 chain_only=chain_only,
             )  # fmt: skip
         with self.chain.snapshot() as (head, lines):
             return verify_chain(
-                self.path, self.anchor_path, self.key, head_copy=FixedHead(head),
+                self.path, self.anchor_path, self.keys, head_copy=FixedHead(head),
                 exported=exported, chain_only=chain_only, lines=lines,
             )  # fmt: skip
 

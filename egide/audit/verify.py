@@ -11,8 +11,9 @@ from pathlib import Path
 
 from egide.audit.anchor import Anchor, ExportedAnchor, decode_anchor, read_anchor
 from egide.audit.errors import os_error_fr
-from egide.audit.events import GENESIS_HASH, AuditEvent, key_id, seal
+from egide.audit.events import GENESIS_HASH, AuditEvent, seal
 from egide.audit.heads import MAX_LAG, Mark, head_problem
+from egide.audit.keys import KeySource, key_after, key_for
 from egide.audit.mirror import HeadStore
 from egide.policy.wording import format_int_fr
 
@@ -45,6 +46,8 @@ _WHAT = {
     "reordered": "événement supprimé, inséré ou réordonné",
     "unreadable": "ligne illisible",
     "wrong_key": "scellé avec une autre clé d'audit (vérifiez EGIDE_AUDIT_KEY)",
+    "retired_key": "scellé avec une clé d'audit remplacée par une rotation antérieure : elle ne "
+    "scelle plus rien après l'événement de rotation, cet événement est donc un faux",
 }
 
 
@@ -78,7 +81,7 @@ def _broken_anchor(count: int, what: str, problem: str = "anchor") -> VerifyRepo
     return VerifyReport(False, count, None, problem, message)
 
 
-def _read_copy(head_copy: HeadStore, key: bytes | None) -> tuple[Anchor | None, str | None]:
+def _read_copy(head_copy: HeadStore, key: KeySource) -> tuple[Anchor | None, str | None]:
     raw = head_copy.read()
     if raw is None:
         return None, None
@@ -91,7 +94,7 @@ def _read_copy(head_copy: HeadStore, key: bytes | None) -> tuple[Anchor | None, 
 def verify_chain(
     log_path: Path,
     anchor_path: Path,
-    key: bytes | None,
+    key: KeySource,
     *,
     head_copy: HeadStore | None = None,
     exported: ExportedAnchor | None = None,
@@ -111,7 +114,6 @@ def verify_chain(
     machine that never appended does not have.
     """
     in_database = lines is not None
-    kid = key_id(key)
     anchor: Anchor | None = None
     anchor_problem: str | None = None
     try:
@@ -123,6 +125,8 @@ def verify_chain(
     copy, copy_problem = _read_copy(head_copy, key) if head_copy else (None, None)
     wanted = {a.seq for a in (anchor, copy, exported) if a is not None}
     hashes: dict[int, str] = {}
+    sealing_after: dict[int, str] = {}  # which key may seal the anchors of the wanted events
+    sealing: str | None = None  # the key the next event must be sealed with (after a rotation)
 
     expected, previous = 1, GENESIS_HASH
     source: contextlib.AbstractContextManager[Iterable[bytes]] | None
@@ -145,14 +149,20 @@ def verify_chain(
                     event = AuditEvent.from_record(json.loads(raw))
                 except ValueError:  # also covers invalid JSON and invalid UTF-8
                     return _broken_at(expected, "unreadable", count)
-                if event.key_id != kid:
+                try:
+                    event_key = key_for(key, event.key_id)
+                except LookupError:
                     return _broken_at(expected, "wrong_key", count)
-                if not hmac.compare_digest(seal(event.payload(), key), event.hash):
+                if not hmac.compare_digest(seal(event.payload(), event_key), event.hash):
                     return _broken_at(expected, "modified", count)
                 if event.seq != expected or event.prev_hash != previous:
                     return _broken_at(expected, "reordered", count)
+                if sealing is not None and event.key_id != sealing:
+                    return _broken_at(expected, "retired_key", count)
+                sealing = key_after(event)
                 if event.seq in wanted:
                     hashes[event.seq] = event.hash
+                    sealing_after[event.seq] = sealing
                 previous, expected = event.hash, expected + 1
 
     count = expected - 1
@@ -173,6 +183,12 @@ def verify_chain(
             return _broken_at(count + 1, "truncated", count, problem.message)
         if problem is not None:
             problems.append((code, problem.message))
+        elif (
+            code != "export"
+            and found.seq in sealing_after
+            and getattr(found, "key_id", None) != sealing_after[found.seq]
+        ):
+            problems.append((code, f"{where} est scellé avec une clé d'audit remplacée"))
     if anchor_problem is not None:
         return _broken_anchor(count, f"témoin de fin (audit.head) {anchor_problem}")
     if copy_problem is not None:

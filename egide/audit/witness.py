@@ -21,11 +21,13 @@ from egide.audit.errors import AuditError, os_error_fr
 from egide.audit.events import AuditEvent
 from egide.audit.files import FileLock
 from egide.audit.heads import MAX_LAG, head_problem
+from egide.audit.keys import KeySource, key_after, key_for
 from egide.audit.verify import DB_HEAD, FILE_HEAD, verify_chain
 
 __all__ = [
     "FixedHead",
     "advance_witness",
+    "anchor_key",
     "database_anchor_problem",
     "database_events",
     "import_file_log",
@@ -38,7 +40,7 @@ def database_anchor_problem(
     end: ChainEnd,
     witness: Anchor | None,
     hash_at: Callable[[int], str | None],
-    key: bytes | None,
+    key: KeySource,
 ) -> str | None:
     """Why nothing may be appended after ``end`` (French), or None."""
     copy = None
@@ -67,11 +69,10 @@ def database_anchor_problem(
     return None
 
 
-def advance_witness(
-    anchor_path: Path, lock_path: Path, event: AuditEvent, key: bytes | None
-) -> None:
+def advance_witness(anchor_path: Path, lock_path: Path, event: AuditEvent, key: KeySource) -> None:
     """This machine's witness moves forward to ``event``, never back: the processes of one
-    machine commit in one order and may come to write their witnesses in another."""
+    machine commit in one order and may come to write their witnesses in another. It is
+    sealed with the key that seals the next event (the new one after a rotation)."""
     try:
         anchor_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         lock = FileLock(lock_path)
@@ -87,12 +88,26 @@ def advance_witness(
         except OSError as exc:
             raise os_error_fr(exc, "de lire le témoin du journal d'audit", anchor_path) from None
         if current is None or current.seq < event.seq:
-            write_anchor(anchor_path, event.seq, event.hash, key, mirrored=True)
+            write_anchor(anchor_path, event.seq, event.hash, _sealing(key, event), mirrored=True)
 
 
-def import_file_log(
-    log_path: Path, anchor_path: Path, key: bytes | None, chain: DatabaseChain
-) -> int:
+def _sealing(keys: KeySource, event: AuditEvent) -> bytes | None:
+    try:
+        return key_for(keys, key_after(event))
+    except LookupError:
+        raise AuditError(
+            f"la clé d'audit {key_after(event)} qui scelle la suite de la chaîne est inconnue "
+            "de ce processus : déployez-la (EGIDE_AUDIT_KEY_NEXT ou keys/audit.next.key) ; "
+            "aucune action n'est effectuée"
+        ) from None
+
+
+def anchor_key(keys: KeySource, event: AuditEvent) -> bytes | None:
+    """The key that seals the anchors of ``event``: the one that will seal the next event."""
+    return _sealing(keys, event)
+
+
+def import_file_log(log_path: Path, anchor_path: Path, key: KeySource, chain: DatabaseChain) -> int:
     """A deployment that moves to PostgreSQL keeps its history: the events of this folder's
     file log are copied, once verified, into an empty chain. How many were copied."""
     try:
@@ -113,7 +128,7 @@ def import_file_log(
         lines = handle.readlines()
 
     def head(event: AuditEvent) -> bytes:
-        return encode_anchor(event.seq, event.hash, key, mirrored=True)
+        return encode_anchor(event.seq, event.hash, _sealing(key, event), mirrored=True)
 
     return chain.import_lines(lines, head)
 

@@ -29,6 +29,7 @@ from egide.cli.common import (
 if TYPE_CHECKING:
     from egide.audit.anchor import ExportedAnchor
     from egide.audit.events import AuditEvent
+    from egide.audit.keys import KeySource
 
 __all__ = ["register"]
 
@@ -73,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     reanchor.set_defaults(handler=run_reanchor)
 
 
-def _exported(path: Path, key: bytes | None) -> ExportedAnchor:
+def _exported(path: Path, key: KeySource) -> ExportedAnchor:
     from egide.audit.anchor import decode_export
 
     try:
@@ -97,7 +98,7 @@ def run_verify(args: argparse.Namespace) -> int:
     settings = settings_from(args, documents=False)
     try:
         log = AuditLog.open(settings)
-        exported = _exported(args.anchor, log.key) if args.anchor else None
+        exported = _exported(args.anchor, log.keys) if args.anchor else None
         report = log.verify(exported=exported)
     except AuditError as exc:
         raise CliError(str(exc)) from None
@@ -112,6 +113,7 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_anchor(args: argparse.Namespace) -> int:
     from egide.audit import AuditError, AuditLog
     from egide.audit.anchor import ExportedAnchor, encode_export
+    from egide.audit.keys import key_for
 
     settings = settings_from(args, documents=False)
     try:
@@ -130,7 +132,7 @@ def run_anchor(args: argparse.Namespace) -> int:
         )
     moment = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     exported = ExportedAnchor(event.seq, event.hash, event.key_id, moment)
-    data = encode_export(exported, log.key)
+    data = encode_export(exported, key_for(log.keys, event.key_id))
     if args.output is None:
         sys.stdout.write(data.decode("ascii"))
         where = "ci-dessus"

@@ -145,14 +145,15 @@ def _align_audit(settings: object) -> None:
     from egide.audit import AuditLog
     from egide.audit.anchor import write_anchor
     from egide.audit.dbchain import DatabaseChain
-    from egide.audit.witness import import_file_log
+    from egide.audit.events import AuditEvent
+    from egide.audit.witness import anchor_key, import_file_log
     from egide.config import Settings
     from egide.store.db import database_engine
 
     assert isinstance(settings, Settings)
     log = AuditLog.open(settings)
     if log.chain is not None:
-        import_file_log(log.path, log.anchor_path, log.key, log.chain)
+        import_file_log(log.path, log.anchor_path, log.keys, log.chain)
         return
     if log.path.exists():
         return
@@ -170,5 +171,5 @@ def _align_audit(settings: object) -> None:
     with os.fdopen(fd, "wb") as handle:
         handle.writelines(records)
     # The head's copy in the database came with the rows; the file's head joins it.
-    last = json.loads(records[-1])
-    write_anchor(log.anchor_path, last["seq"], last["hash"], log.key, mirrored=True)
+    last = AuditEvent.from_record(json.loads(records[-1]))
+    write_anchor(log.anchor_path, last.seq, last.hash, anchor_key(log.keys, last), mirrored=True)

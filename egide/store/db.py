@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from egide.config import Settings
-from egide.store.crypto import KEY_ENV, StoreCipher, key_path, load_store_key
+from egide.store.crypto import KEY_ENV, StoreCipher, key_path, load_store_keyring
 from egide.store.errors import StoreError
 from egide.store.models import StoreMeta
 
@@ -181,9 +181,9 @@ def _check_key(engine: Engine, cipher: StoreCipher, sealed: bytes | None, home: 
         cipher.open(sealed, **where)
     except StoreError:
         raise StoreError(
-            f"la clé de chiffrement ({KEY_ENV} ou {key_path(home)}) n'est pas celle qui a "
-            "chiffré cette base : restaurez la clé d'origine depuis votre sauvegarde ; "
-            "rien n'a été modifié"
+            f"la clé de chiffrement ({KEY_ENV} ou {key_path(home)}, et les anciennes : "
+            f"{KEY_ENV}_PREVIOUS ou keys/store.previous/) n'est pas celle qui a chiffré cette "
+            "base : restaurez la clé d'origine depuis votre sauvegarde ; rien n'a été modifié"
         ) from None
 
 
@@ -217,7 +217,7 @@ def open_store(
     try:
         upgrade(engine)
         sealed = _read_key_check(engine)
-        cipher = StoreCipher(load_store_key(home, create=sealed is None, environ=environ))
+        cipher = StoreCipher(load_store_keyring(home, create=sealed is None, environ=environ))
         _check_key(engine, cipher, sealed, home)
     except DBAPIError as exc:
         engine.dispose()
