@@ -34,6 +34,7 @@ __all__ = [
     "ModelSettings",
     "OidcSettings",
     "PortalSettings",
+    "RetentionSettings",
     "Settings",
     "StorageSettings",
     "load_settings",
@@ -134,6 +135,20 @@ class OidcSettings(_Strict):
         return value
 
 
+class RetentionSettings(_Strict):
+    """How long each kind of the agents' work is kept, in days (``portal.retention``).
+
+    A kind left unset follows ``portal.retention_days``; each is counted from the item's
+    creation (a conversation from its last turn).
+    """
+
+    requests_days: int | None = Field(default=None, ge=1, le=3650)
+    conversations_days: int | None = Field(default=None, ge=1, le=3650)
+    drafts_days: int | None = Field(default=None, ge=1, le=3650)
+    uploads_days: int | None = Field(default=None, ge=1, le=3650)
+    batches_days: int | None = Field(default=None, ge=1, le=3650)
+
+
 class PortalSettings(_Strict):
     """The agents' web portal: sign-in, sessions, charter, uploads."""
 
@@ -146,6 +161,7 @@ class PortalSettings(_Strict):
     charter_path: Path | None = None  # None: the charter shipped with Égide
     training_path: Path | None = None  # None: the "Se former" quiz shipped with Égide
     retention_days: int = Field(default=30, ge=1, le=3650)
+    retention: RetentionSettings = RetentionSettings()
     behind_tls: bool = False
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
     # networks); none by default: the client is whoever opened the connection.

@@ -10,6 +10,7 @@ from egide.config import (
     MetricsSettings,
     ModelSettings,
     PortalSettings,
+    RetentionSettings,
     Settings,
     StorageSettings,
 )
@@ -34,6 +35,7 @@ def test_every_setting_is_documented() -> None:
     keys = [f"`storage.{k}`" for k in StorageSettings.model_fields]
     keys += [f"`models[].{k}`" for k in ModelSettings.model_fields]
     keys += [f"`portal.{k}`" for k in PortalSettings.model_fields]
+    keys += [f"`portal.retention.{k}`" for k in RetentionSettings.model_fields]
     keys += [f"`documents.{k}`" for k in DocumentSettings.model_fields]
     keys += [f"`jobs.{k}`" for k in JobSettings.model_fields]
     keys += [f"`metrics.{k}`" for k in MetricsSettings.model_fields]

@@ -168,7 +168,7 @@ RETENTION_INTERVAL_S = 24 * 3600
 
 
 def apply_retention(settings: Settings) -> dict[str, int]:
-    """Apply ``portal.retention_days`` to everything the workspace keeps; counts by kind."""
+    """Apply each kind's retention period to everything the workspace keeps; counts by kind."""
     from egide.store import StoreError
     from egide.workspace.retention import apply_retention as purge
 
@@ -184,7 +184,7 @@ def _schedule_retention(settings: Settings) -> None:
     import threading
 
     def run() -> None:
-        from egide.workspace.retention import describe_purge
+        from egide.workspace.retention import describe_purge, periods
 
         try:
             counts = apply_retention(settings)
@@ -192,7 +192,7 @@ def _schedule_retention(settings: Settings) -> None:
             print(f"egide : attention : conservation non appliquée : {exc}", file=sys.stderr)
         else:
             if any(counts.values()):
-                print(describe_purge(counts, settings.portal.retention_days))
+                print(describe_purge(counts, periods(settings)))
         timer = threading.Timer(RETENTION_INTERVAL_S, run)
         timer.daemon = True
         timer.start()

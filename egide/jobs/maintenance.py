@@ -1,4 +1,4 @@
-"""The daily upkeep: the retention period, and counters nobody will read again.
+"""The daily upkeep: the retention periods, and counters nobody will read again.
 
 With PostgreSQL, the workers schedule it once a day for the whole deployment (Procrastinate's
 periodic tasks: one run per day whatever the number of workers); with SQLite, ``egide serve``
@@ -23,18 +23,18 @@ DAILY = "entretien.quotidien"
 
 @register_job(DAILY, queue="entretien", lock=lambda _payload: DAILY, max_attempts=2)
 def daily_upkeep(context: JobContext, payload: Mapping[str, Any]) -> None:
-    """Delete what is older than ``portal.retention_days``; forget expired request windows and
-    sign-in failures. Idempotent: a second run the same day finds nothing more to delete."""
+    """Delete what is past its kind's retention period (``portal.retention``); forget expired
+    request windows and sign-in failures. Idempotent: a second run the same day finds nothing
+    more to delete."""
     from egide.api.limits import SharedRateLimiter
     from egide.auth.throttle import Throttle
     from egide.workspace import Workspace
+    from egide.workspace.retention import describe_purge, periods
 
     runtime = context.runtime
     settings = runtime.settings
-    days = settings.portal.retention_days
+    days = periods(settings)
     counts = Workspace(settings, lambda: runtime.store).purge_older_than(days)
     windows = SharedRateLimiter(runtime.store).purge()
     Throttle(runtime.store, settings.portal).purge(datetime.now(UTC))
-    deleted = ", ".join(f"{n} {kind}" for kind, n in counts.items())
-    _log.info("conservation (%s jours) : %s ; %s fenêtres de requêtes oubliées", days, deleted,
-              windows)  # fmt: skip
+    _log.info("%s %s fenêtres de requêtes oubliées", describe_purge(counts, days), windows)

@@ -99,11 +99,13 @@ def request_stop(store: Store, job_id: str, owner: str) -> None:
 
 
 def stop_requested(store: Store, job_id: str) -> bool:
+    """Whether the batch must stop: asked by its owner, or deleted meanwhile (its owner
+    erased their content), so that no draft is made for a batch that no longer exists."""
     with store.session() as session:
         found = session.execute(
             select(BatchJobRow.stop_requested_at).where(BatchJobRow.id == job_id)
-        ).scalar_one_or_none()
-    return found is not None
+        ).one_or_none()
+    return found is None or found[0] is not None
 
 
 def clear_stop(store: Store, job_id: str) -> None:

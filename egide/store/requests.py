@@ -176,6 +176,18 @@ class RequestStore:
             ).first()
             return self._record(row) if row is not None else None
 
+    def all_of(self, owner: str) -> Iterator[WorkRequest]:
+        """Every request of the owner, conversations' turns included, oldest first."""
+        query = (
+            select(WorkRequestRow)
+            .where(WorkRequestRow.owner == owner)
+            .order_by(WorkRequestRow.created_at, WorkRequestRow.id)
+            .execution_options(yield_per=200)
+        )
+        with self._store.session() as session:
+            for row in session.scalars(query):
+                yield self._record(row)
+
     def pending(self, owner: str, *, limit: int = 20) -> builtins.list[WorkRequest]:
         """Requests not answered yet (never sent, refused or failed), newest first."""
         with self._store.session() as session:
@@ -356,14 +368,18 @@ class RequestStore:
                 used.update(wanted.intersection(json.loads(raw)))
         return used
 
-    def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
+    def purge_older_than(
+        self, days: int, *, now: datetime | None = None, turns: bool | None = None
+    ) -> int:
+        """Delete requests created more than ``days`` ago: all of them, or (``turns``) only
+        conversations' turns, or (``turns=False``) only requests outside conversations."""
         if days < 0:
             raise StoreError("durée de conservation négative")
         cutoff = (now or _now()) - timedelta(days=days)
+        statement = delete(WorkRequestRow).where(WorkRequestRow.created_at < cutoff)
+        if turns is not None:
+            in_conversation = WorkRequestRow.conversation_id.is_not(None)
+            statement = statement.where(in_conversation if turns else ~in_conversation)
         with self._store.session() as session:
-            result = session.execute(
-                delete(WorkRequestRow)
-                .where(WorkRequestRow.created_at < cutoff)
-                .execution_options(synchronize_session=False)
-            )
+            result = session.execute(statement.execution_options(synchronize_session=False))
             return int(getattr(result, "rowcount", 0) or 0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -127,6 +127,18 @@ class UploadStore:
                     "atteinte ou suppression) ; déposez-le à nouveau"
                 )
             return [self._record(rows[i]) for i in ids]
+
+    def all_of(self, owner: str) -> Iterator[UploadRecord]:
+        """Every document of the owner, oldest first."""
+        query = (
+            select(UploadRow)
+            .where(UploadRow.owner == owner)
+            .order_by(UploadRow.created_at, UploadRow.id)
+            .execution_options(yield_per=50)
+        )
+        with self._store.session() as session:
+            for row in session.scalars(query):
+                yield self._record(row)
 
     def delete(self, ids: Sequence[str], *, owner: str) -> int:
         if not ids:

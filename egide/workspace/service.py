@@ -234,6 +234,10 @@ class Workspace:
 
     @property
     def audit(self) -> AuditLog:
+        # The process's own trail when given: recording an erasure or a download must not
+        # wait for the guard's language model to load.
+        if self._audit is not None:
+            return self._audit()
         return self.assistant.audit
 
     @property
@@ -353,6 +357,12 @@ class Workspace:
     def forget(self, request_id: str, owner: str) -> None:
         with self._lock:
             self._previews.pop(f"{request_id}:{owner}", None)
+
+    def forget_owner(self, owner: str) -> None:
+        """Drop every preview of ``owner`` kept in memory (their content was erased)."""
+        with self._lock:
+            for key in [k for k in self._previews if k.endswith(f":{owner}")]:
+                del self._previews[key]
 
     def _build_preview(self, request: WorkRequest) -> RequestPreview:
         pipeline_request = self.pipeline_request(request)
@@ -499,14 +509,23 @@ class Workspace:
             with contextlib.suppress(NotFoundError):
                 self.conversations.store.delete(record.conversation_id, owner=owner)
 
-    def purge_older_than(self, days: int) -> dict[str, int]:
-        """Apply the retention period to everything the workspace keeps; counts per kind."""
+    def purge_older_than(self, days: int | Mapping[str, int]) -> dict[str, int]:
+        """Apply the retention period to everything the workspace keeps; counts per kind.
+
+        ``days``: one period for every kind, or one per kind (``requests``, ``conversations``,
+        ``drafts``, ``uploads``, ``batches``: :func:`egide.workspace.retention.periods`).
+        """
+        period = (lambda _kind: days) if isinstance(days, int) else days.__getitem__
         with self._lock:
             self._previews.clear()
+        # A conversation's turns go at the conversations' period, before the conversations
+        # themselves (one goes with its last turn); "demandes" counts both kinds of request.
+        turns = self.requests.purge_older_than(period("conversations"), turns=True)
+        requests = self.requests.purge_older_than(period("requests"), turns=False)
         return {
-            "brouillons": self.drafts.purge_older_than(days),
-            "demandes": self.requests.purge_older_than(days),
-            "conversations": self.conversations.store.purge_older_than(days),
-            "travaux répétitifs": self.batches.purge_older_than(days),
-            "documents": self.uploads.purge_older_than(days),
+            "brouillons": self.drafts.purge_older_than(period("drafts")),
+            "demandes": requests + turns,
+            "conversations": self.conversations.store.purge_older_than(period("conversations")),
+            "travaux répétitifs": self.batches.purge_older_than(period("batches")),
+            "documents": self.uploads.purge_older_than(period("uploads")),
         }

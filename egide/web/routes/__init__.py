@@ -12,6 +12,7 @@ from egide.web.routes.conversations import router as conversations_router
 from egide.web.routes.dashboard import router as dashboard_router
 from egide.web.routes.drafts import router as drafts_router
 from egide.web.routes.knowledge import router as knowledge_router
+from egide.web.routes.my_data import router as my_data_router
 from egide.web.routes.oidc import router as oidc_router
 from egide.web.routes.preferences import router as preferences_router
 from egide.web.routes.replies import router as replies_router
@@ -34,6 +35,7 @@ PORTAL_ROUTERS = (
     second_factor_router,
     account_changes_router,
     account_router,
+    my_data_router,
     charter_router,
     workspace_router,
     tasks_router,
