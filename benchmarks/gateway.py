@@ -128,7 +128,9 @@ async def _one(client: httpx.AsyncClient, url: str, headers: dict[str, str],
 
 
 async def stream_level(url: str, headers: dict[str, str], model: str, concurrency: int,
-                       total: int) -> dict[str, Any]:  # fmt: skip
+                       total: int, *, sink: list[float] | None = None) -> dict[str, Any]:  # fmt: skip
+    """``total`` streamed requests, ``concurrency`` at a time; ``sink`` receives each
+    latency (seconds), for a caller that pools several runs."""
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
     latencies: list[float] = []
     errors: list[str] = []
@@ -151,6 +153,8 @@ async def stream_level(url: str, headers: dict[str, str], model: str, concurrenc
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         wall = time.perf_counter() - start
+    if sink is not None:
+        sink.extend(latencies)
     return {
         "requests": total,
         "errors": len(errors),

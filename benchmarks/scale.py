@@ -40,7 +40,7 @@ import tempfile
 import textwrap
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +119,12 @@ def postmaster_pid(server: PostgresServer) -> int:
     raise RuntimeError("processus principal de PostgreSQL introuvable")
 
 
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine spent (every process, ours and others')."""
+    times = psutil.cpu_times()
+    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+
 @dataclass
 class Parties:
     """Who spends CPU during a phase: process ids of each tree (None: this process)."""
@@ -126,28 +132,59 @@ class Parties:
     pids: dict[str, int | None]
 
     def snapshot(self) -> dict[str, float]:
-        return {
+        spent = {
             name: (time.process_time() if pid is None else tree_cpu_s(pid))
             for name, pid in self.pids.items()
         }
+        return {**spent, "machine": machine_busy_s()}
 
 
-def measured(parties: Parties, count: int, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Run a phase; add the CPU milliseconds each party spent per request, the share of the
-    machine's cores they kept busy, and the load average at the end."""
-    before, started = parties.snapshot(), time.perf_counter()
-    row = run()
-    wall = time.perf_counter() - started
-    after = parties.snapshot()
-    spent = {name: after[name] - before[name] for name in before}
-    done = max(1, count - row["errors"])
-    row["cpu_ms_per_request"] = {name: round(1000 * s / done, 2) for name, s in spent.items()}
-    row["cpu_ms_per_request"]["total"] = round(1000 * sum(spent.values()) / done, 2)
-    cores = len(os.sched_getaffinity(0))
-    row["cores_busy"] = round(sum(spent.values()) / wall, 2)
-    row["cores_busy_share"] = round(sum(spent.values()) / wall / cores, 2)
-    row["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-    return row
+@dataclass
+class Tally:
+    """One kind of request at one level, pooled over the rounds."""
+
+    done: int = 0
+    wall_s: float = 0.0
+    errors: int = 0
+    error_samples: set[str] = field(default_factory=set)
+    latencies: list[float] = field(default_factory=list)
+    cpu_s: dict[str, float] = field(default_factory=dict)
+
+    def run(self, parties: Parties, phase: Callable[[list[float]], dict[str, Any]]) -> None:
+        before, started = parties.snapshot(), time.perf_counter()
+        row = phase(self.latencies)
+        self.wall_s += time.perf_counter() - started
+        after = parties.snapshot()
+        for name in before:
+            self.cpu_s[name] = self.cpu_s.get(name, 0.0) + after[name] - before[name]
+        self.errors += row["errors"]
+        self.error_samples.update(row["error_samples"])
+        self.done = len(self.latencies)
+
+    def summary(self) -> dict[str, Any]:
+        """Throughput, p50 and p95; the CPU milliseconds each party spent per request; the
+        cores they kept busy, and those the rest of the machine (other people's work) took."""
+        done, cores = max(1, self.done), len(os.sched_getaffinity(0))
+        machine = self.cpu_s.get("machine", 0.0)
+        ours = {name: s for name, s in self.cpu_s.items() if name != "machine"}
+        per_request = {name: round(1000 * s / done, 2) for name, s in ours.items()}
+        per_request["total"] = total_ms = round(1000 * sum(ours.values()) / done, 2)
+        egide_ms = per_request.get("egide", 0.0)
+        return {
+            "requests": self.done,
+            "errors": self.errors,
+            "error_samples": sorted(self.error_samples)[:5],
+            "throughput_rps": round(self.done / self.wall_s, 1) if self.wall_s else None,
+            "p50_ms": round(1000 * statistics.median(self.latencies), 1) if self.latencies else None,
+            "p95_ms": round(1000 * percentile(self.latencies, 0.95), 1) if self.latencies else None,
+            "cpu_ms_per_request": per_request,
+            "cores_busy_ours": round(sum(ours.values()) / self.wall_s, 2),
+            "cores_busy_others": round(max(0.0, machine - sum(ours.values())) / self.wall_s, 2),
+            # What the cores would allow if they did nothing else: every party on this
+            # machine, and the web processes alone (requests per second for one core).
+            "cpu_ceiling_rps": round(1000 * cores / total_ms, 1) if total_ms else None,
+            "egide_rps_per_core": round(1000 / egide_ms, 1) if egide_ms else None,
+        }  # fmt: skip
 
 
 # --- the database's own counters
@@ -221,9 +258,15 @@ async def _ask(client: httpx.AsyncClient, csrf: str) -> float:
 
 
 async def portal_level(
-    base_url: str, sessions: list[tuple[httpx.Cookies, str]], concurrency: int, total: int
+    base_url: str,
+    sessions: list[tuple[httpx.Cookies, str]],
+    concurrency: int,
+    total: int,
+    *,
+    sink: list[float] | None = None,
 ) -> dict[str, Any]:
-    latencies: list[float] = []
+    """``total`` questions asked by the signed-in agents, ``concurrency`` at a time."""
+    latencies: list[float] = [] if sink is None else sink
     errors: list[str] = []
     remaining = total
     clients = [
@@ -242,22 +285,12 @@ async def portal_level(
             except Exception as exc:  # every failure is counted, none stops the run
                 errors.append(type(exc).__name__ + ": " + str(exc)[:80])
 
-    started = time.perf_counter()
     try:
         await asyncio.gather(*(worker(i) for i in range(concurrency)))
     finally:
         for client in clients:
             await client.aclose()
-    wall = time.perf_counter() - started
-    return {
-        "actions": total,
-        "http_requests_per_action": 3,
-        "errors": len(errors),
-        "error_samples": sorted(set(errors))[:5],
-        "p50_ms": round(1000 * statistics.median(latencies), 2) if latencies else None,
-        "p95_ms": round(1000 * percentile(latencies, 0.95), 2) if latencies else None,
-        "throughput_rps": round(len(latencies) / wall, 1),
-    }
+    return {"errors": len(errors), "error_samples": sorted(set(errors))[:5]}
 
 
 # --- egide serve --workers N
@@ -341,60 +374,86 @@ def _setup(root: Path, server: PostgresServer, upstream_port: int, agents: int) 
     return {"database": database, "env": env, "token": token, "accounts": accounts}
 
 
-def run_level(
-    workers: int,
-    setup: dict[str, Any],
-    server: PostgresServer,
-    upstream: subprocess.Popen[bytes],
-    upstream_port: int,
-    args: argparse.Namespace,
-    sessions: list[tuple[httpx.Cookies, str]],
-) -> dict[str, Any]:
-    direct = (f"http://127.0.0.1:{upstream_port}/v1/chat/completions", {}, "bench")
-    load_before = [round(x, 2) for x in os.getloadavg()]
-    started = time.perf_counter()
-    with serving(setup["env"], workers) as (base_url, process):
-        start_s = round(time.perf_counter() - started, 1)
-        through = (f"{base_url}/v1/chat/completions",
-                   {"authorization": f"Bearer {setup['token']}"}, MODEL)  # fmt: skip
-        if not sessions:  # sessions live in the database: signed in once, kept across levels
-            for login, password in setup["accounts"]:
+@dataclass
+class Level:
+    """One ``egide serve --workers N`` and its three tallies."""
+
+    workers: int
+    base_url: str
+    process: subprocess.Popen[bytes]
+    start_s: float
+    tallies: dict[str, Tally] = field(default_factory=lambda: _tallies())
+
+
+def _tallies() -> dict[str, Tally]:
+    return {"direct": Tally(), "gateway": Tally(), "portal": Tally()}
+
+
+class Bench:
+    """The deployment under measure: database, upstream, settings, agents' sessions."""
+
+    def __init__(
+        self, server: PostgresServer, upstream: subprocess.Popen[bytes], upstream_port: int,
+        setup: dict[str, Any], args: argparse.Namespace,
+    ) -> None:  # fmt: skip
+        self.server, self.setup, self.args = server, setup, args
+        self.direct = (f"http://127.0.0.1:{upstream_port}/v1/chat/completions", {}, "bench")
+        self.upstream_pid = upstream.pid
+        self.sessions: list[tuple[httpx.Cookies, str]] = []
+
+    def through(self, level: Level) -> tuple[str, dict[str, str], str]:
+        headers = {"authorization": f"Bearer {self.setup['token']}"}
+        return f"{level.base_url}/v1/chat/completions", headers, MODEL
+
+    def parties(self, level: Level) -> Parties:
+        return Parties({"egide": level.process.pid, "postgres": postmaster_pid(self.server),
+                        "upstream": self.upstream_pid, "client": None})  # fmt: skip
+
+    def start(self, stack: contextlib.ExitStack, workers: int) -> Level:
+        started = time.perf_counter()
+        base_url, process = stack.enter_context(serving(self.setup["env"], workers))
+        level = Level(workers, base_url, process, round(time.perf_counter() - started, 1))
+        if not self.sessions:  # sessions live in the database: every process knows them
+            for login, password in self.setup["accounts"]:
                 cookies = sign_in_agent(base_url, login, password)
                 with httpx.Client(base_url=base_url, cookies=cookies, timeout=60) as client:
-                    sessions.append((cookies, csrf_of(client.get("/espace/discuter"))))
-        # Warm-up: every process loads its guard and opens its pools; not a per-request cost.
-        asyncio.run(stream_level(*through, 2 * workers, 10 * workers))
-        asyncio.run(portal_level(base_url, sessions, 2 * workers, 3 * workers))
-        asyncio.run(stream_level(*direct, 4, 20))
-        parties = Parties({"egide": process.pid, "postgres": postmaster_pid(server),
-                           "upstream": upstream.pid, "client": None})  # fmt: skip
-        count_writes = not args.skip_db_counts and workers == args.workers[0]
-        n, c = args.requests, args.concurrency
-        row: dict[str, Any] = {"workers": workers, "start_s": start_s,
-                               "load_average_before": load_before}  # fmt: skip
-        row["direct"] = measured(parties, n, lambda: asyncio.run(stream_level(*direct, c, n)))
-        if count_writes:
+                    self.sessions.append((cookies, csrf_of(client.get("/espace/discuter"))))
+        # Warm-up: every process loads its guard, opens its pools and its file readers.
+        asyncio.run(stream_level(*self.through(level), 2 * workers, 10 * workers))
+        asyncio.run(portal_level(base_url, self.sessions, 2 * workers, 3 * workers))
+        return level
+
+    def phase(self, level: Level, kind: str, count: int) -> None:
+        c = self.args.concurrency
+
+        def run(sink: list[float]) -> dict[str, Any]:
+            if kind == "portal":
+                return asyncio.run(portal_level(level.base_url, self.sessions, c, count,
+                                                sink=sink))  # fmt: skip
+            target = self.direct if kind == "direct" else self.through(level)
+            return asyncio.run(stream_level(*target, c, count, sink=sink))
+
+        level.tallies[kind].run(self.parties(level), run)
+
+    def database_writes(self, level: Level) -> dict[str, Any]:
+        """What one gateway request and one portal question write to the database."""
+        database, counts = self.setup["database"], {}
+        time.sleep(STATS_FLUSH_S)
+        before = database_counters(self.server, database)
+        for kind, count in (("gateway", 100), ("portal", 30)):
+            self.phase(level, kind, count)
             time.sleep(STATS_FLUSH_S)
-            before = database_counters(server, setup["database"])
-        row["gateway"] = measured(parties, n, lambda: asyncio.run(stream_level(*through, c, n)))
-        if count_writes:
-            time.sleep(STATS_FLUSH_S)
-            middle = database_counters(server, setup["database"])
-            row["gateway"]["db_per_request"] = writes_per_request(before, middle, n)
-        actions = args.portal_actions
-        row["portal"] = measured(
-            parties, actions, lambda: asyncio.run(portal_level(base_url, sessions, c, actions))
-        )
-        if count_writes:
-            time.sleep(STATS_FLUSH_S)
-            after = database_counters(server, setup["database"])
-            row["portal"]["db_per_request"] = writes_per_request(middle, after, actions)
-    return row
+            after = database_counters(self.server, database)
+            counts[kind] = writes_per_request(before, after, count)
+            before = after
+        level.tallies = _tallies()  # the throughput is measured in the rounds only
+        return counts
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=300, help="requêtes par niveau")
+    parser.add_argument("--requests", type=int, default=300,
+                        help="requêtes par niveau, amont direct et passerelle")  # fmt: skip
     parser.add_argument("--concurrency", type=int, default=32, help="requêtes simultanées")
     parser.add_argument(
         "--workers", type=lambda v: [int(x) for x in v.split(",")], default=[1, 2, 4],
@@ -402,13 +461,15 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--portal-actions", type=int, default=80,
                         help="questions posées par le portail par niveau")  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="tours : les niveaux alternent dans chaque tour")  # fmt: skip
     parser.add_argument("--agents", type=int, default=8, help="agents connectés au portail")
     parser.add_argument("--skip-db-counts", action="store_true",
                         help="sans le décompte des écritures en base (gagne 33 s)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/scale.json")
     args = parser.parse_args()
 
-    machine = {
+    machine: dict[str, Any] = {
         "cpu_count": os.cpu_count(),
         "sched_getaffinity": sorted(os.sched_getaffinity(0)),
         "load_average_before": [round(x, 2) for x in os.getloadavg()],
@@ -417,76 +478,97 @@ def main() -> None:
     print(f"cœurs : {machine['cpu_count']} (affinité {machine['sched_getaffinity']}), "
           f"charge moyenne {machine['load_average_before']}", flush=True)  # fmt: skip
     guard = guard_time(100)
-    rows: list[dict[str, Any]] = []
     upstream_port = free_port()
     upstream = start_upstream(upstream_port)
     try:
         with (
             running_postgres(settings=PG_SETTINGS) as server,
             tempfile.TemporaryDirectory(prefix="egide-scale-") as root,
+            contextlib.ExitStack() as stack,
         ):
             setup = _setup(Path(root), server, upstream_port, args.agents)
-            sessions: list[tuple[httpx.Cookies, str]] = []
-            for workers in args.workers:
-                rows.append(run_level(workers, setup, server, upstream, upstream_port,
-                                      args, sessions))  # fmt: skip
-                _print_row(rows[-1], rows[0])
+            bench = Bench(server, upstream, upstream_port, setup, args)
+            # Every level is started first and stays up (idle when not measured); the rounds
+            # then alternate the levels, so that each sees the same load of the machine.
+            levels = [bench.start(stack, args.workers[0])]
+            writes = None if args.skip_db_counts else bench.database_writes(levels[0])
+            levels += [bench.start(stack, workers) for workers in args.workers[1:]]
+            print(f"démarrés : {', '.join(f'{lv.workers} processus en {lv.start_s} s' for lv in levels)}",
+                  flush=True)  # fmt: skip
+            for _ in range(args.rounds):
+                for level in levels:
+                    bench.phase(level, "direct", args.requests // args.rounds)
+                    bench.phase(level, "gateway", args.requests // args.rounds)
+                    bench.phase(level, "portal", args.portal_actions // args.rounds)
     finally:
         upstream.terminate()
         upstream.wait(timeout=30)
     machine["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    rows = [
+        {"workers": lv.workers, "start_s": lv.start_s,
+         **{kind: tally.summary() for kind, tally in lv.tallies.items()}}
+        for lv in levels
+    ]  # fmt: skip
     payload = {
         "description": "débit de la passerelle /v1 (flux) et du portail (question sur un texte "
-        "collé) avec N processus web sur PostgreSQL, face aux mêmes requêtes envoyées "
-        "directement à l'amont ; même exécution",
+        "collé : 3 requêtes HTTP par question) avec N processus web sur PostgreSQL, face aux "
+        "mêmes requêtes envoyées directement à l'amont ; niveaux alternés, même exécution",
         "machine": machine,
-        "options": {
-            "requests": args.requests,
-            "concurrency": args.concurrency,
-            "portal_actions": args.portal_actions,
-            "agents": args.agents,
-        },  # fmt: skip
+        "options": {key: getattr(args, key) for key in (
+            "requests", "concurrency", "portal_actions", "rounds", "agents", "workers")},
         "postgres_settings": PG_SETTINGS,
         "guard_scan_ms": guard,
+        "database_per_request": writes,
         "levels": rows,
         "scaling": scaling(rows),
-    }
+    }  # fmt: skip
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"charge moyenne à la fin : {machine['load_average_after']} ; résultats : {args.out}")
+    _print(payload)
 
 
 def scaling(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Throughput of each level against the first, and against the upstream called directly."""
     base = rows[0]
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return round(a / b, 3) if a and b else None
+
     return [
         {
             "workers": row["workers"],
-            "gateway_ratio": round(row["gateway"]["throughput_rps"]
-                                   / base["gateway"]["throughput_rps"], 2),
-            "portal_ratio": round(row["portal"]["throughput_rps"]
-                                  / base["portal"]["throughput_rps"], 2),
-            "gateway_vs_direct": round(row["gateway"]["throughput_rps"]
-                                       / row["direct"]["throughput_rps"], 3),
-            "portal_vs_direct": round(row["portal"]["throughput_rps"]
-                                      / row["direct"]["throughput_rps"], 3),
+            "gateway_ratio": ratio(row["gateway"]["throughput_rps"],
+                                   base["gateway"]["throughput_rps"]),
+            "portal_ratio": ratio(row["portal"]["throughput_rps"],
+                                  base["portal"]["throughput_rps"]),
+            "gateway_vs_direct": ratio(row["gateway"]["throughput_rps"],
+                                       row["direct"]["throughput_rps"]),
+            "portal_vs_direct": ratio(row["portal"]["throughput_rps"],
+                                      row["direct"]["throughput_rps"]),
         }
         for row in rows
     ]  # fmt: skip
 
 
-def _print_row(row: dict[str, Any], base: dict[str, Any]) -> None:
-    print(f"--- {row['workers']} processus web (démarrage {row['start_s']} s, charge "
-          f"{row['load_average_before']})")  # fmt: skip
-    for name, label in (("direct", "amont direct"), ("gateway", "passerelle"),
-                        ("portal", "portail")):  # fmt: skip
-        part, ref = row[name], base[name]
-        cpu = ", ".join(f"{k} {v}" for k, v in part["cpu_ms_per_request"].items())
-        print(f"{label:>13} : {part['throughput_rps']:>7.1f} /s (×{part['throughput_rps'] / ref['throughput_rps']:.2f}) "
-              f"p50 {part['p50_ms']} ms p95 {part['p95_ms']} ms, erreurs {part['errors']} ; "
-              f"ms de CPU par requête : {cpu} ; cœurs occupés {part['cores_busy']}")  # fmt: skip
-        if "db_per_request" in part:
-            print(f"{'':>13}   base par requête : {part['db_per_request']}")
+def _print(payload: dict[str, Any]) -> None:
+    labels = {"direct": "amont direct", "gateway": "passerelle", "portal": "portail"}
+    for row, ratios in zip(payload["levels"], payload["scaling"], strict=True):
+        print(f"--- {row['workers']} processus web (démarrage {row['start_s']} s)")
+        for kind, label in labels.items():
+            part = row[kind]
+            ratio = {"gateway": ratios["gateway_ratio"], "portal": ratios["portal_ratio"]}
+            cpu = ", ".join(f"{k} {v}" for k, v in part["cpu_ms_per_request"].items())
+            print(f"{label:>13} : {part['throughput_rps']:>7.1f} /s"
+                  + (f" (×{ratio[kind]} de 1 processus)" if kind in ratio else "")
+                  + f", p50 {part['p50_ms']} ms, p95 {part['p95_ms']} ms, erreurs "
+                  f"{part['errors']} ; CPU ms/requête : {cpu} ; cœurs : les nôtres "
+                  f"{part['cores_busy_ours']}, autres {part['cores_busy_others']}")  # fmt: skip
+    if payload["database_per_request"]:
+        for kind, counts in payload["database_per_request"].items():
+            print(f"base de données par requête ({labels[kind]}) : {counts}")
+    machine = payload["machine"]
+    print(f"charge moyenne : {machine['load_average_before']} avant, "
+          f"{machine['load_average_after']} après")  # fmt: skip
 
 
 if __name__ == "__main__":
