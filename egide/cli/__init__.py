@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "egide.cli.users",
     "egide.cli.models",
     "egide.cli.kb",
+    "egide.cli.keys",
 )
 
 

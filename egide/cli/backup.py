@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from egide.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CliError, settings_from
 
@@ -36,14 +37,34 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     backup.set_defaults(handler=run_backup)
 
 
-def _store_key(home: Path) -> bytes:
+def _store_keys(home: Path) -> list[bytes]:
+    """The store's keys, the current one (which seals a backup) first; the others open the
+    backups made before a rotation."""
     from egide.store import StoreError
-    from egide.store.crypto import load_store_key
+    from egide.store.crypto import load_store_keyring
 
     try:
-        return load_store_key(home, create=False)
+        return [key for _kid, key in load_store_keyring(home, create=False).items()]
     except StoreError:
         raise CliError(_KEY_MISSING.format(home=home), EXIT_USAGE) from None
+
+
+def _opening_key(archive: BinaryIO, keys: list[bytes]) -> bytes:
+    """The key of ``keys`` that opens the archive (the last error when none does)."""
+    from egide.backup.sealed_stream import ArchiveError, SealedReader
+
+    error: ArchiveError | None = None
+    for key in keys:
+        archive.seek(0)
+        try:
+            SealedReader(archive, key).read(1)
+        except ArchiveError as exc:
+            error = exc
+            continue
+        archive.seek(0)
+        return key
+    assert error is not None
+    raise error
 
 
 def run_backup(args: argparse.Namespace) -> int:
@@ -55,7 +76,7 @@ def run_backup(args: argparse.Namespace) -> int:
     target: Path = args.output
     if target.exists():
         raise CliError(f"{target} existe déjà : choisissez un autre nom (rien n'est écrasé)")
-    key = _store_key(Path(settings.home))
+    key = _store_keys(Path(settings.home))[0]
     partial = target.with_name(f".{target.name}.partielle")
     try:
         with open_store(settings) as store:
@@ -86,7 +107,6 @@ def run_restore_archive(args: argparse.Namespace) -> int:
     and an empty database; then the audit trail is verified."""
     from egide.audit import AuditError, AuditLog
     from egide.backup import ArchiveError, read_archive
-    from egide.backup.sealed_stream import SealedReader
     from egide.store import StoreError, open_store
     from egide.store.batches import BatchJobStore
     from egide.store.db import database_engine
@@ -102,15 +122,14 @@ def run_restore_archive(args: argparse.Namespace) -> int:
             EXIT_USAGE,
         )
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = _store_key(home)
+    keys = _store_keys(home)
     try:
         source = archive.open("rb")
     except OSError as exc:
         raise CliError(f"sauvegarde illisible : {archive} ({exc.strerror})", EXIT_USAGE) from None
     try:
         with source:
-            SealedReader(source, key).read(1)  # the key, before anything is created
-            source.seek(0)
+            key = _opening_key(source, keys)  # the key, before anything is created
             engine = database_engine(settings)
             try:
                 summary = read_archive(settings, source, key, engine)

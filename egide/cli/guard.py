@@ -170,7 +170,7 @@ def run_scan(args: argparse.Namespace) -> int:
 
 def run_anonymize(args: argparse.Namespace) -> int:
     from egide.guard.pseudonymize import pseudonymize
-    from egide.guard.vault import Vault, load_or_create_key
+    from egide.guard.vault import Vault, load_vault_keyring
 
     settings = settings_from(args)
     # The normalised text, as the pipeline would send it: no disguised identifier survives.
@@ -179,8 +179,7 @@ def run_anonymize(args: argparse.Namespace) -> int:
     output = pseudonymize(scan.text, scan.findings, vault)
     output_text = output if isinstance(output, str) else output.text
     vault_path = args.vault or Path(f"{args.output or args.file}.coffre")
-    key = load_or_create_key(settings.home)
-    blob = vault.seal(key)
+    blob = vault.seal(load_vault_keyring(settings.home))
     write_bytes_atomic(vault_path, blob, private=True)
     if args.output is None:
         sys.stdout.write(output_text)
@@ -200,7 +199,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
         return run_restore_archive(args)
     from egide.guard.pseudonymize import restore
-    from egide.guard.vault import Vault, VaultError, load_or_create_key
+    from egide.guard.vault import Vault, VaultError, load_vault_keyring
 
     settings = settings_from(args, documents=False)  # a text file, never a document
     text = sys.stdin.read() if str(args.file) == "-" else read_text_file(args.file)
@@ -209,7 +208,7 @@ def run_restore(args: argparse.Namespace) -> int:
     except OSError:
         raise CliError(f"coffre introuvable ou illisible : {args.vault}", EXIT_USAGE) from None
     try:
-        vault = Vault.unseal(blob, load_or_create_key(settings.home, create=False))
+        vault = Vault.unseal(blob, load_vault_keyring(settings.home, create=False))
     except VaultError as exc:
         raise CliError(str(exc)) from None
     restored = restore(text, vault)

@@ -46,17 +46,22 @@ from typing import Any, NamedTuple
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from egide.keyring import KeyKind, Keyring, fingerprint
 from egide.keys import KEY_SIZE, KeyFileError, load_key
 
 __all__ = [
     "KEY_ENV",
     "KEY_SIZE",
+    "VAULT_KEYS",
+    "load_vault_keyring",
+    "vault_key_id",
     "PLACEHOLDER_NAMES",
     "UNKNOWN_NAME",
     "Vault",
     "VaultError",
     "load_or_create_key",
     "placeholder_name",
+    "sealed_vault_key_id",
 ]
 
 KEY_ENV = "EGIDE_VAULT_KEY"
@@ -75,6 +80,8 @@ PLACEHOLDER_NAMES: Mapping[str, str] = MappingProxyType(
 UNKNOWN_NAME = "DONNEE"
 
 _MAGIC = b"EGV1"  # format tag, also bound as associated data
+_MAGIC2 = b"EGV2"  # then the 8-byte fingerprint of the key that sealed it
+_KID_SIZE = 8
 _NONCE_SIZE = 12
 _FORMAT_VERSION = 1
 
@@ -313,13 +320,17 @@ class Vault:
 
     # --- Sealing -------------------------------------------------------------------------
 
-    def seal(self, key: bytes, *, context: str = "") -> bytes:
+    def seal(self, key: bytes | Keyring, *, context: str = "") -> bytes:
         """The vault encrypted with AES-256-GCM under ``key``: the only form fit for storage.
 
         ``context`` (a conversation id, say) is authenticated, not stored: the blob only opens
         with the same context, so one conversation's vault cannot be swapped for another's.
-        A fresh random nonce is drawn for every seal.
+        A fresh random nonce is drawn for every seal; the blob names the key's fingerprint
+        (a keyring's current key seals).
         """
+        if isinstance(key, Keyring):
+            key.refresh_if_stale()
+            key = key.current
         aead = AESGCM(_check_key(key))
         payload = {
             "version": _FORMAT_VERSION,
@@ -333,22 +344,51 @@ class Vault:
         }
         clear = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         nonce = os.urandom(_NONCE_SIZE)
-        return _MAGIC + nonce + aead.encrypt(nonce, clear, _MAGIC + context.encode("utf-8"))
+        head = _MAGIC2 + bytes.fromhex(vault_key_id(key))
+        return head + nonce + aead.encrypt(nonce, clear, _MAGIC2 + context.encode("utf-8"))
 
     @classmethod
-    def unseal(cls, blob: bytes, key: bytes, *, context: str = "") -> Vault:
-        """The vault sealed in ``blob``; :class:`VaultError` on a wrong key or altered blob."""
-        aead = AESGCM(_check_key(key))
-        if not isinstance(blob, bytes | bytearray) or bytes(blob[: len(_MAGIC)]) != _MAGIC:
+    def unseal(cls, blob: bytes, key: bytes | Keyring, *, context: str = "") -> Vault:
+        """The vault sealed in ``blob``; :class:`VaultError` on a wrong key or altered blob.
+
+        With a keyring, the key the blob names opens it (first-format blobs, which name
+        none, are tried with every key)."""
+        if not isinstance(blob, bytes | bytearray):
             raise VaultError("coffre illisible : ce n'est pas un coffre Égide")
         blob = bytes(blob)
-        nonce = blob[len(_MAGIC) : len(_MAGIC) + _NONCE_SIZE]
-        try:
-            clear = aead.decrypt(
-                nonce, blob[len(_MAGIC) + _NONCE_SIZE :], _MAGIC + context.encode("utf-8")
-            )
-        except (InvalidTag, ValueError):
-            raise VaultError("coffre illisible : clé incorrecte ou fichier altéré") from None
+        magic = blob[: len(_MAGIC)]
+        if magic == _MAGIC2 and len(blob) > len(_MAGIC2) + _KID_SIZE:
+            kid = blob[len(_MAGIC2) : len(_MAGIC2) + _KID_SIZE].hex()
+            body = blob[len(_MAGIC2) + _KID_SIZE :]
+            if isinstance(key, Keyring):
+                found = key.get(kid)
+                if found is None:
+                    raise VaultError(
+                        f"coffre illisible : il est scellé avec la clé {kid}, que ce poste ne "
+                        f"connaît pas ({KEY_ENV}, {KEY_ENV}_NEXT, {KEY_ENV}_PREVIOUS ou "
+                        "keys/vault.key, keys/vault.next.key, keys/vault.previous/) : remettez-la "
+                        "depuis votre coffre de clés ; le fichier n'a pas été modifié"
+                    )
+                candidates = [found]
+            else:
+                candidates = [key]
+        elif magic == _MAGIC:
+            body = blob[len(_MAGIC) :]
+            candidates = [k for _kid, k in key.items()] if isinstance(key, Keyring) else [key]
+        else:
+            raise VaultError("coffre illisible : ce n'est pas un coffre Égide")
+        nonce, sealed = body[:_NONCE_SIZE], body[_NONCE_SIZE:]
+        clear = None
+        for candidate in candidates:
+            try:
+                clear = AESGCM(_check_key(candidate)).decrypt(
+                    nonce, sealed, magic + context.encode("utf-8")
+                )
+                break
+            except (InvalidTag, ValueError):
+                continue
+        if clear is None:
+            raise VaultError("coffre illisible : clé incorrecte ou fichier altéré")
         try:
             return cls._from_payload(json.loads(clear.decode("utf-8")))
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -374,6 +414,31 @@ class Vault:
 
 
 # --- Keys ----------------------------------------------------------------------------------
+
+
+def vault_key_id(key: bytes) -> str:
+    """The fingerprint of a vault key (16 hexadecimal digits, never the key)."""
+    return fingerprint(key, "vault")
+
+
+VAULT_KEYS = KeyKind("vault", KEY_ENV, "la clé du coffre", vault_key_id)
+
+
+def sealed_vault_key_id(blob: bytes) -> str | None:
+    """The fingerprint a vault blob names; None for the first format (or not a vault)."""
+    if blob[: len(_MAGIC2)] == _MAGIC2 and len(blob) > len(_MAGIC2) + _KID_SIZE:
+        return bytes(blob[len(_MAGIC2) : len(_MAGIC2) + _KID_SIZE]).hex()
+    return None
+
+
+def load_vault_keyring(
+    home: Path, *, create: bool = True, environ: Mapping[str, str] | None = None
+) -> Keyring:
+    """The vault keys of ``home`` (:mod:`egide.keyring`): the current one seals."""
+    try:
+        return Keyring.load(VAULT_KEYS, Path(home), create=create, environ=environ)
+    except KeyFileError as exc:
+        raise VaultError(f"coffre : {exc}") from None
 
 
 def _check_key(key: bytes) -> bytes:
