@@ -12,21 +12,24 @@ account that has been used (:mod:`egide.auth.resets`).
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from egide.audit import AuditLog
 from egide.audit.events import Scalar
 from egide.auth.credentials import Credentials
 from egide.auth.identities import OidcIdentities, checked_request, email_domain
+from egide.auth.passwords import hash_password
 from egide.auth.resets import OIDC, AccountRefused, FactorResets
 from egide.auth.roles import Role, User
 from egide.auth.users import UserStore, normalise_login, public_user
 from egide.config import OidcSettings
-from egide.store.accounts import UserAccount
+from egide.store.accounts import FactorChange, OidcIdentity, RecoveryCode, UserAccount, WebSession
 from egide.store.db import Store
 from egide.store.errors import StoreError
 
@@ -72,6 +75,14 @@ class AccountAdmin:
         self._oidc = oidc
         self.users = UserStore(store)
         self.resets = FactorResets(store)
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def audit(self) -> AuditLog:
+        return self._audit
 
     def _record(self, actor: Actor, action: str, target: User, **extra: Scalar) -> None:
         # Fails closed (AuditError): a change the trail does not show is not made.
@@ -120,6 +131,30 @@ class AccountAdmin:
             raise AccountRefused(_SELF)
         self._record(actor, "user_role_changed", target, role=Role(role).value)
         return self.users.set_role(target.login, role)
+
+    def close(self, actor: Actor, login: str) -> User:
+        """An erasure request that ends the account (RGPD art. 17): disabled for good, and
+        what it held of the person erased — name, service, the login as typed, the password
+        hash (replaced by one of a random secret), the TOTP secret, recovery codes, sessions,
+        provider identities and pending changes. The canonical login stays: the audit trail,
+        which the ministry must keep, names it, and it must keep naming one account only.
+        """
+        target = self._target(login)
+        if target.id == actor.user_id:
+            raise AccountRefused(_SELF)
+        self._record(actor, "user_account_closed", target, role=target.role.value)
+        with self._store.session() as session:
+            row = session.get(UserAccount, target.id)
+            if row is None:
+                raise StoreError(f"compte introuvable : {target.login}")
+            row.disabled_at = row.disabled_at or self._clock()
+            row.display_name = row.service = row.login_display = None
+            row.password_hash = hash_password(secrets.token_urlsafe(32))
+            row.must_change_password = True
+            row.totp_secret = row.totp_enrolled_at = row.totp_last_step = None
+            for table in (RecoveryCode, WebSession, OidcIdentity, FactorChange):
+                session.execute(delete(table).where(table.user_id == target.id))
+            return public_user(row)
 
     # -- the owner's own changes (« Mon compte ») ----------------------------------------------
 

@@ -77,6 +77,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action.add_argument("login", metavar="IDENTIFIANT")
         action.set_defaults(handler=handler)
 
+    erase = actions.add_parser(
+        "erase",
+        help="demande d'effacement (RGPD) : effacer les contenus d'un compte (demandes, "
+        "conversations, brouillons, documents, travaux répétitifs, préférences) ; le journal "
+        "d'audit le note, avec les nombres seulement",
+    )
+    erase.add_argument("login", metavar="IDENTIFIANT")
+    erase.add_argument(
+        "--confirm", action="store_true",
+        help="effacer vraiment (sans cette option : affiche seulement ce qui serait effacé)",
+    )  # fmt: skip
+    erase.add_argument(
+        "--close-account", action="store_true",
+        help="fermer aussi le compte : désactivé, nom, service, mot de passe, double "
+        "authentification et rattachements effacés ; seul l'identifiant reste, pour le journal "
+        "d'audit",
+    )  # fmt: skip
+    erase.set_defaults(handler=run_erase)
+
     set_role = actions.add_parser("set-role", help="changer le rôle d'un compte")
     set_role.add_argument("login", metavar="IDENTIFIANT")
     set_role.add_argument("role", metavar="RÔLE", help=f"nouveau rôle : {_ROLES}")
@@ -179,7 +198,7 @@ def run_list(args: argparse.Namespace) -> int:
         print(
             "\t".join(
                 [
-                    user.login,
+                    user.shown_login,
                     user.role.value,
                     user.display_name or "—",
                     user.service or "—",
@@ -278,4 +297,52 @@ def run_oidc_approve(args: argparse.Namespace) -> int:
 def run_oidc_unlink(args: argparse.Namespace) -> int:
     user = _apply(args, lambda admin, actor: admin.unlink_oidc(actor, args.login))
     print(f"Le compte « {user.login} » n'est plus rattaché au fournisseur d'identité.")
+    return EXIT_OK
+
+
+def run_erase(args: argparse.Namespace) -> int:
+    """An erasure request handled by an administrator: what would go, then (--confirm) gone."""
+    from egide.audit import AuditError
+    from egide.auth.resets import AccountRefused
+    from egide.auth.users import normalise_login
+    from egide.store import StoreError
+    from egide.workspace import Workspace
+    from egide.workspace.personal_data import KIND_LABELS, erase_content, holdings
+
+    admin, actor = _open(args)
+    try:
+        target = admin.users.named(normalise_login(args.login))
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    settings = settings_from(args, documents=False)
+    store, audit = admin.store, admin.audit
+    workspace = Workspace(settings, lambda: store, audit=lambda: audit)
+    found = holdings(workspace, target.login)
+    listing = "\n".join(f"  {h.label} : {h.count}" for h in found)
+    if not args.confirm:
+        closing = " et fermerait le compte" if args.close_account else ""
+        print(
+            f"Contenus du compte « {target.login} » :\n{listing}\nRien n'est effacé. Relancez "
+            f"avec --confirm pour les effacer{closing} (définitif).",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        counts = erase_content(workspace, target.login, actor=actor.name)
+        if args.close_account:
+            admin.close(actor, target.login)
+    except (StoreError, AuditError, AccountRefused) as exc:
+        raise CliError(str(exc)) from None
+    erased = ", ".join(
+        f"{KIND_LABELS[kind].split(' (')[0].lower()} : {counts[kind]}"
+        for kind in KIND_LABELS
+        if kind in counts
+    )
+    print(f"Contenus du compte « {target.login} » effacés ({erased}).")
+    if args.close_account:
+        print(
+            f"Compte « {target.login} » fermé : désactivé, ses informations personnelles "
+            "effacées ; seul son identifiant reste, pour le journal d'audit."
+        )
+    print("Le journal d'audit note l'effacement (nombres seulement, jamais de contenu).")
     return EXIT_OK

@@ -18,18 +18,12 @@ from egide.audit import AuditLog
 from egide.auth import Role
 from egide.cli import main
 from egide.config import load_settings
-from egide.documents import Document, DocumentFormat
-from egide.store.batch_items import BatchItemRow, write_item
-from egide.store.batches import BatchJobStore, BatchStatus
+from egide.store.batch_items import BatchItemRow
 from egide.store.conversation_rows import AgentProfileRow, ConversationRow
-from egide.store.conversations import ConversationStore
-from egide.store.drafts import DraftStore
 from egide.store.models import Draft
-from egide.store.profiles import ProfileStore
-from egide.store.requests import RequestStore
-from egide.store.uploads import UploadStore
 from egide.store.workspace import BatchJobRow, UploadRow, WorkRequestRow
 from egide.workspace import Workspace
+from tests.support.personal_data import seed
 from tests.support.portal import Account, PortalHarness, csrf_of
 
 CONTENT_TABLES = (WorkRequestRow, ConversationRow, Draft, UploadRow, BatchJobRow, AgentProfileRow)
@@ -42,49 +36,6 @@ def _text(page: object) -> str:
 def _workspace(harness: PortalHarness) -> Workspace:
     workspace: Workspace = harness.app.state.workspace
     return workspace
-
-
-def seed(workspace: Workspace, owner: str, marker: str) -> dict[str, str]:
-    """One item of every kind for ``owner``, each holding ``marker`` (fictitious data)."""
-    store = workspace.store
-    upload = UploadStore(store).save(
-        owner,
-        Document(
-            text=f"Courrier de {marker} : demande de renouvellement.",
-            sections=(),
-            source=f"courrier-{marker}.txt",
-            format=DocumentFormat.TXT,
-        ),
-        size_bytes=120,
-    )
-    requests = RequestStore(store)
-    request = requests.create(
-        owner, task="summarize", title=f"Résumé {marker}", prompt=f"Consigne {marker}",
-        document_ids=[upload.id],
-    )  # fmt: skip
-    conversation = ConversationStore(store).create(owner, f"Conversation {marker}")
-    turn = requests.create(
-        owner, task="chat", title="Question", prompt=f"Question {marker} ?",
-        conversation_id=conversation.id,
-    )  # fmt: skip
-    requests.mark_answered(
-        turn.id, owner=owner, model="local", tier="interne", level="interne",
-        answer=f"Réponse {marker}.", digest="0" * 64, warnings=(),
-    )  # fmt: skip
-    draft = DraftStore(store).create(
-        owner, "draft", "local", "interne", "interne", f"Brouillon {marker}",
-        f"Madame, au sujet de {marker}, votre dossier est complet.",
-    )  # fmt: skip
-    batch = BatchJobStore(store).create(
-        owner, kind="draft", source_name=f"tableau-{marker}.csv", total=1,
-        source_data=f"nom\n{marker}\n".encode(), status=BatchStatus.RUNNING,
-    )  # fmt: skip
-    write_item(
-        store, batch.id, key="ligne-1", status="fait", draft_id=draft.id,
-        entry=json.dumps({"libelle": f"ligne {marker}"}).encode(),
-    )  # fmt: skip
-    ProfileStore(store).save(owner, {"signataire": f"Signataire {marker}"})
-    return {"upload": upload.id, "request": request.id, "draft": draft.id, "batch": batch.id}
 
 
 def _signed_in(harness: PortalHarness, login: str, role: Role = Role.AGENT) -> TestClient:
@@ -309,7 +260,9 @@ def test_a_period_is_counted_from_the_oldest_item(harness: PortalHarness) -> Non
     ids = seed(_workspace(harness), "cmartin", "ROUSSEAU")
     old = datetime.now(UTC) - timedelta(days=20)
     with _workspace(harness).store.session() as session:
-        session.execute(update(UploadRow).where(UploadRow.id == ids["upload"]).values(created_at=old))
+        session.execute(
+            update(UploadRow).where(UploadRow.id == ids["upload"]).values(created_at=old)
+        )
     found = {h.kind: h for h in holdings(_workspace(harness), "cmartin")}
     assert found["uploads"].next_erasure == old + timedelta(days=30)
     assert found["preferences"].days is None and found["preferences"].next_erasure is None
