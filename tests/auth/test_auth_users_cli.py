@@ -80,7 +80,7 @@ def test_list_set_role_disable_enable_and_resets(capsys: pytest.CaptureFixture[s
     assert main(["users", "list"]) == 0
     assert "Aucun compte" in capsys.readouterr().out
     main(["users", "add", "cmartin", "--role", "agent", "--name", "Claire Martin"])
-    main(["users", "add", "lpetit", "--role", "auditeur"])
+    main(["users", "add", "LPetit", "--role", "auditeur"])
     capsys.readouterr()
 
     assert main(["users", "set-role", "cmartin", "ambassadeur"]) == 0
@@ -92,7 +92,8 @@ def test_list_set_role_disable_enable_and_resets(capsys: pytest.CaptureFixture[s
     assert lines[0].split("\t")[:5] == [
         "cmartin", "ambassadeur", "Claire Martin", "—", "mot de passe temporaire",
     ]  # fmt: skip
-    assert lines[1].split("\t")[:2] == ["lpetit", "auditeur"]
+    # The login as the administrator typed it (sign-in ignores case).
+    assert lines[1].split("\t")[:2] == ["LPetit", "auditeur"]
     assert lines[1].split("\t")[4] == "désactivé"
     assert "argon2" not in "\n".join(lines)
 
