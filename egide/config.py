@@ -31,6 +31,7 @@ __all__ = [
     "ConfigError",
     "DocumentSettings",
     "KnowledgeSettings",
+    "LoggingSettings",
     "ModelSettings",
     "OidcSettings",
     "PortalSettings",
@@ -199,6 +200,19 @@ class MetricsSettings(_Strict):
     token_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
 
 
+class LoggingSettings(_Strict):
+    """The service's logs (``egide serve``, ``egide worker``), on standard error: never content.
+
+    ``json`` writes one object per line (time, level, logger, message, request id, route
+    template, status, duration, application id) for a log collector; ``texte`` the same, read
+    by a person.
+    """
+
+    format: Literal["texte", "json"] = "texte"
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    access: bool = True  # one line per answered request (route template, status, duration)
+
+
 class JobSettings(_Strict):
     """Background work (batches, knowledge-base ingestion, upkeep): ``egide worker``."""
 
@@ -362,6 +376,7 @@ class Settings(_Strict):
     documents: DocumentSettings = DocumentSettings()
     jobs: JobSettings = JobSettings()
     metrics: MetricsSettings = MetricsSettings()
+    logging: LoggingSettings = LoggingSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
     models: tuple[ModelSettings, ...] = ()
 

@@ -7,6 +7,7 @@ from egide.config import (
     DocumentSettings,
     JobSettings,
     KnowledgeSettings,
+    LoggingSettings,
     MetricsSettings,
     ModelSettings,
     PortalSettings,
@@ -39,6 +40,7 @@ def test_every_setting_is_documented() -> None:
     keys += [f"`documents.{k}`" for k in DocumentSettings.model_fields]
     keys += [f"`jobs.{k}`" for k in JobSettings.model_fields]
     keys += [f"`metrics.{k}`" for k in MetricsSettings.model_fields]
+    keys += [f"`logging.{k}`" for k in LoggingSettings.model_fields]
     keys += [f"`knowledge.{k}`" for k in KnowledgeSettings.model_fields]
     keys += [
         f"`{k}`" for k in Settings.model_fields if k not in ("storage", "models", "config_path")

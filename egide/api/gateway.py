@@ -14,6 +14,7 @@ only shuffles bytes and hundreds of streams can be under way at once.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import threading
 from collections.abc import Callable
@@ -121,7 +122,9 @@ class Gateway:
     async def run(self, function: Callable[..., T], *args: object) -> T:
         """Run blocking work on the gateway's threads."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, functools.partial(function, *args))
+        # In the caller's context, so that what the work logs carries the request's id.
+        call = functools.partial(contextvars.copy_context().run, function, *args)
+        return await loop.run_in_executor(self.executor, call)
 
     def backend(self, name: str) -> ModelBackend:
         with self._lock:

@@ -180,6 +180,7 @@ def gateway_router(settings: Settings, *, gateway: Gateway | None = None) -> API
 
     async def admitted(request: Request) -> tuple[ApplicationRecord, dict[str, str]]:
         app = await state.run(state.authenticate, request.headers.get("authorization"))
+        request.state.app_id = app.id  # for the access log: which application, never content
         rate = state.limit_rate(app)
         return app, rate.headers() if rate else {}
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from egide.cli.common import EXIT_OK, CliError, settings_from
 from egide.config import Settings
+from egide.logs import configure_logging
 
 __all__ = ["register"]
 
@@ -59,9 +60,13 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"Égide écoute sur {address}{plural} (données : {settings.home})", flush=True)
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 (or
     # FORWARDED_ALLOW_IPS); the application reads it only from portal.trusted_proxies.
+    # log_config=None and no access log of uvicorn's: its loggers go through Égide's handler
+    # (egide/logs.py), and the access log is Égide's, which names routes, not typed paths.
     options: dict[str, Any] = {
         "host": args.host, "port": args.port, "log_level": "warning", "proxy_headers": False,
+        "log_config": None, "access_log": False,
     }  # fmt: skip
+    configure_logging(settings.logging)
     if args.workers == 1:
         from egide.web import create_app
 
@@ -88,6 +93,7 @@ def worker_app() -> Any:
     from egide.web import create_app
 
     settings = load_settings()
+    configure_logging(settings.logging)  # a process of its own: the parent's setup is not here
     apply_document_limits(settings)
     return create_app(settings)
 

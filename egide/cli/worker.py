@@ -40,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_worker(args: argparse.Namespace) -> int:
     from egide.audit import AuditError
     from egide.cli.serve import private_home
+    from egide.logs import configure_logging
     from egide.runtime import open_runtime
     from egide.store import StoreError
 
@@ -50,6 +51,7 @@ def run_worker(args: argparse.Namespace) -> int:
     if not 1 <= concurrency <= 64:
         raise CliError("--concurrency : entre 1 et 64 travaux à la fois")
     private_home(settings)
+    configure_logging(settings.logging)
     try:
         from egide.jobs.postgres import run_worker as run
     except ImportError as exc:

@@ -19,6 +19,7 @@ from egide.files import restrict_umask
 from egide.models import ModelBackend
 from egide.runtime import Runtime, open_runtime
 from egide.store.applications import ApplicationStore
+from egide.web.access_log import AccessLogMiddleware
 from egide.web.health import health_router
 from egide.web.metrics import Metrics, MetricsMiddleware, metrics_router, metrics_token
 from egide.web.portal import install_portal
@@ -85,4 +86,6 @@ def create_app(
         metrics_router(metrics, token=metrics_token(os.environ, settings.metrics.token_env))
     )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    # Outside even the metrics: the request id is settled before anything logs.
+    app.add_middleware(AccessLogMiddleware, enabled=settings.logging.access)
     return app
