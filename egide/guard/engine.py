@@ -19,9 +19,11 @@ MAX_TEXT_CHARS = 20_000_000
 _PRIORITY = {
     "NIR": 5, "IBAN": 5, "SIRET": 5, "SIREN": 5, "TAX_ID": 5, "ID_CARD": 5, "PASSPORT": 5,
     "AGDREF": 5, "CAF": 5,
-    "EMAIL": 4, "PHONE": 4, "PLATE": 4, "BIRTH_DATE": 4,
-    "ADDRESS": 3,
-    "PERSON": 2, "LOCATION": 2, "ORG": 1, "MISC": 1, "DATE": 0,
+    "EMAIL": 4, "PHONE": 4, "PLATE": 4, "BIRTH_DATE": 4, "NIR_LIKE": 4,
+    # A recognizer's verdict that a value is a service's, or a form's example, ranks as the value.
+    "SERVICE_EMAIL": 4, "SERVICE_PHONE": 4, "EXAMPLE_VALUE": 4,
+    "ADDRESS": 3, "SERVICE_ADDRESS": 3, "FILE_NUMBER": 3,
+    "PERSON": 2, "LOCATION": 2, "ORG": 1, "MISC": 1, "HEALTH": 1, "DATE": 0,
 }  # fmt: skip
 
 
