@@ -345,7 +345,7 @@ class Vault:
         clear = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         nonce = os.urandom(_NONCE_SIZE)
         head = _MAGIC2 + bytes.fromhex(vault_key_id(key))
-        return head + nonce + aead.encrypt(nonce, clear, _MAGIC2 + context.encode("utf-8"))
+        return head + nonce + aead.encrypt(nonce, clear, head + context.encode("utf-8"))
 
     @classmethod
     def unseal(cls, blob: bytes, key: bytes | Keyring, *, context: str = "") -> Vault:
@@ -357,7 +357,9 @@ class Vault:
             raise VaultError("coffre illisible : ce n'est pas un coffre Égide")
         blob = bytes(blob)
         magic = blob[: len(_MAGIC)]
-        if magic == _MAGIC2 and len(blob) > len(_MAGIC2) + _KID_SIZE:
+        if magic == _MAGIC2:
+            if len(blob) < len(_MAGIC2) + _KID_SIZE + _NONCE_SIZE + 16:
+                raise VaultError("coffre illisible : clé incorrecte ou fichier altéré")
             kid = blob[len(_MAGIC2) : len(_MAGIC2) + _KID_SIZE].hex()
             body = blob[len(_MAGIC2) + _KID_SIZE :]
             if isinstance(key, Keyring):
@@ -366,14 +368,17 @@ class Vault:
                     raise VaultError(
                         f"coffre illisible : il est scellé avec la clé {kid}, que ce poste ne "
                         f"connaît pas ({KEY_ENV}, {KEY_ENV}_NEXT, {KEY_ENV}_PREVIOUS ou "
-                        "keys/vault.key, keys/vault.next.key, keys/vault.previous/) : remettez-la "
-                        "depuis votre coffre de clés ; le fichier n'a pas été modifié"
+                        "keys/vault.key, keys/vault.next.key, keys/vault.previous/), ou il a "
+                        "été altéré : remettez la clé depuis votre coffre de clés ; le fichier "
+                        "n'a pas été modifié"
                     )
                 candidates = [found]
             else:
                 candidates = [key]
+            bound = blob[: len(_MAGIC2) + _KID_SIZE]  # the fingerprint is authenticated too
         elif magic == _MAGIC:
             body = blob[len(_MAGIC) :]
+            bound = _MAGIC
             candidates = [k for _kid, k in key.items()] if isinstance(key, Keyring) else [key]
         else:
             raise VaultError("coffre illisible : ce n'est pas un coffre Égide")
@@ -382,7 +387,7 @@ class Vault:
         for candidate in candidates:
             try:
                 clear = AESGCM(_check_key(candidate)).decrypt(
-                    nonce, sealed, magic + context.encode("utf-8")
+                    nonce, sealed, bound + context.encode("utf-8")
                 )
                 break
             except (InvalidTag, ValueError):
