@@ -20,6 +20,7 @@ from egide.store import Store, open_store
 
 if TYPE_CHECKING:
     from egide.jobs import JobQueue
+    from egide.knowledge import KnowledgeBase
     from egide.workspace import Workspace
 
 __all__ = ["Runtime", "open_runtime"]
@@ -32,6 +33,7 @@ class Runtime:
     audit: AuditLog
     _jobs: list[JobQueue] = field(default_factory=list, repr=False)
     _workspace: list[Workspace] = field(default_factory=list, repr=False)
+    _knowledge: list[KnowledgeBase] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -70,6 +72,26 @@ class Runtime:
                 )
             return self._workspace[0]
 
+    def knowledge(self) -> KnowledgeBase:
+        """The process's knowledge base (one for the portal, the gateway and the jobs: one
+        index in memory, one embedding pass at a time); its answers go through the
+        workspace's pipeline, its embedding passes through the job queue."""
+        workspace = self.workspace()  # outside the lock: it takes it too
+        with self._lock:
+            if not self._knowledge:
+                from egide.knowledge import KnowledgeBase
+
+                self._knowledge.append(
+                    KnowledgeBase(
+                        self.settings,
+                        self.store,
+                        audit=lambda: self.audit,
+                        assistant=lambda: workspace.assistant,
+                        jobs=lambda: self.jobs,
+                    )
+                )
+            return self._knowledge[0]
+
     def attach_workspace(self, workspace: Workspace) -> None:
         """The composition root's workspace is the process's (see :meth:`workspace`)."""
         with self._lock:
@@ -77,6 +99,9 @@ class Runtime:
 
     def close(self) -> None:
         with self._lock:
+            for kb in self._knowledge:
+                kb.close()
+            self._knowledge.clear()
             for queue in self._jobs:
                 queue.close()
             self._jobs.clear()

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from egide.api.errors import (
     invalid_api_key,
@@ -39,6 +39,9 @@ from egide.models import ModelBackend, backend_for
 from egide.policy.decide import AUTO
 from egide.store import open_store
 from egide.store.applications import TOKEN_PREFIX, ApplicationRecord, ApplicationStore, utc_day
+
+if TYPE_CHECKING:
+    from egide.knowledge import KnowledgeBase
 
 __all__ = ["Gateway"]
 
@@ -82,10 +85,13 @@ class Gateway:
         audit: AuditLog | None = None,
         applications: ApplicationStore | None = None,
         limiter: Limiter | None = None,
+        knowledge: Callable[[], KnowledgeBase] | None = None,
     ) -> None:
-        """``audit``, ``applications`` and ``limiter`` (over the store, shared by every
-        process) come from the process's composition root; else opened on first use."""
+        """``audit``, ``applications``, ``limiter`` (over the store, shared by every
+        process) and ``knowledge`` come from the process's composition root; else opened on
+        first use."""
         self.settings = settings
+        self.knowledge = knowledge
         self.limiter: Limiter = limiter or RateLimiter()
         self.executor = ThreadPoolExecutor(
             max_workers=settings.api.threads, thread_name_prefix="egide-api"

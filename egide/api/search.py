@@ -133,7 +133,10 @@ def _search(
 
 
 def _knowledge(gateway: Gateway, settings: Settings, kb_class: Any) -> Any:
-    """One knowledge base per gateway, over the gateway's store and audit log."""
+    """The process's knowledge base when the composition root gave one to the gateway, else
+    one per gateway, over the gateway's store and audit log."""
+    if gateway.knowledge is not None:
+        return gateway.knowledge()
     with _lock:
         kb = getattr(gateway, "_knowledge", None)
         if kb is None:

@@ -41,7 +41,11 @@ __all__ = [
 
 JobFunction = Callable[["JobContext", Mapping[str, Any]], None]
 # Modules whose import registers the built-in jobs (a worker imports them all).
-JOB_MODULES = ("egide.jobs.maintenance", "egide.workspace.batch_queue")
+JOB_MODULES = (
+    "egide.jobs.maintenance",
+    "egide.workspace.batch_queue",
+    "egide.knowledge.jobs",
+)
 ENTRY_POINT_GROUP = "egide.jobs"
 _NAME = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 _QUEUE = re.compile(r"[a-z][a-z0-9_-]{0,31}")

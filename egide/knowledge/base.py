@@ -30,6 +30,7 @@ from egide.store.db import Store
 if TYPE_CHECKING:
     from egide.assistant import Assistant
     from egide.guard import Guard
+    from egide.jobs import JobQueue
 
 __all__ = ["COLLECTION_NAME", "KnowledgeBase", "KnowledgeError", "SearchResult"]
 
@@ -69,7 +70,10 @@ class KnowledgeBase:
         guard: Callable[[], Guard] | None = None,
         assistant: Callable[[], Assistant] | None = None,
         encoder: Encoder | None = None,
+        jobs: Callable[[], JobQueue] | None = None,
     ) -> None:
+        """``jobs``: the deployment's job queue; with PostgreSQL, embedding passes are jobs
+        that any ``egide worker`` runs (:data:`EMBED_JOB`), else this process's threads."""
         self.settings = settings
         self.options = settings.knowledge
         self.store = store
@@ -78,6 +82,7 @@ class KnowledgeBase:
         self._guard = guard
         self._assistant = assistant
         self._encoder = encoder
+        self._queue = jobs
         self._index: DenseIndex | None = None
         self._lock = threading.Lock()
         self._jobs: dict[str, threading.Thread] = {}
@@ -356,7 +361,13 @@ class KnowledgeBase:
         return done
 
     def embed_in_background(self, collection: CollectionRecord) -> None:
-        """Start the embedding pass of ``collection`` in a thread, unless one runs already."""
+        """Start the embedding pass of ``collection``: a job for the workers when the
+        deployment shares its database, else a thread of this process, unless one runs."""
+        if self._queue is not None and self.settings.is_shared_database:
+            from egide.knowledge.jobs import EMBED_JOB
+
+            self._queue().enqueue(EMBED_JOB, {"collection": collection.id})
+            return
         with self._lock:
             running = self._jobs.get(collection.id)
             if running is not None and running.is_alive():
@@ -368,6 +379,10 @@ class KnowledgeBase:
         thread.start()
 
     def embedding_running(self, collection_id: str) -> bool:
+        """Whether vectors are being computed (or, with workers, are still to compute)."""
+        if self._queue is not None and self.settings.is_shared_database:
+            _, total, embedded = self.repo.counts(collection_id)
+            return embedded < total
         with self._lock:
             job = self._jobs.get(collection_id)
             return job is not None and job.is_alive()

@@ -66,6 +66,7 @@ def create_app(
         audit=runtime.audit,
         applications=ApplicationStore(runtime.store),
         limiter=SharedRateLimiter(runtime.store, prefix="v1:"),
+        knowledge=runtime.knowledge,
     )
     app.state.gateway = gateway
     app.include_router(gateway_router(settings, gateway=gateway))

@@ -213,3 +213,25 @@ def test_a_portal_batch_survives_killing_its_worker(
     assert {e.status.value for e in entries.values()} == {"ok"}
     assert _count(runtime, Draft) == total  # one draft per row, none twice
     assert len({e.draft for e in entries.values()}) == total
+
+
+def test_the_knowledge_bases_vectors_are_computed_by_a_worker(
+    deployment: tuple[Runtime, Workers], tmp_path: Path
+) -> None:
+    runtime, workers = deployment
+    kb = runtime.knowledge()
+    collection, _ = kb.ensure_collection("accueil", user="test")
+    document = tmp_path / "horaires.txt"
+    document.write_text(
+        "Le guichet des titres de séjour ouvre à 9 heures du lundi au vendredi.\n\n"
+        "Les rendez-vous se prennent en ligne sur le site de la préfecture.\n",
+        encoding="utf-8",
+    )
+    kb.ingest_paths(collection, [document], user="test")
+    total = kb.repo.counts(collection.id)[1]
+    kb.embed_in_background(collection)  # a job of the queue: this process computes nothing
+    assert runtime.jobs.depth()["en_attente"] == 1
+    assert kb.embedding_running(collection.id) and kb.repo.counts(collection.id)[2] == 0
+    workers.start()
+    _wait_for(lambda: kb.repo.counts(collection.id)[2] == total, 180, "vecteurs du travailleur")
+    assert not kb.embedding_running(collection.id)

@@ -11,7 +11,6 @@ which models may receive it) before anything is sent, and the answer is a draft.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -28,34 +27,24 @@ from egide.knowledge.snippets import marked_runs
 from egide.knowledge.task import TASK_NAME
 from egide.policy.decide import AUTO
 from egide.policy.levels import Level
-from egide.web.deps import CurrentUser, PortalDep, WorkspaceDep, portal_router
+from egide.runtime import Runtime
+from egide.web.deps import CurrentUser, WorkspaceDep, portal_router
 from egide.web.forms import redirect, sentence, uploaded
 from egide.web.templating import render
 
 __all__ = ["router"]
 
 router = portal_router()
-_lock = threading.Lock()
 _MAX_QUESTION = 2_000
 _MAX_FILES = 50
 _ACCEPT = ".pdf,.docx,.odt,.eml,.html,.htm,.txt,.md"
 _RESULTS = 10
 
 
-def get_knowledge(request: Request, portal: PortalDep, workspace: WorkspaceDep) -> KnowledgeBase:
-    """The service's one knowledge base, over the portal's store and audit log."""
-    state = request.app.state
-    with _lock:
-        kb: KnowledgeBase | None = getattr(state, "knowledge", None)
-        if kb is None:
-            kb = KnowledgeBase(
-                portal.settings,
-                portal.store,
-                audit=lambda: portal.audit,
-                assistant=lambda: workspace.assistant,
-            )
-            state.knowledge = kb
-    return kb
+def get_knowledge(request: Request) -> KnowledgeBase:
+    """The process's one knowledge base, built at its composition root (the runtime)."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime.knowledge()
 
 
 KnowledgeDep = Annotated[KnowledgeBase, Depends(get_knowledge)]
