@@ -187,6 +187,23 @@ class Tally:
         }  # fmt: skip
 
 
+def guard_cpu_per_kchar(chars: int = 20_000, runs: int = 3) -> dict[str, float]:
+    """CPU time of the guard's scan per thousand characters of a document (devset documents,
+    other ones at each run: words its caches have not seen), for requests with files."""
+    from benchmarks.pipeline import corpus
+    from egide.guard import Guard
+
+    guard = Guard()
+    guard.scan(corpus(2_000, start=200))
+    spent = []
+    for run in range(runs):
+        text = corpus(chars, start=37 * run)
+        started = time.process_time()
+        guard.scan(text)
+        spent.append(1000 * (time.process_time() - started) / (len(text) / 1000))
+    return {"chars": chars, "runs": runs, "cpu_ms_per_kchar": round(statistics.median(spent), 2)}
+
+
 # --- the database's own counters
 
 
@@ -195,11 +212,13 @@ def database_counters(server: PostgresServer, database: str) -> dict[str, int]:
 
     with psycopg.connect(server.dsn(database), autocommit=True) as connection:
         row = connection.execute(
-            f"SELECT {', '.join(STATS)}, pg_current_wal_lsn() - '0/0'::pg_lsn "
+            f"SELECT {', '.join(STATS)}, pg_current_wal_lsn() - '0/0'::pg_lsn, "
+            "(SELECT count(*) FROM audit_events) "
             "FROM pg_stat_database WHERE datname = current_database()"
         ).fetchone()
     assert row is not None
-    return {**dict(zip(STATS, map(int, row[:-1]), strict=True)), "wal_bytes": int(row[-1])}
+    counts = dict(zip(STATS, map(int, row[:-2]), strict=True))
+    return {**counts, "wal_bytes": int(row[-2]), "audit_events": int(row[-1])}
 
 
 def writes_per_request(
@@ -209,6 +228,37 @@ def writes_per_request(
     delta = {key: after[key] - before[key] for key in before}
     delta["xact_commit"] -= 1
     return {key: round(value / count, 2) for key, value in delta.items()}
+
+
+def _append_events(env: dict[str, str], count: int) -> float:
+    """In a process of its own: ``count`` audit events appended one after the other."""
+    from egide.audit import AuditLog
+    from egide.config import load_settings
+
+    log = AuditLog.open(load_settings(environ=env), environ=env)
+    log.append(user="mesure", action="scale_mesure")  # opens the pool, reads the keys
+    started = time.perf_counter()
+    for _ in range(count):
+        log.append(user="mesure", action="scale_mesure")
+    return time.perf_counter() - started
+
+
+def audit_append_rate(env: dict[str, str], processes: int, count: int) -> dict[str, float]:
+    """Appends per second to the one audit chain, from ``processes`` processes at once: every
+    append takes the same database lock, whichever process or machine makes it."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(processes) as pool:
+        started = time.perf_counter()
+        walls = list(pool.map(_append_events, [env] * processes, [count] * processes))
+        wall = time.perf_counter() - started
+    return {
+        "processes": processes,
+        "appends": processes * count,
+        "appends_per_s": round(processes * count / max(walls), 1),
+        "ms_per_append_one_process": round(1000 * walls[0] / count, 2),
+        "wall_s": round(wall, 1),
+    }
 
 
 # --- the portal: agents signed in through the real forms
@@ -301,19 +351,24 @@ def _key() -> str:
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str], workers: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def serving(
+    env: dict[str, str], workers: int, log: Path
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``egide serve --workers N`` until every process answers; its output goes to ``log``
+    (a pipe nobody reads would stall the service once full: it logs every request)."""
     port = free_port()
-    process = subprocess.Popen(
-        [str(EGIDE), "serve", "--port", str(port), "--workers", str(workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(EGIDE), "serve", "--port", str(port), "--workers", str(workers)],
+            env=env, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
         while True:
             if process.poll() is not None:
-                stderr = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"egide serve s'est arrêté au démarrage :\n{stderr}")
+                tail = log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"egide serve s'est arrêté au démarrage :\n{tail}")
             with contextlib.suppress(httpx.TransportError):
                 ready = httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200
                 spawned = [c for c in psutil.Process(process.pid).children()
@@ -331,8 +386,6 @@ def serving(env: dict[str, str], workers: int) -> Iterator[tuple[str, subprocess
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stderr:
-            process.stderr.close()
 
 
 def _setup(root: Path, server: PostgresServer, upstream_port: int, agents: int) -> dict[str, Any]:
@@ -371,7 +424,7 @@ def _setup(root: Path, server: PostgresServer, upstream_port: int, agents: int) 
         )
         users = UserStore(store)
         accounts = [(f"agent{i}", users.add(f"agent{i}", Role.AGENT)[1]) for i in range(agents)]
-    return {"database": database, "env": env, "token": token, "accounts": accounts}
+    return {"database": database, "env": env, "token": token, "accounts": accounts, "root": root}
 
 
 @dataclass
@@ -411,7 +464,8 @@ class Bench:
 
     def start(self, stack: contextlib.ExitStack, workers: int) -> Level:
         started = time.perf_counter()
-        base_url, process = stack.enter_context(serving(self.setup["env"], workers))
+        log = self.setup["root"] / f"serve-{workers}.log"
+        base_url, process = stack.enter_context(serving(self.setup["env"], workers, log))
         level = Level(workers, base_url, process, round(time.perf_counter() - started, 1))
         if not self.sessions:  # sessions live in the database: every process knows them
             for login, password in self.setup["accounts"]:
@@ -477,7 +531,7 @@ def main() -> None:
     }
     print(f"cœurs : {machine['cpu_count']} (affinité {machine['sched_getaffinity']}), "
           f"charge moyenne {machine['load_average_before']}", flush=True)  # fmt: skip
-    guard = guard_time(100)
+    guard = {**guard_time(100), "document": guard_cpu_per_kchar()}
     upstream_port = free_port()
     upstream = start_upstream(upstream_port)
     try:
@@ -500,12 +554,19 @@ def main() -> None:
                     bench.phase(level, "direct", args.requests // args.rounds)
                     bench.phase(level, "gateway", args.requests // args.rounds)
                     bench.phase(level, "portal", args.portal_actions // args.rounds)
+            # The one point every process of every machine goes through in turn.
+            audit = [audit_append_rate(setup["env"], n, 100) for n in (1, 4)]
+            logged = {
+                lv.workers: sum(" ERROR " in line for line in (Path(root) / f"serve-{lv.workers}.log")
+                                .read_text(errors="replace").splitlines())
+                for lv in levels
+            }  # fmt: skip
     finally:
         upstream.terminate()
         upstream.wait(timeout=30)
     machine["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     rows = [
-        {"workers": lv.workers, "start_s": lv.start_s,
+        {"workers": lv.workers, "start_s": lv.start_s, "errors_logged": logged[lv.workers],
          **{kind: tally.summary() for kind, tally in lv.tallies.items()}}
         for lv in levels
     ]  # fmt: skip
@@ -519,6 +580,7 @@ def main() -> None:
         "postgres_settings": PG_SETTINGS,
         "guard_scan_ms": guard,
         "database_per_request": writes,
+        "audit_appends": audit,
         "levels": rows,
         "scaling": scaling(rows),
     }  # fmt: skip
@@ -553,7 +615,8 @@ def scaling(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _print(payload: dict[str, Any]) -> None:
     labels = {"direct": "amont direct", "gateway": "passerelle", "portal": "portail"}
     for row, ratios in zip(payload["levels"], payload["scaling"], strict=True):
-        print(f"--- {row['workers']} processus web (démarrage {row['start_s']} s)")
+        print(f"--- {row['workers']} processus web (démarrage {row['start_s']} s, "
+              f"{row['errors_logged']} erreurs dans son journal)")  # fmt: skip
         for kind, label in labels.items():
             part = row[kind]
             ratio = {"gateway": ratios["gateway_ratio"], "portal": ratios["portal_ratio"]}
@@ -566,6 +629,9 @@ def _print(payload: dict[str, Any]) -> None:
     if payload["database_per_request"]:
         for kind, counts in payload["database_per_request"].items():
             print(f"base de données par requête ({labels[kind]}) : {counts}")
+    for row in payload["audit_appends"]:
+        print(f"journal d'audit : {row['appends_per_s']} ajouts/s depuis {row['processes']} "
+              f"processus ({row['ms_per_append_one_process']} ms par ajout vu d'un processus)")  # fmt: skip
     machine = payload["machine"]
     print(f"charge moyenne : {machine['load_average_before']} avant, "
           f"{machine['load_average_after']} après")  # fmt: skip
