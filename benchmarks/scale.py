@@ -110,6 +110,20 @@ def tree_cpu_s(pid: int) -> float:
     return total
 
 
+def tree_rss_mib(pid: int) -> dict[str, float]:
+    """Resident memory of a process tree: the largest process and the whole tree."""
+    try:
+        root = psutil.Process(pid)
+        family = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return {}
+    sizes = []
+    for process in family:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            sizes.append(process.memory_info().rss / 2**20)
+    return {"largest_process_mib": round(max(sizes)), "tree_mib": round(sum(sizes))}
+
+
 def postmaster_pid(server: PostgresServer) -> int:
     data = str(server.data_dir)
     for process in psutil.process_iter(["cmdline"]):
@@ -555,6 +569,7 @@ def main() -> None:
                     bench.phase(level, "gateway", args.requests // args.rounds)
                     bench.phase(level, "portal", args.portal_actions // args.rounds)
             # The one point every process of every machine goes through in turn.
+            memory = {lv.workers: tree_rss_mib(lv.process.pid) for lv in levels}
             audit = [audit_append_rate(setup["env"], n, 100) for n in (1, 4)]
             logged = {
                 lv.workers: sum(" ERROR " in line for line in (Path(root) / f"serve-{lv.workers}.log")
@@ -567,6 +582,7 @@ def main() -> None:
     machine["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     rows = [
         {"workers": lv.workers, "start_s": lv.start_s, "errors_logged": logged[lv.workers],
+         "memory": memory[lv.workers],
          **{kind: tally.summary() for kind, tally in lv.tallies.items()}}
         for lv in levels
     ]  # fmt: skip
@@ -616,7 +632,7 @@ def _print(payload: dict[str, Any]) -> None:
     labels = {"direct": "amont direct", "gateway": "passerelle", "portal": "portail"}
     for row, ratios in zip(payload["levels"], payload["scaling"], strict=True):
         print(f"--- {row['workers']} processus web (démarrage {row['start_s']} s, "
-              f"{row['errors_logged']} erreurs dans son journal)")  # fmt: skip
+              f"{row['errors_logged']} erreurs dans son journal, mémoire {row['memory']})")  # fmt: skip
         for kind, label in labels.items():
             part = row[kind]
             ratio = {"gateway": ratios["gateway_ratio"], "portal": ratios["portal_ratio"]}
