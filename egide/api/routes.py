@@ -20,6 +20,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.requests import ClientDisconnect
 
 from egide.api.body import read_json
 from egide.api.errors import (
@@ -78,6 +79,10 @@ def translate(exc: BaseException, gateway: Gateway, app: ApplicationRecord | Non
         return store_unavailable(str(exc))
     if isinstance(exc, GuardInputError):
         return invalid_value(str(exc), param="messages")
+    if isinstance(exc, ClientDisconnect):
+        # The client left before sending its whole body: nobody to answer, nothing wrong here.
+        _log.info("client parti avant la fin de sa requête")
+        return GatewayError(400, "client_disconnected", "Requête interrompue par le client.")
     # The message of an unexpected error might quote content: the frames only are logged.
     _log.error(
         "erreur interne de la passerelle (%s) :\n%s",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import time
 from typing import Any
 
 import httpx
@@ -172,3 +174,25 @@ def test_server_log_holds_no_content(gateway: Served) -> None:
     log = gateway.log_path.read_text(encoding="utf-8")
     for value in (*RAW_VALUES, "Bonjour", "Rédige"):
         assert value not in log
+
+
+def test_a_client_gone_mid_body_is_not_an_internal_error(gateway: Served) -> None:
+    """A client that closes its connection before sending the body it announced: nothing is
+    sent to a model, and the service does not log it as its own failure."""
+    start = len(gateway.provider.recorder.raw)
+    before = gateway.log_path.read_text(encoding="utf-8").count("erreur interne")
+    host, port = gateway.base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(
+            (
+                "POST /v1/chat/completions HTTP/1.1\r\n"
+                f"Host: {host}\r\nAuthorization: Bearer {gateway.tokens['crm']}\r\n"
+                "Content-Type: application/json\r\nContent-Length: 4000\r\n\r\n"
+                '{"model": "auto", "messages": [{"role": "user", "content": "Bonj'
+            ).encode()
+        )
+    time.sleep(1.0)  # the service notices the closed connection while reading the body
+    # It still answers the next client, and wrote no internal error for the one that left.
+    assert httpx.get(gateway.base_url + "/healthz", timeout=10).status_code == 200
+    assert gateway.log_path.read_text(encoding="utf-8").count("erreur interne") == before
+    assert len(gateway.provider.recorder.raw) == start

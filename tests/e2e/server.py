@@ -52,6 +52,20 @@ class EgideServer:
         if config is not None:
             self.env["EGIDE_CONFIG"] = str(config)
         self._process: subprocess.Popen[bytes] | None = None
+        # The service's output (one access line per request) goes to a file: a pipe nobody
+        # reads fills up after a few hundred requests and the service blocks on its next line.
+        self.log_path = home.parent / f"egide-serve-{self.port}.log"
+
+    def _launch(self, command: list[str]) -> subprocess.Popen[bytes]:
+        with self.log_path.open("ab") as log:
+            return subprocess.Popen(command, env=self.env, stdout=subprocess.DEVNULL, stderr=log)
+
+    def output(self) -> str:
+        """What the service wrote so far (its errors, its access lines)."""
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
 
     def egide(self, *args: str) -> str:
         done = subprocess.run(
@@ -69,14 +83,11 @@ class EgideServer:
 
     def start(self) -> None:
         command = [str(EGIDE), "serve", "--port", str(self.port)]
-        self._process = subprocess.Popen(
-            command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
+        self._process = self._launch(command)
         deadline = time.monotonic() + _START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                stderr = self._process.stderr.read().decode() if self._process.stderr else ""
-                raise RuntimeError(f"egide serve s'est arrêté au démarrage :\n{stderr}")
+                raise RuntimeError(f"egide serve s'est arrêté au démarrage :\n{self.output()}")
             try:
                 if httpx.get(f"{self.base_url}/healthz", timeout=1.0).status_code == 200:
                     return
@@ -95,6 +106,4 @@ class EgideServer:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
-        if self._process.stderr:
-            self._process.stderr.close()
         self._process = None

@@ -51,18 +51,14 @@ class Machine(EgideServer):
         self.workers = workers
 
     def start(self) -> None:
-        process = subprocess.Popen(
-            [str(EGIDE), "serve", "--port", str(self.port), "--workers", str(self.workers)],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+        process = self._launch(
+            [str(EGIDE), "serve", "--port", str(self.port), "--workers", str(self.workers)]
         )
         self._process = process
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                stderr = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"egide serve s'est arrêté au démarrage :\n{stderr}")
+                raise RuntimeError(f"egide serve s'est arrêté au démarrage :\n{self.output()}")
             with contextlib.suppress(httpx.TransportError):
                 ready = httpx.get(f"{self.base_url}/readyz", timeout=2).status_code == 200
                 if ready and (self.workers == 1 or len(self.web_processes()) == self.workers):
