@@ -156,7 +156,8 @@ def test_raw_bytea_columns_hold_no_clear_text(store: Store, drafts: DraftStore) 
     assert row.owner == "lbernard"
     for column in ("title", "content", "source_name"):
         raw = bytes(getattr(row, column))
-        assert raw[:1] == b"\x01" and len(raw) > 29, column  # version byte, nonce, tag
+        # Version byte, the sealing key's fingerprint (8 bytes), nonce, tag.
+        assert raw[:1] == b"\x02" and len(raw) > 1 + 8 + 12 + 16, column
         for secret in SECRETS:
             assert secret.encode("utf-8") not in raw, (column, secret)
 
