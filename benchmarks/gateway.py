@@ -35,7 +35,13 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-LEVELS = (1, 50, 200)
+LEVELS = (1, 50, 200, 400)  # 400: past the process's 64 in flight and 256 waiting
+
+
+class Overloaded(Exception):
+    """A 503 with Retry-After: the gateway turned the request away at once (its capacity)."""
+
+
 MESSAGE = (
     "Bonjour, pouvez-vous préparer une réponse à Mme Amélie ROUSSEAU, joignable au "
     "05 34 45 34 45 ou à amelie.rousseau@example.org, au sujet du renouvellement de son titre "
@@ -106,6 +112,9 @@ async def _one(client: httpx.AsyncClient, url: str, headers: dict[str, str],
     start = time.perf_counter()
     text: list[str] = []
     async with client.stream("POST", url, json=payload, headers=headers) as response:
+        if response.status_code == 503 and response.headers.get("retry-after"):
+            await response.aread()
+            raise Overloaded()
         if response.status_code != 200:
             await response.aread()
             raise RuntimeError(f"HTTP {response.status_code}")
@@ -134,6 +143,7 @@ async def stream_level(url: str, headers: dict[str, str], model: str, concurrenc
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
     latencies: list[float] = []
     errors: list[str] = []
+    refused: list[float] = []  # seconds until the 503
     wrong = 0
     async with httpx.AsyncClient(limits=limits, timeout=120, trust_env=False) as client:
         queue = list(range(total))
@@ -142,8 +152,12 @@ async def stream_level(url: str, headers: dict[str, str], model: str, concurrenc
             nonlocal wrong
             while queue:
                 queue.pop()
+                started = time.perf_counter()
                 try:
                     latency, text = await _one(client, url, headers, model)
+                except Overloaded:
+                    refused.append(time.perf_counter() - started)
+                    continue
                 except Exception as exc:  # every failure is counted, none stops the run
                     errors.append(type(exc).__name__ + ": " + str(exc)[:80])
                     continue
@@ -160,6 +174,8 @@ async def stream_level(url: str, headers: dict[str, str], model: str, concurrenc
         "errors": len(errors),
         "error_samples": sorted(set(errors))[:5],
         "wrong_answers": wrong,
+        "refused_503": len(refused),
+        "refused_p50_ms": round(1000 * statistics.median(refused), 2) if refused else None,
         "p50_ms": round(1000 * statistics.median(latencies), 2) if latencies else None,
         "p95_ms": round(1000 * percentile(latencies, 0.95), 2) if latencies else None,
         "throughput_rps": round(len(latencies) / wall, 1),
@@ -214,6 +230,9 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=400, help="requêtes par niveau (≥ 200)")
+    parser.add_argument(
+        "--levels", default=",".join(map(str, LEVELS)), help="flux simultanés, par exemple 1,50,200"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/gateway.json")
     parser.add_argument("--upstream-only", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -247,10 +266,12 @@ def main() -> None:
             _, token = ApplicationStore(open_store(settings, environ=env)).add(
                 "bench", models=["interne-bench"], max_level=Level.DIFFUSION_RESTREINTE
             )
-            gateway = subprocess.Popen(
-                [sys.executable, "-m", "egide.cli", "serve", "--port", str(gateway_port)],
-                env=env, stdout=subprocess.DEVNULL,
-            )  # fmt: skip
+            # The service's lines (one per request) to a file: never mixed with the figures.
+            with (Path(home) / "serve.log").open("wb") as log:
+                gateway = subprocess.Popen(
+                    [sys.executable, "-m", "egide.cli", "serve", "--port", str(gateway_port)],
+                    env=env, stdout=log, stderr=subprocess.STDOUT,
+                )  # fmt: skip
             processes.append(gateway)
             wait_until_up(f"http://127.0.0.1:{gateway_port}/healthz", gateway)
             no_headers: dict[str, str] = {}
@@ -265,7 +286,7 @@ def main() -> None:
             asyncio.run(stream_level(*direct, 4, 20))
             guard = guard_time(100)
             rows = []
-            for concurrency in LEVELS:
+            for concurrency in (int(level) for level in args.levels.split(",")):
                 total = max(args.requests, concurrency) if concurrency > 1 else 100
                 row_direct = asyncio.run(stream_level(*direct, concurrency, total))
                 row_gateway = asyncio.run(stream_level(*through, concurrency, total))
@@ -305,7 +326,7 @@ def _row(concurrency: int, direct: dict[str, Any], gateway: dict[str, Any],
 def _print(rows: list[dict[str, Any]], guard: dict[str, float]) -> None:
     header = (
         f"{'flux':>5} | {'direct p50':>10} {'p95':>8} {'req/s':>7} | {'passerelle p50':>14} "
-        f"{'p95':>8} {'req/s':>7} | {'ajout p50':>9} {'p95':>8} {'hors garde':>10} | erreurs"
+        f"{'p95':>8} {'req/s':>7} | {'ajout p50':>9} {'p95':>8} {'hors garde':>10} | 503 | erreurs"
     )
     print(header)
     print("-" * len(header))
@@ -315,7 +336,7 @@ def _print(rows: list[dict[str, Any]], guard: dict[str, float]) -> None:
             f"{row['concurrency']:>5} | {d['p50_ms']:>10.2f} {d['p95_ms']:>8.2f} "
             f"{d['throughput_rps']:>7.1f} | {g['p50_ms']:>14.2f} {g['p95_ms']:>8.2f} "
             f"{g['throughput_rps']:>7.1f} | {row['added_p50_ms']:>9.2f} {row['added_p95_ms']:>8.2f} "
-            f"{row['added_p50_excluding_guard_ms']:>10.2f} | "
+            f"{row['added_p50_excluding_guard_ms']:>10.2f} | {g['refused_503']:>3} | "
             f"{d['errors'] + g['errors']} (+{g['wrong_answers']} réponses fausses)"
         )
     print(f"garde (analyse de la demande et de la réponse) : p50 {guard['p50_ms']} ms, "
