@@ -63,6 +63,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="attente entre deux lots, pour laisser la place au service (0)",
     )
     reencrypt.add_argument(
+        "--file",
+        action="store_true",
+        help="confier le rechiffrement aux « egide worker » (file de travaux, base PostgreSQL) "
+        "au lieu de le faire ici",
+    )
+    reencrypt.add_argument(
         "--coffre",
         nargs="+",
         type=Path,
@@ -296,6 +302,8 @@ def run_reencrypt(args: argparse.Namespace) -> int:
         raise CliError("--lot : un nombre de lignes positif est attendu", EXIT_USAGE)
     if args.coffre:
         return _reencrypt_vaults(settings, args.coffre)
+    if args.file:
+        return _queue_reencryption(settings, args)
 
     def progress(where: str, done: int) -> None:
         print(f"  {where} : {format_int_fr(done)} valeurs rechiffrées", file=sys.stderr)
@@ -323,6 +331,35 @@ def run_reencrypt(args: argparse.Namespace) -> int:
             f"quelles ({shown}) : la clé qui les a chiffrées manque au trousseau, ou elles ont "
             "été altérées ; rien n'a été perdu"
         )
+    return EXIT_OK
+
+
+def _queue_reencryption(settings: Settings, args: argparse.Namespace) -> int:
+    from egide.audit import AuditError
+    from egide.jobs.rekey import REKEY_JOB
+    from egide.runtime import open_runtime
+    from egide.store import StoreError
+
+    if not settings.is_shared_database:
+        raise CliError(
+            "--file : avec la base SQLite intégrée, il n'y a pas de « egide worker » ; lancez "
+            "« egide keys reencrypt » sans --file (le service peut rester en marche)",
+            EXIT_USAGE,
+        )
+    try:
+        runtime = open_runtime(settings)
+    except (StoreError, AuditError) as exc:
+        raise CliError(str(exc)) from None
+    try:
+        job_id = runtime.jobs.enqueue(
+            REKEY_JOB, {"lot": args.lot, "pause_s": args.pause or 0.05, "par": _actor()}
+        )
+    finally:
+        runtime.close()
+    print(
+        f"Rechiffrement confié aux travailleurs (travail {job_id}) : suivez-le avec "
+        "« egide keys status store »."
+    )
     return EXIT_OK
 
 

@@ -45,6 +45,7 @@ JOB_MODULES = (
     "egide.jobs.maintenance",
     "egide.workspace.batch_queue",
     "egide.knowledge.jobs",
+    "egide.jobs.rekey",
 )
 ENTRY_POINT_GROUP = "egide.jobs"
 _NAME = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")

@@ -90,6 +90,7 @@ class RekeyReport:
     done: int = 0
     unreadable: list[str] = field(default_factory=list)  # "table.colonne ligne ID"
     seconds: float = 0.0
+    stopped: bool = False  # asked to stop before the end: run again to finish
 
     @property
     def rate(self) -> float:
@@ -169,16 +170,20 @@ def reencrypt(
     batch: int = 500,
     pause_s: float = 0.0,
     progress: Callable[[str, int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> RekeyReport:
     """Seal again with the current key every value sealed with another key (or the first
     format), ``batch`` rows per transaction, ``pause_s`` between two transactions (to leave
-    room to the service). ``progress(table.column, done so far)`` after each batch."""
+    room to the service). ``progress(table.column, done so far)`` after each batch; ``stop()``
+    true ends the pass after the batch in hand (``report.stopped``: run it again to finish)."""
     cipher = store.cipher
     report = RekeyReport()
     started = time.perf_counter()
     for spec in SEALED_COLUMNS:
         table = _table(spec.table)
-        _reencrypt_column(store, cipher, spec, table, batch, pause_s, report, progress)
+        _reencrypt_column(store, cipher, spec, table, batch, pause_s, report, progress, stop)
+        if report.stopped:
+            break
     report.seconds = time.perf_counter() - started
     return report
 
@@ -192,6 +197,7 @@ def _reencrypt_column(
     pause_s: float,
     report: RekeyReport,
     progress: Callable[[str, int], None] | None,
+    stop: Callable[[], bool] | None = None,
 ) -> None:
     keys: list[Column[object]] = list(table.primary_key.columns)
     bound = [table.c[name] for name in spec.row_id]
@@ -230,5 +236,8 @@ def _reencrypt_column(
             after = tuple(rows[-1][: len(keys)])
         if progress is not None:
             progress(where, report.done)
+        if stop is not None and stop():
+            report.stopped = True
+            return
         if pause_s > 0:
             time.sleep(pause_s)
