@@ -21,7 +21,7 @@ from egide.runtime import Runtime, open_runtime
 from egide.store.applications import ApplicationStore
 from egide.web.access_log import AccessLogMiddleware
 from egide.web.health import health_router
-from egide.web.metrics import Metrics, MetricsMiddleware, metrics_router, metrics_token
+from egide.web.metrics import Metrics, metrics_router, metrics_token
 from egide.web.portal import install_portal
 from egide.web.scan import scan_router
 from egide.web.startup import load_guard_in_background
@@ -79,14 +79,15 @@ def create_app(
         )
     )
     app.include_router(health_router(runtime))
-    # Outermost of all: every answer is counted and timed, refusals of the layers above too.
     metrics = Metrics(runtime, admission)
     runtime.audit.observe(metrics.audited)
     app.state.metrics = metrics
     app.include_router(
         metrics_router(metrics, token=metrics_token(os.environ, settings.metrics.token_env))
     )
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
-    # Outside even the metrics: the request id is settled before anything logs.
-    app.add_middleware(AccessLogMiddleware, enabled=settings.logging.access)
+    # Outermost of all: the request id is settled before anything logs, and every answer is
+    # logged, counted and timed to its last byte, refusals of the layers above included.
+    app.add_middleware(
+        AccessLogMiddleware, enabled=settings.logging.access, observers=(metrics.answered,)
+    )
     return app

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hmac
 import os
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,13 +34,13 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from egide.api.admission import Admission
 from egide.audit.events import AuditEvent
 from egide.runtime import Runtime
+from egide.web.access_log import ADMITTED_ROUTES
 
-__all__ = ["MULTIPROCESS_ENV", "Metrics", "MetricsMiddleware", "metrics_router"]
+__all__ = ["MULTIPROCESS_ENV", "Metrics", "metrics_router"]
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
@@ -120,7 +119,7 @@ class Metrics:
         if status in _MOTIFS:
             self.refusals.labels(_MOTIFS[status]).inc()
         elif status == 503:
-            self.refusals.labels("surcharge" if route in _ADMITTED else "indisponible").inc()
+            self.refusals.labels("surcharge" if route in ADMITTED_ROUTES else "indisponible").inc()
         if status in (502, 504) and route.startswith("/v1"):
             self.model_errors.labels(route).inc()
 
@@ -132,44 +131,6 @@ class Metrics:
         MultiProcessCollector(merged)
         merged.register(self._now)
         return generate_latest(merged)
-
-
-_ADMITTED = frozenset({"/v1/chat/completions", "/v1/embeddings", "/api/guard/scan"})
-
-
-class MetricsMiddleware:
-    """Times every answer to its last byte and counts it under its route's template."""
-
-    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or _known(scope.get("path", ""))
-            self.metrics.answered(
-                template, str(scope.get("method", "")), status, time.perf_counter() - started
-            )
-
-
-def _known(path: str) -> str:
-    # Answered before routing (admission, body limit): name the route only when it is one.
-    return path if path in _ADMITTED else "autre"
 
 
 def metrics_router(metrics: Metrics, *, token: str | None) -> APIRouter:

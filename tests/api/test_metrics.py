@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from egide.config import load_settings
 from egide.web import create_app
+from egide.web.access_log import route_template
 
 TOKEN = "jeton-de-supervision-fictif-0123456789"
 
@@ -58,3 +59,16 @@ def test_answers_are_counted_by_route_template_and_audit_events_by_action(
     assert 'egide_http_requetes_total{methode="GET",route="/v1/models",statut="401"} 1.0' in text
     assert "egide_circuit_en_cours 0.0" in text
     assert 'egide_travaux{etat="en_attente"} 0.0' in text
+
+
+def test_answers_before_routing_keep_a_fixed_name(client: TestClient) -> None:
+    """A 503 of the full pipeline comes before routing: counted as « surcharge » under the
+    pipeline's route; any other path no route knows is « autre », never the typed path."""
+    assert route_template({"path": "/v1/chat/completions"}) == "/v1/chat/completions"
+    assert route_template({"path": "/espace/Rousseau-Amelie"}) == "autre"
+    metrics = client.app.state.metrics  # type: ignore[attr-defined]
+    metrics.answered(route_template({"path": "/v1/chat/completions"}), "POST", 503, 0.01)
+    metrics.answered(route_template({"path": "/readyz-inconnu"}), "GET", 503, 0.01)
+    text = _scrape(client)
+    assert 'egide_refus_total{motif="surcharge"} 1.0' in text
+    assert 'egide_refus_total{motif="indisponible"} 1.0' in text
