@@ -57,19 +57,8 @@ def write_atomic(path: Path, data: bytes, *, private: bool = False) -> Path:
     any error (which is raised as is: callers turn it into a French message). ``private``
     keeps the file readable by its owner only (mode 0600), else the umask decides, as for
     any new file."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if not private:
-            os.chmod(tmp, 0o666 & ~_current_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path, private=private) as handle:
+        handle.write(data)
     return path
 
 
