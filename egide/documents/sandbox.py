@@ -167,13 +167,21 @@ class _Worker:
                         raise _WorkerFailed(self._death_cause())
                     received += chunk
                     while (end := _frame_end(received, max_answer)) is not None:
-                        frame = decode_json(bytes(received[HEADER_BYTES:end]))
+                        # One copy of the frame, and the buffer released before decoding: an
+                        # answer of 10 million characters is held once, not three times.
+                        payload = received[HEADER_BYTES:end]
+                        more = len(received) > end
+                        if more:
+                            del received[:end]
+                        else:
+                            received.clear()
+                        frame = decode_json(payload)
+                        del payload
                         if ocr_s and frame == {"ocr": True}:
                             # The one notice a parse may send (OCR starts), honoured once.
                             deadline, ocr_s = deadline + ocr_s, 0.0
-                            del received[:end]
                             continue
-                        if len(received) > end:
+                        if more:
                             raise _WorkerFailed(None)  # one question, one answer
                         return frame
 

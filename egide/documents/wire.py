@@ -37,7 +37,7 @@ def encode_json(value: object) -> bytes:
     return text.encode("utf-8", errors="replace")
 
 
-def decode_json(payload: bytes) -> Any:
+def decode_json(payload: bytes | bytearray) -> Any:
     try:
         return json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
